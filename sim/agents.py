@@ -1,0 +1,207 @@
+"""Mesa agents as thin views over table rows: ``Family``, ``School``, ``Teacher``.
+
+They exist for inspection, Mesa tooling (``AgentSet.select``/``groupby``, ``DataCollector``,
+SolaraViz) and teaching (``family.explain_choice()``). Reading or writing an attribute reads or
+writes ``model.<table>.<column>[row]``; nothing is copied. Children are rows of the children
+table, reached through ``Family.children``.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from sim.scenario.schema import LEVELS, SETTLEMENT_KINDS, TIERS
+from sim.state import (
+    BUILDING_USE,
+    CHILD_STATUS,
+    ENROLLED,
+    FAMILY_STATUS,
+    HUKOU,
+    SCHOOL_STATUS,
+    TEACHER_STATUS,
+    ACTIVE,
+)
+
+
+class Column:
+    """Descriptor exposing one column of a model table as an agent attribute.
+
+    Categorical columns (``names`` given) read and write their names, e.g. ``"enrolled"``.
+    """
+
+    def __init__(self, table: str, names: tuple[str, ...] | None = None):
+        self.table, self.names = table, names
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.column = name
+
+    def _array(self, agent) -> np.ndarray:
+        return getattr(agent.model, self.table)._data[self.column]
+
+    def __get__(self, agent, owner=None):
+        if agent is None:
+            return self
+        value = self._array(agent)[agent.row]
+        return self.names[int(value)] if self.names else value.item()
+
+    def __set__(self, agent, value) -> None:
+        if self.names:
+            if value not in self.names:
+                raise ValueError(f"{self.column} must be one of {self.names}, got {value!r}")
+            value = self.names.index(value)
+        self._array(agent)[agent.row] = value
+
+
+class RowAgent(mesa.Agent):
+    """A Mesa agent bound to row ``row`` of one of the model's tables."""
+
+    def __init__(self, model, row: int):
+        super().__init__(model)
+        self.row = int(row)
+
+
+class Family(RowAgent):
+    """A household with children (rows of ``model.families``).
+
+    Attributes
+    ----------
+    settlement : int, index of the settlement where the family lives now.
+    home_settlement : int, where it came from.
+    hukou : "rural" | "urban".
+    income : float, per-capita disposable income (yuan/yr).
+    status : "home" | "in_town_with_children" | "parents_away" | "left_county".
+    moved_year : int, year of the last move (-1 never).
+    """
+
+    settlement = Column("families")
+    home_settlement = Column("families")
+    hukou = Column("families", HUKOU)
+    income = Column("families")
+    status = Column("families", FAMILY_STATUS)
+    moved_year = Column("families")
+
+    @property
+    def children(self) -> pd.DataFrame:
+        """This family's children: one row each (index = child row), statuses by name."""
+        c = self.model.children
+        rows = np.flatnonzero(c.family == self.row)
+        return pd.DataFrame(
+            {
+                "birth_year": c.birth_year[rows],
+                "grade": c.grade[rows],
+                "school": c.school[rows],
+                "boarding": c.boarding[rows],
+                "commute_min": c.commute_min[rows],
+                "status": [CHILD_STATUS[k] for k in c.status[rows]],
+            },
+            index=pd.Index(rows, name="child"),
+        )
+
+    def explain_choice(self) -> pd.DataFrame:
+        """Ranked candidate schools of each enrolled child, with every utility term.
+
+        One row per (child, candidate school), best first within a child by deterministic
+        utility (the random taste term ε is left out); ``feasible`` False marks schools the
+        child cannot attend (too far, no bed); ``outside`` is the utility of dropping out.
+        """
+        from sim.behaviour.choice import utility_terms
+
+        c = self.model.children
+        rows = np.flatnonzero((c.family == self.row) & (c.status == ENROLLED))
+        if rows.size == 0:
+            return pd.DataFrame()
+        t = utility_terms(self.model, rows)
+        k = t["school"].shape[1]
+        names = self.model.schools.name
+        frame = pd.DataFrame({
+            "child": np.repeat(rows, k),
+            "grade": np.repeat(c.grade[rows], k),
+            "school": t["school"].ravel(),
+            "commute_min": t["commute_min"].ravel(),
+            "boards": t["board"].ravel(),
+            "feasible": t["feasible"].ravel(),
+            "quality": t["quality"].ravel(),
+            "time": t["time"].ravel(),
+            "boarding": t["boarding"].ravel(),
+            "stay": t["stay"].ravel(),
+            "sibling": t["sib"].ravel(),
+            "utility": t["utility"].ravel(),
+            "outside": np.repeat(t["outside"], k),
+        })
+        frame = frame[frame["school"] >= 0]
+        frame.insert(3, "name", [names[i] for i in frame["school"]])
+        frame = frame.sort_values(["child", "feasible", "utility"], ascending=[True, False, False])
+        frame["rank"] = frame.groupby("child").cumcount() + 1
+        return frame.reset_index(drop=True)
+
+
+class School(RowAgent):
+    """A school (rows of ``model.schools``).
+
+    Attributes
+    ----------
+    settlement : int; level : "teaching_point" | "primary" | "junior" | "nine_year";
+    tier : "village" | "township" | "county_town"; grade_min, grade_max : grades taught;
+    classrooms : int; boarding_beds : int; status : "planned" | "open" | "closed";
+    quality : float in [0, 1]; opened_year, closed_year, invested_year : int (-1 none);
+    building_use : "in_use" | "idle" | "reused" | "sold".
+    """
+
+    settlement = Column("schools")
+    level = Column("schools", LEVELS)
+    tier = Column("schools", TIERS)
+    grade_min = Column("schools")
+    grade_max = Column("schools")
+    classrooms = Column("schools")
+    boarding_beds = Column("schools")
+    status = Column("schools", SCHOOL_STATUS)
+    quality = Column("schools")
+    opened_year = Column("schools")
+    closed_year = Column("schools")
+    invested_year = Column("schools")
+    building_use = Column("schools", BUILDING_USE)
+
+    @property
+    def name(self) -> str:
+        return self.model.schools.name[self.row]
+
+    @property
+    def pupils(self) -> np.ndarray:
+        """Row indices of the children enrolled here."""
+        c = self.model.children
+        return np.flatnonzero((c.school == self.row) & (c.status == ENROLLED))
+
+    @property
+    def n_pupils(self) -> int:
+        return int(self.pupils.size)
+
+    @property
+    def teachers(self) -> np.ndarray:
+        """Row indices of the active teachers posted here."""
+        t = self.model.teachers
+        return np.flatnonzero((t.school == self.row) & (t.status == ACTIVE))
+
+    @property
+    def settlement_kind(self) -> str:
+        return SETTLEMENT_KINDS[int(self.model.settlements.kind[self.settlement])]
+
+
+class Teacher(RowAgent):
+    """A teacher (rows of ``model.teachers``).
+
+    Attributes
+    ----------
+    school : int (-1 none); home_school : int, school holding the post of a rotating teacher;
+    age, experience : float (years); skill : float in [0, 1]; backbone : bool (骨干);
+    status : "active" | "rotating" | "retired" | "left".
+    """
+
+    school = Column("teachers")
+    home_school = Column("teachers")
+    age = Column("teachers")
+    experience = Column("teachers")
+    skill = Column("teachers")
+    backbone = Column("teachers")
+    status = Column("teachers", TEACHER_STATUS)

@@ -1,0 +1,222 @@
+"""School choice and assignment: candidate sets, utilities, priorities, deferred acceptance.
+
+Utility of school s for pupil i (DESIGN §5)::
+
+    U_is = b_q·Q_s − b_t·T_is − B_is·(b_board + b_fee·fee) + b_stay·[s current] + b_sib·[sibling at s] + ε_is
+
+with ε Gumbel. ``B_is`` = 1 when the commute exceeds ``boarding.threshold_min`` and s has beds
+and the grade may board; a boarder's time term counts one round trip a week (T/5). A school
+beyond ``boarding.max_commute_min`` that the pupil cannot board at is infeasible. The outside
+option (dropping out) has utility ``dropout_utility + dropout_per_grade·(grade−1) + ε``;
+schools below it are not listed. Schools admit by priority: their catchment first (the
+nearest open school of the grade), then siblings, then travel time, then a lottery.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.behaviour.assignment import deferred_acceptance
+from sim.state import (
+    COUNTY_TOWN_TIER,
+    ENROLLED,
+    GRADES,
+    NO_SCHOOL,
+    POOLS_PER_SCHOOL,
+    seat_capacity,
+    stage_of_grade,
+)
+
+__all__ = ["deferred_acceptance", "Candidates", "build_candidates", "utility_terms", "assign", "continuing_dropout"]
+
+# Priority bands: lower is served first. Each band dominates everything below it.
+_CURRENT_BAND, _CATCHMENT_BAND, _SIBLING_BAND = 0.0, 1e6, 1e5
+_TIME_CAP_MIN = 9e4
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Candidate schools per grade and settlement.
+
+    Attributes
+    ----------
+    schools : int array (GRADES + 1, S, K); -1 padded. Row ``[g, s]`` lists the schools a pupil
+        of grade g living in settlement s considers, nearest first.
+    catchment : int array (GRADES + 1, S): the nearest open school teaching g (-1 if none).
+    """
+
+    schools: np.ndarray
+    catchment: np.ndarray
+
+
+def build_candidates(model) -> Candidates:
+    """Top-K nearest open schools teaching each grade, per settlement, plus county-town schools."""
+    scn = model.scenario
+    s = model.schools
+    minutes = model.travel.minutes[:, s.settlement]  # settlement x school
+    k = scn.choice.candidates
+    n_settlements = minutes.shape[0]
+    per_grade = []
+    catchment = np.full((GRADES + 1, n_settlements), NO_SCHOOL, dtype=np.int32)
+    for grade in range(1, GRADES + 1):
+        ids = np.flatnonzero(s.serves(grade))
+        town = ids[s.tier[ids] == COUNTY_TOWN_TIER] if scn.choice.include_county_town else ids[:0]
+        if ids.size == 0:
+            per_grade.append(np.full((n_settlements, 0), NO_SCHOOL, dtype=np.int32))
+            continue
+        order = np.argsort(minutes[:, ids], axis=1, kind="stable")[:, :k]
+        nearest = ids[order]
+        catchment[grade] = nearest[:, 0]
+        extra = np.broadcast_to(town, (n_settlements, town.size))
+        both = np.concatenate([nearest, extra], axis=1)
+        # Drop county-town schools already among the nearest (keep first occurrence).
+        dup = np.zeros(both.shape, dtype=bool)
+        for j in range(nearest.shape[1], both.shape[1]):
+            dup[:, j] = (both[:, :nearest.shape[1]] == both[:, j : j + 1]).any(axis=1)
+        per_grade.append(np.where(dup, NO_SCHOOL, both).astype(np.int32))
+    width = max(a.shape[1] for a in per_grade)
+    schools = np.full((GRADES + 1, n_settlements, width), NO_SCHOOL, dtype=np.int32)
+    for grade, table in enumerate(per_grade, start=1):
+        schools[grade, :, : table.shape[1]] = table
+    return Candidates(schools=schools, catchment=catchment)
+
+
+def utility_terms(model, idx: np.ndarray, current: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Deterministic utility terms of each candidate school for children ``idx``.
+
+    Returns arrays of shape (n, K): ``school``, ``commute_min``, ``board`` (bool),
+    ``feasible`` (bool), ``catchment`` (bool), ``sibling`` (bool), ``current`` (bool) and the
+    terms ``quality``, ``time``, ``boarding``, ``stay``, ``sib`` whose sum is ``utility``;
+    and (n,) ``outside``: the outside option's deterministic utility.
+    """
+    scn = model.scenario
+    c, s = model.children, model.schools
+    grade = c.grade[idx].astype(np.int64)
+    stage = stage_of_grade(grade)
+    family = c.family[idx]
+    home = model.families.settlement[family]
+    cands = model.candidates
+    school = cands.schools[grade, home]
+    valid = school >= 0
+    safe = np.where(valid, school, 0)
+    commute = model.travel.minutes[home[:, None], s.settlement[safe]]
+    beds = s.boarding_beds[safe] > 0
+    may_board = (grade >= scn.boarding.min_grade)[:, None]
+    board = valid & beds & may_board & (commute > scn.boarding.threshold_min)
+    max_commute = np.where(stage == 0, scn.boarding.max_commute_min.primary, scn.boarding.max_commute_min.junior)
+    feasible = valid & ((commute <= max_commute[:, None]) | board)
+    if current is None:
+        current = c.school[idx]
+    is_current = valid & (school == current[:, None])
+    sibling = valid & _has_sibling_at(model, family, school, idx)
+    catchment = valid & (school == cands.catchment[grade, home][:, None])
+    ch = scn.choice
+    beta_board = np.where(stage == 0, ch.beta_boarding.primary, ch.beta_boarding.junior)[:, None]
+    terms = {
+        "quality": ch.beta_quality * s.quality[safe],
+        "time": -ch.beta_time * np.where(board, commute / 5.0, commute),
+        "boarding": -(beta_board + ch.beta_fee * scn.boarding.fee_yuan) * board,
+        "stay": ch.beta_stay * is_current,
+        "sib": ch.beta_sibling * sibling,
+    }
+    utility = sum(terms.values())
+    outside = np.where(stage == 0, ch.dropout_utility.primary, ch.dropout_utility.junior) + ch.dropout_per_grade * (grade - 1)
+    return dict(
+        school=school, commute_min=commute.astype(np.float32), board=board, feasible=feasible,
+        catchment=catchment, sibling=sibling, current=is_current, utility=utility, outside=outside,
+        **terms,
+    )
+
+
+def _has_sibling_at(model, family: np.ndarray, school: np.ndarray, exclude: np.ndarray) -> np.ndarray:
+    """(n, K) bool: another child of the same family is enrolled at that school."""
+    c = model.children
+    enrolled = c.status == ENROLLED
+    enrolled[exclude] = False
+    n_schools = max(model.schools.n, 1)
+    keys = np.unique(c.family[enrolled].astype(np.int64) * n_schools + c.school[enrolled])
+    query = family[:, None].astype(np.int64) * n_schools + np.maximum(school, 0)
+    return np.isin(query, keys)
+
+
+def assign(model, idx: np.ndarray) -> dict[str, np.ndarray]:
+    """Place children ``idx`` (who need a school this year) by deferred acceptance.
+
+    Seats are the hard capacity per (school, grade) less the pupils who keep their seats;
+    beds likewise. Returns index arrays ``placed``, ``dropped`` (outside option or nothing
+    feasible) and ``no_place`` (acceptable schools existed but all were full).
+    """
+    c, s, rng = model.children, model.schools, model.rng
+    idx = np.asarray(idx, dtype=np.int64)
+    previous = c.school[idx].copy()
+    c.status[idx] = ENROLLED  # they hold no seat while choosing
+    c.school[idx] = NO_SCHOOL
+    c.boarding[idx] = False
+    if idx.size == 0:
+        return {"placed": idx, "dropped": idx, "no_place": idx}
+    t = utility_terms(model, idx, current=previous)
+    noise = rng.gumbel(size=t["utility"].shape)
+    outside = t["outside"] + rng.gumbel(size=idx.size)
+    utility = np.where(t["feasible"], t["utility"] + noise, -np.inf)
+    acceptable = t["feasible"] & (utility > outside[:, None])
+    order = np.argsort(-np.where(acceptable, utility, -np.inf), axis=1, kind="stable")
+    take = lambda a: np.take_along_axis(a, order, axis=1)  # noqa: E731
+    acceptable = take(acceptable)
+    school = np.where(acceptable, take(t["school"]), NO_SCHOOL)
+    board = take(t["board"]) & acceptable
+    commute = take(t["commute_min"])
+    grade = c.grade[idx].astype(np.int64)
+    pools = np.where(acceptable, school * POOLS_PER_SCHOOL + grade[:, None], -1)
+    priority = (
+        np.where(take(t["current"]), _CURRENT_BAND, np.where(take(t["catchment"]), _CATCHMENT_BAND, 2 * _CATCHMENT_BAND))
+        + np.where(take(t["sibling"]), 0.0, _SIBLING_BAND)
+        + np.minimum(commute, _TIME_CAP_MIN)
+        + rng.random(commute.shape)  # lottery within equal times
+    )
+    priority = np.where(acceptable, priority, 0.0)
+    seats = seat_capacity(s, model.scenario.schools.max_class_size)
+    enrolled = np.flatnonzero(c.status == ENROLLED)
+    holding = enrolled[c.school[enrolled] >= 0]
+    seats = seats - np.bincount(c.school[holding] * POOLS_PER_SCHOOL + c.grade[holding], minlength=seats.size)
+    beds = s.boarding_beds - np.bincount(c.school[holding][c.boarding[holding]], minlength=s.n)
+    pool_choice = deferred_acceptance(
+        pools, priority, np.maximum(seats, 0),
+        bed_pool=np.where(board, school, -1), bed_capacity=np.maximum(beds, 0),
+    )
+    placed_mask = pool_choice >= 0
+    chosen_col = np.argmax(pools == pool_choice[:, None], axis=1)
+    rows = np.arange(idx.size)
+    placed = idx[placed_mask]
+    c.school[placed] = (pool_choice[placed_mask] // POOLS_PER_SCHOOL).astype(np.int32)
+    c.boarding[placed] = board[rows, chosen_col][placed_mask]
+    c.commute_min[placed] = commute[rows, chosen_col][placed_mask]
+    had_option = acceptable.any(axis=1)
+    return {
+        "placed": placed,
+        "dropped": idx[~placed_mask & ~had_option],
+        "no_place": idx[~placed_mask & had_option],
+    }
+
+
+def continuing_dropout(model, idx: np.ndarray) -> np.ndarray:
+    """Of continuing pupils ``idx``, those whose outside option beats staying this year.
+
+    The logit probability is 1 / (1 + exp(U_current − U_outside)); U_current leaves out the
+    stay bonus, which is a cost of switching schools, not of leaving school, so that a pupil
+    weighs dropping out the same way when placed and when continuing. Returns the indices
+    that drop out (not yet applied).
+    """
+    if idx.size == 0:
+        return idx
+    c = model.children
+    t = utility_terms(model, idx)
+    col = np.argmax(t["current"], axis=1)
+    at_current = t["current"].any(axis=1)
+    rows = np.arange(idx.size)
+    utility = (t["utility"] - t["stay"])[rows, col]
+    p = 1.0 / (1.0 + np.exp(np.clip(utility - t["outside"], -50, 50)))
+    draw = model.rng.random(idx.size)
+    # A school no longer in the candidate set (rare: it fell out of the top K) keeps its pupil.
+    return idx[at_current & (draw < p)] if c.n else idx[:0]

@@ -1,0 +1,157 @@
+"""Schools: classes per grade, multigrade classes (复式班), staffing need and quality."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.state import (
+    ACTIVE,
+    ENROLLED,
+    GRADES,
+    JUNIOR,
+    OPEN,
+    POOLS_PER_SCHOOL,
+    PRIMARY_TOP_GRADE,
+)
+
+LARGE_CLASS, SUPERLARGE_CLASS = 56, 66  # 大班额 and 超大班额 thresholds (facts.md)
+
+
+@dataclass(frozen=True)
+class ClassStructure:
+    """This year's classes, per school (arrays of length n_schools unless noted).
+
+    Attributes
+    ----------
+    pupils_by_grade : (n_schools, GRADES + 1) enrolled pupils; column 0 unused.
+    classes, multigrade_classes : classes taught; those mixing two or more grades.
+    classes_primary, classes_junior : classes of primary and junior grades (a multigrade
+        class counts with the stage of its grades).
+    large_classes, superlarge_classes : classes of 56+ and 66+ pupils.
+    pupils_over_cap : pupils in classes above the standard cap (45 primary, 50 junior).
+    """
+
+    pupils_by_grade: np.ndarray
+    classes: np.ndarray
+    multigrade_classes: np.ndarray
+    classes_primary: np.ndarray
+    classes_junior: np.ndarray
+    large_classes: np.ndarray
+    superlarge_classes: np.ndarray
+    pupils_over_cap: np.ndarray
+
+    @property
+    def pupils(self) -> np.ndarray:
+        return self.pupils_by_grade.sum(axis=1)
+
+
+def pupils_by_grade(model) -> np.ndarray:
+    """(n_schools, GRADES + 1) counts of enrolled pupils."""
+    c = model.children
+    enrolled = np.flatnonzero(c.status == ENROLLED)
+    pools = c.school[enrolled].astype(np.int64) * POOLS_PER_SCHOOL + c.grade[enrolled]
+    counts = np.bincount(pools, minlength=model.schools.n * POOLS_PER_SCHOOL)
+    return counts.reshape(model.schools.n, POOLS_PER_SCHOOL)
+
+
+def class_structure(model) -> ClassStructure:
+    """Form classes: small adjacent grades share a class while their total stays within
+    ``schools.multigrade_max``; other grades are split evenly into classes of at most the
+    cap, limited by the classrooms of that grade (then classes grow beyond the cap)."""
+    scn, s = model.scenario, model.schools
+    p = pupils_by_grade(model)
+    n = s.n
+    cap = np.array([scn.schools.class_cap.primary] * (PRIMARY_TOP_GRADE + 1)
+                   + [scn.schools.class_cap.junior] * (GRADES - PRIMARY_TOP_GRADE))
+    rooms = np.maximum(np.ceil(s.classrooms / s.grades_served()), 1).astype(np.int64)
+    mg_max = scn.schools.multigrade_max
+    classes = np.zeros(n, np.int64)
+    multigrade = np.zeros(n, np.int64)
+    by_stage = np.zeros((n, 2), np.int64)
+    large = np.zeros(n, np.int64)
+    superlarge = np.zeros(n, np.int64)
+    over_cap = np.zeros(n, np.int64)
+    group_total = np.zeros(n, np.int64)
+    group_grades = np.zeros(n, np.int64)
+    group_stage = np.zeros(n, np.int64)
+
+    def close(mask):
+        classes[mask] += 1
+        multigrade[mask & (group_grades >= 2)] += 1
+        np.add.at(by_stage, (np.flatnonzero(mask), group_stage[mask]), 1)
+
+    for g in range(1, GRADES + 1):
+        pg = p[:, g]
+        stage = int(g > PRIMARY_TOP_GRADE)
+        small = (pg > 0) & (pg <= mg_max)
+        # Groups never mix primary and junior grades.
+        join = small & (group_grades > 0) & (group_total + pg <= mg_max) & (group_stage == stage)
+        close((group_grades > 0) & ~join)
+        group_total = np.where(join, group_total + pg, np.where(small, pg, 0))
+        group_grades = np.where(join, group_grades + 1, small.astype(np.int64))
+        group_stage = np.where(small, stage, group_stage)
+        big = pg > mg_max
+        c_g = np.where(big, np.minimum(np.ceil(pg / cap[g]).astype(np.int64), rooms), 0)
+        c_g = np.where(big, np.maximum(c_g, 1), 0)
+        classes += c_g
+        by_stage[:, stage] += c_g
+        safe = np.maximum(c_g, 1)
+        base, extra = pg // safe, pg % safe  # `extra` classes hold base + 1 pupils
+        for threshold, out in ((LARGE_CLASS, large), (SUPERLARGE_CLASS, superlarge)):
+            out += np.where(big, np.where(base >= threshold, c_g, np.where(base + 1 >= threshold, extra, 0)), 0)
+        over_cap += np.where(big & (base + (extra > 0) > cap[g]),
+                             np.where(base > cap[g], pg, extra * (base + 1)), 0)
+    close(group_grades > 0)
+    return ClassStructure(p, classes, multigrade, by_stage[:, 0], by_stage[:, 1], large, superlarge, over_cap)
+
+
+def staffing_need(model, cs: ClassStructure) -> np.ndarray:
+    """Teachers each school needs: max(ceil(pupils / PTR), ceil(classes x CTR)) per stage,
+    summed over the stages it teaches (2014 unified standard; DESIGN §5). 0 for empty schools."""
+    t = model.scenario.teachers
+    primary = cs.pupils_by_grade[:, 1 : PRIMARY_TOP_GRADE + 1].sum(axis=1)
+    junior = cs.pupils_by_grade[:, PRIMARY_TOP_GRADE + 1 :].sum(axis=1)
+    need_p = np.maximum(np.ceil(primary / t.pupil_teacher_ratio.primary),
+                        np.ceil(cs.classes_primary * t.class_teacher_ratio.primary))
+    need_j = np.maximum(np.ceil(junior / t.pupil_teacher_ratio.junior),
+                        np.ceil(cs.classes_junior * t.class_teacher_ratio.junior))
+    need = (need_p + need_j).astype(np.int64)
+    return np.where(model.schools.status == OPEN, need, 0)
+
+
+def teacher_counts(model) -> tuple[np.ndarray, np.ndarray]:
+    """(active teachers, mean skill of active teachers) per school."""
+    t = model.teachers
+    active = t.status == ACTIVE
+    n = np.bincount(t.school[active], minlength=model.schools.n)
+    skill = np.bincount(t.school[active], weights=t.skill[active], minlength=model.schools.n)
+    return n, np.divide(skill, n, out=np.zeros(model.schools.n), where=n > 0)
+
+
+def quality_target(model, cs: ClassStructure) -> np.ndarray:
+    """Quality each school tends to, in [0, 1]: a weighted mean of teacher skill, staffing
+    against need, subject coverage (开齐开足) and the share of pupils in classes within the cap."""
+    q = model.scenario.quality
+    s = model.schools
+    teachers, skill = teacher_counts(model)
+    need = staffing_need(model, cs)
+    staffing = np.where(need > 0, np.minimum(teachers / np.maximum(need, 1), 1.0), 1.0)
+    subjects = np.where(s.level == JUNIOR, q.subject_teachers.junior,
+                        np.where(s.grade_max > PRIMARY_TOP_GRADE, q.subject_teachers.junior, q.subject_teachers.primary))
+    coverage = np.minimum(teachers / subjects, 1.0)
+    pupils = cs.pupils
+    within_cap = np.where(pupils > 0, 1.0 - cs.pupils_over_cap / np.maximum(pupils, 1), 1.0)
+    weights = np.array([q.weight_skill, q.weight_staffing, q.weight_coverage, q.weight_class_size])
+    parts = np.stack([skill, staffing, coverage, within_cap])
+    return np.clip((weights[:, None] * parts).sum(axis=0) / max(weights.sum(), 1e-12), 0.0, 1.0)
+
+
+def update_quality(model, cs: ClassStructure, *, immediate: bool = False) -> None:
+    """Move each open school's quality a share ``quality.adjustment_rate`` toward its target."""
+    s = model.schools
+    target = quality_target(model, cs)
+    rate = 1.0 if immediate else model.scenario.quality.adjustment_rate
+    open_ = s.status == OPEN
+    s.quality[open_] = (s.quality + rate * (target - s.quality))[open_]

@@ -1,0 +1,11 @@
+"""The ``edusim`` command line: a thin layer over the library (every verb is one call away)."""
+
+from __future__ import annotations
+
+from sim.cli.app import app
+from sim.cli import experiment, run, scenarios  # noqa: F401  (each registers its verbs)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,21 @@
+"""A rich progress bar shared by the CLI verbs."""
+
+from __future__ import annotations
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from sim.cli.app import err_console
+
+
+def progress_bar() -> Progress:
+    """A progress bar on stderr: description, bar, done/total, elapsed and time left."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=False,
+    )

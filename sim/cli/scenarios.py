@@ -1,0 +1,47 @@
+"""CLI verbs about scenarios: list the bundled ones, validate a file, print the JSON Schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from sim.cli.app import app, console, user_errors
+from sim.scenario import Scenario, describe_bundled, load_scenario
+
+
+@app.command("scenarios")
+def scenarios_command() -> None:
+    """List the bundled scenarios with a one-line description each."""
+    table = Table("name", "description", box=None, header_style="bold")
+    with user_errors():
+        for name, line in describe_bundled():
+            table.add_row(name, line)
+    console.print(table)
+
+
+@app.command("validate")
+def validate_command(
+    scenario: str = typer.Argument(..., help="Scenario file (TOML) or bundled name."),
+    set_: list[str] = typer.Option([], "--set", help="Override a key: dotted.key=value (repeatable)."),
+) -> None:
+    """Check a scenario without running it; exit 0 when valid, 2 with the reason when not."""
+    with user_errors():
+        loaded = load_scenario(scenario, set_)
+    console.print(f"ok: {loaded.name}: {loaded.description.splitlines()[0] if loaded.description else ''}")
+
+
+@app.command("schema")
+def schema_command(
+    out: Path | None = typer.Option(None, "--out", help="Write the schema to this file instead of stdout."),
+) -> None:
+    """Print the JSON Schema of scenario files (every key, type, default and description)."""
+    text = json.dumps(Scenario.model_json_schema(), indent=2, ensure_ascii=False)
+    if out is None:
+        typer.echo(text)
+    else:
+        from sim.outputs import write_text
+
+        write_text(out, text + "\n")

@@ -1,0 +1,248 @@
+"""Per-year county metrics and the per-school panel (names and definitions: DESIGN §8).
+
+Shares and rates are fractions in [0, 1]; times are minutes; money is yuan.
+Definitions that DESIGN leaves open, fixed here:
+
+- commute metrics (``mean_commute_min``, ``p90_commute_min``, ``share_*_over_*``) are over
+  day pupils (boarders travel weekly); a bus rider's commute is the ride time;
+- ``hard_access_share`` (extra column): pupils with hard access (上学难) this year — a day
+  commute over ``access.commute_limit_min``, a young boarder, or a dropout this year — over
+  enrolled pupils plus this year's dropouts; ``pupils_hard_access`` is the count;
+- ``pupils_without_place`` (extra): pupils who wanted a school but found every acceptable one
+  full (无学上); they are counted in ``dropouts`` too;
+- ``cv_primary`` / ``cv_junior``: coefficient of variation (sd / mean) between schools of
+  teachers per 100 pupils, over open schools teaching that stage with at least 50 pupils (a
+  nine-year school counts in both with its whole staff and roll);
+- ``quality_rural`` / ``quality_town``: pupil-weighted mean quality of village+township and of
+  county-town schools.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.behaviour.schools import ClassStructure, staffing_need, teacher_counts
+from sim.scenario.schema import LEVELS, TIERS
+from sim.state import (
+    CLOSED,
+    COUNTY_TOWN_TIER,
+    ENROLLED,
+    IN_TOWN,
+    JUNIOR,
+    NINE_YEAR,
+    OPEN,
+    PARENTS_AWAY,
+    PRIMARY_TOP_GRADE,
+    SCHOOL_STATUS,
+    TEACHING_POINT,
+)
+
+COUNTY_COLUMNS = [
+    "year", "pupils", "pupils_primary", "pupils_junior", "schools_open", "schools_open_primary",
+    "schools_open_junior", "teaching_points", "hollow_schools", "hollow_share", "new_hollow_schools",
+    "mean_commute_min", "p90_commute_min", "share_primary_over_30min", "share_junior_over_60min",
+    "boarders", "young_boarders", "bus_riders", "dropouts", "retention_rate", "large_class_share",
+    "superlarge_class_share", "cv_primary", "cv_junior", "teachers", "teacher_vacancies",
+    "rural_teacher_attrition", "quality_rural", "quality_town", "county_town_pupil_share",
+    "migrant_children", "left_behind_children", "idle_buildings", "cost_total", "cost_per_pupil",
+    # extra columns (defined in the module docstring)
+    "hard_access_share", "pupils_hard_access", "pupils_without_place",
+]
+SCHOOL_COLUMNS = [
+    "year", "school_id", "name", "level", "tier", "status", "pupils", "capacity", "utilisation",
+    "classes", "multigrade_classes", "teachers", "pupil_teacher_ratio", "quality", "boarders",
+    "bus_riders", "hollow",
+]
+EVENT_COLUMNS = ["year", "kind", "school_id", "detail"]
+
+
+def hollow_flags(model, pupils: np.ndarray) -> np.ndarray:
+    """Hollow (空心校): open, and utilisation below ``hollow.max_utilisation`` or pupils below
+    ``hollow.min_pupils[level]``."""
+    h, s = model.scenario.hollow, model.schools
+    capacity = standard_capacity(model)
+    utilisation = np.divide(pupils, capacity, out=np.zeros(s.n), where=capacity > 0)
+    minimum = np.array([h.min_pupils.teaching_point, h.min_pupils.primary, h.min_pupils.junior, h.min_pupils.nine_year])
+    return (s.status == OPEN) & ((utilisation < h.max_utilisation) | (pupils < minimum[s.level]))
+
+
+def standard_capacity(model) -> np.ndarray:
+    """Classrooms x standard class cap (45 primary, 50 junior; a nine-year school's rooms are
+    weighted by its share of primary grades)."""
+    s, cap = model.schools, model.scenario.schools.class_cap
+    served = s.grades_served()
+    primary_grades = np.clip(np.minimum(s.grade_max, PRIMARY_TOP_GRADE) - s.grade_min + 1, 0, None)
+    per_room = (primary_grades * cap.primary + (served - primary_grades) * cap.junior) / served
+    return s.classrooms * per_room
+
+
+def _stage_cv(teachers: np.ndarray, pupils: np.ndarray, mask: np.ndarray) -> float:
+    keep = mask & (pupils >= 50)
+    if keep.sum() < 2:
+        return 0.0
+    ratio = 100.0 * teachers[keep] / pupils[keep]
+    mean = ratio.mean()
+    return float(ratio.std() / mean) if mean > 0 else 0.0
+
+
+def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
+    total = weights.sum()
+    return float((values * weights).sum() / total) if total > 0 else 0.0
+
+
+def collect(model, cs: ClassStructure) -> tuple[dict, pd.DataFrame]:
+    """Compute this year's county row (dict) and school panel (DataFrame)."""
+    scn, year = model.scenario, model.year
+    c, s = model.children, model.schools
+    counters = model.counters
+    enrolled = np.flatnonzero(c.status == ENROLLED)
+    grade = c.grade[enrolled]
+    primary = grade <= PRIMARY_TOP_GRADE
+    boarding = c.boarding[enrolled]
+    commute = c.commute_min[enrolled]
+    day = ~boarding
+    pupils = cs.pupils
+    open_ = s.status == OPEN
+    hollow = hollow_flags(model, pupils)
+    last_investment = np.maximum(s.opened_year, s.invested_year)
+    new_hollow = hollow & (last_investment >= 0) & (year - last_investment <= scn.hollow.recent_investment_years)
+    teachers, _ = teacher_counts(model)
+    need = staffing_need(model, cs)
+    limit = np.where(primary, scn.access.commute_limit_min.primary, scn.access.commute_limit_min.junior)
+    young_boarders = int((boarding & (grade <= scn.access.young_grade_max)).sum())
+    hard = int((day & (commute > limit)).sum()) + young_boarders + counters["dropouts"]
+    teaches_primary = open_ & (s.grade_min <= PRIMARY_TOP_GRADE)
+    teaches_junior = open_ & (s.grade_max > PRIMARY_TOP_GRADE)
+    rural = s.tier != COUNTY_TOWN_TIER
+    n_pupils = int(enrolled.size)
+    costs = _costs(model, cs, teachers, n_pupils, boarding)
+    county = {
+        "year": year,
+        "pupils": n_pupils,
+        "pupils_primary": int(primary.sum()),
+        "pupils_junior": int((~primary).sum()),
+        "schools_open": int(open_.sum()),
+        "schools_open_primary": int(teaches_primary.sum()),
+        "schools_open_junior": int(teaches_junior.sum()),
+        "teaching_points": int((open_ & (s.level == TEACHING_POINT)).sum()),
+        "hollow_schools": int(hollow.sum()),
+        "hollow_share": float(hollow.sum() / max(open_.sum(), 1)),
+        "new_hollow_schools": int(new_hollow.sum()),
+        "mean_commute_min": float(commute[day].mean()) if day.any() else 0.0,
+        "p90_commute_min": float(np.percentile(commute[day], 90)) if day.any() else 0.0,
+        "share_primary_over_30min": _share(day & primary & (commute > 30), day & primary),
+        "share_junior_over_60min": _share(day & ~primary & (commute > 60), day & ~primary),
+        "boarders": int(boarding.sum()),
+        "young_boarders": young_boarders,
+        "bus_riders": int(c.bus[enrolled].sum()),
+        "dropouts": counters["dropouts"],
+        "retention_rate": retention_rate(model),
+        "large_class_share": float(cs.large_classes.sum() / max(cs.classes.sum(), 1)),
+        "superlarge_class_share": float(cs.superlarge_classes.sum() / max(cs.classes.sum(), 1)),
+        "cv_primary": _stage_cv(teachers, pupils, teaches_primary & (s.level != JUNIOR)),
+        "cv_junior": _stage_cv(teachers, pupils, teaches_junior),
+        "teachers": int(teachers.sum()),
+        "teacher_vacancies": int(np.maximum(need - teachers, 0).sum()),
+        "rural_teacher_attrition": counters["quit_rural"] / max(counters["rural_teachers_at_start"], 1),
+        "quality_rural": _weighted_mean(s.quality, np.where(open_ & rural, pupils, 0)),
+        "quality_town": _weighted_mean(s.quality, np.where(open_ & ~rural, pupils, 0)),
+        "county_town_pupil_share": float(pupils[~rural].sum() / max(n_pupils, 1)),
+        "migrant_children": _children_of(model, IN_TOWN),
+        "left_behind_children": _children_of(model, PARENTS_AWAY),
+        "idle_buildings": int(((s.status == CLOSED) & (s.building_use == 1)).sum()),
+        "cost_total": costs,
+        "cost_per_pupil": costs / max(n_pupils, 1),
+        "hard_access_share": hard / max(n_pupils + counters["dropouts"], 1),
+        "pupils_hard_access": hard,
+        "pupils_without_place": counters["no_place"],
+    }
+    capacity = standard_capacity(model)
+    enrolled_school = c.school[enrolled]
+    panel = pd.DataFrame({
+        "year": np.full(s.n, year, dtype=np.int32),
+        "school_id": np.arange(s.n, dtype=np.int32),
+        "name": pd.Series(s.name, dtype="string"),
+        "level": pd.Categorical.from_codes(s.level, LEVELS),
+        "tier": pd.Categorical.from_codes(s.tier, TIERS),
+        "status": pd.Categorical.from_codes(s.status, SCHOOL_STATUS),
+        "pupils": pupils.astype(np.int32),
+        "capacity": np.round(capacity).astype(np.int32),
+        "utilisation": np.divide(pupils, capacity, out=np.zeros(s.n), where=capacity > 0),
+        "classes": cs.classes.astype(np.int32),
+        "multigrade_classes": cs.multigrade_classes.astype(np.int32),
+        "teachers": teachers.astype(np.int32),
+        "pupil_teacher_ratio": np.divide(pupils, teachers, out=np.zeros(s.n), where=teachers > 0),
+        "quality": s.quality.astype(np.float64),
+        "boarders": np.bincount(enrolled_school[boarding], minlength=s.n).astype(np.int32),
+        "bus_riders": np.bincount(enrolled_school[c.bus[enrolled]], minlength=s.n).astype(np.int32),
+        "hollow": hollow,
+    })
+    return county, panel
+
+
+def _share(numerator: np.ndarray, denominator: np.ndarray) -> float:
+    d = int(denominator.sum())
+    return float(numerator.sum() / d) if d else 0.0
+
+
+def _children_of(model, family_status: int) -> int:
+    """School-age children (enrolled) of families in a given status."""
+    c = model.children
+    enrolled = c.status == ENROLLED
+    return int((model.families.status[c.family[enrolled]] == family_status).sum())
+
+
+def retention_rate(model) -> float:
+    """巩固率: pupils in grade 9 this year (or already completed) of the cohort that entered
+    grade 1 eight years earlier, over that cohort net of children who left the county."""
+    c = model.children
+    cohort = c.entry_year == model.year - 8
+    in_county = cohort & (c.status != 4)
+    reached = cohort & (((c.status == ENROLLED) & (c.grade == 9)) | (c.status == 3))
+    n = int(in_county.sum())
+    return float(reached.sum() / n) if n else 1.0
+
+
+def _costs(model, cs: ClassStructure, teachers: np.ndarray, n_pupils: int, boarding: np.ndarray) -> float:
+    """Yearly county cost (yuan): salaries, per-pupil funds, per-school and per-class costs, boarders."""
+    k = model.scenario.costs
+    primary = int(cs.pupils_by_grade[:, 1 : PRIMARY_TOP_GRADE + 1].sum())
+    junior = n_pupils - primary
+    open_schools = int((model.schools.status == OPEN).sum())
+    return float(
+        teachers.sum() * k.teacher_salary_yuan
+        + primary * k.per_pupil_yuan.primary + junior * k.per_pupil_yuan.junior
+        + open_schools * k.per_school_yuan + cs.classes.sum() * k.per_class_yuan
+        + boarding.sum() * k.per_boarder_yuan
+        + model.counters.get("extra_cost_yuan", 0.0)
+    )
+
+
+def hollow_risk(result_or_panel, within_years: int) -> pd.DataFrame:
+    """Each school's hollow risk: the share of replicates in which it is hollow in some year
+    within ``within_years`` of the first simulated year.
+
+    Parameters
+    ----------
+    result_or_panel : RunResult or DataFrame
+        A run result, or a school panel with columns replicate, year, school_id, name, hollow.
+    within_years : int
+        Horizon T in years (≥ 1); years first_year .. first_year + T - 1 count.
+
+    Returns
+    -------
+    DataFrame with school_id, name, hollow_risk (in [0, 1]), replicates; sorted by risk.
+    """
+    if within_years < 1:
+        raise ValueError(f"within_years must be at least 1, got {within_years}")
+    panel = getattr(result_or_panel, "schools", result_or_panel)
+    if "replicate" not in panel:
+        panel = panel.assign(replicate=0)
+    first = panel["year"].min()
+    window = panel[panel["year"] < first + within_years]
+    ever = window.groupby(["school_id", "replicate"], observed=True)["hollow"].any().reset_index()
+    risk = ever.groupby("school_id")["hollow"].agg(hollow_risk="mean", replicates="size").reset_index()
+    names = panel.drop_duplicates("school_id").set_index("school_id")["name"]
+    risk.insert(1, "name", risk["school_id"].map(names))
+    return risk.sort_values(["hollow_risk", "school_id"], ascending=[False, True]).reset_index(drop=True)

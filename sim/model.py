@@ -1,0 +1,184 @@
+"""EducationModel: builds the county and runs one school year per step (DESIGN §5)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from sim.agents import Family, School, Teacher
+from sim.behaviour import choice, demography, placement, schools, teachers
+from sim.metrics import EVENT_COLUMNS, collect
+from sim.scenario import Scenario
+from sim.seeds import replicate_rng, world_rng
+from sim.state import (
+    ENROLLED,
+    OPEN,
+    Children,
+    Families,
+    Schools,
+    Settlements,
+    Teachers,
+    assert_consistent,
+)
+from sim.world import build_world, travel_times
+
+
+class EducationModel(mesa.Model):
+    """One county, simulated school year by school year.
+
+    Attributes
+    ----------
+    scenario : Scenario, the validated parameters.
+    year : int, the current school year (the year before ``start_year`` until the first step).
+    world : World, settlements, roads and initial schools; ``travel`` the commute matrix.
+    settlements, families, children, schools, teachers : the state tables (sim.state).
+    county_rows, school_panels, events : what each year recorded.
+    """
+
+    def __init__(self, scenario: Scenario | None = None, seed: int | None = None, replicate: int = 0):
+        scenario = scenario or Scenario()
+        self.seed = scenario.seed if seed is None else int(seed)
+        self.replicate = int(replicate)
+        super().__init__(rng=replicate_rng(self.seed, self.replicate))
+        self.scenario = scenario
+        self.year = scenario.start_year - 1
+        self.counters: Counter = Counter()
+        self.county_rows: list[dict] = []
+        self.school_panels: list[pd.DataFrame] = []
+        self.events: list[tuple] = []
+        self.policies: list = []
+        self._build_world()
+        demography.initial_population(self)
+        self.candidates = choice.build_candidates(self)
+        self._initial_placement()
+
+    # ---- the yearly step -------------------------------------------------------------
+    def step(self) -> None:
+        """One school year: the phases of DESIGN §5, in order."""
+        self.year += 1
+        self.counters = Counter()
+        self.calendar()
+        entrants = self.demography()
+        movers = self.migration()
+        needing = self.placement(entrants, movers)
+        self.choice_and_assignment(needing)
+        structure = schools.class_structure(self)
+        self.teachers_phase(structure)
+        self.schools_phase()
+        self.policy_review()
+        self.record_metrics()
+
+    def calendar(self) -> None:
+        """Scheduled actions take effect (openings, closures, expansions, routes)."""
+        for policy in self.policies:
+            policy.on_year_start(self)
+
+    def demography(self) -> np.ndarray:
+        """Births, ageing, progression, completion; returns this year's grade-1 entrants."""
+        demography.births_phase(self)
+        return demography.progression_phase(self)["entrants"]
+
+    def migration(self) -> np.ndarray:
+        """Family moves; returns the children whose family moved. No migration is configured
+        in this version, so nobody moves."""
+        return np.zeros(0, dtype=np.int64)
+
+    def placement(self, entrants: np.ndarray, movers: np.ndarray) -> np.ndarray:
+        """Who needs a school this year; the others may drop out of their current school."""
+        needing = placement.needing_placement(self, entrants, movers)
+        continuing = np.setdiff1d(np.flatnonzero(self.children.status == ENROLLED), needing, assume_unique=True)
+        demography.drop_out(self, choice.continuing_dropout(self, continuing))
+        return needing
+
+    def choice_and_assignment(self, needing: np.ndarray) -> None:
+        """Rank candidates and assign by deferred acceptance; the unplaced drop out."""
+        outcome = choice.assign(self, needing)
+        demography.drop_out(self, np.concatenate([outcome["dropped"], outcome["no_place"]]))
+        self.counters["no_place"] += int(outcome["no_place"].size)
+
+    def teachers_phase(self, structure: schools.ClassStructure) -> None:
+        """Retirement, attrition, staffing need and hiring within the county quota."""
+        result = teachers.teachers_phase(self, structure)
+        self.counters["quit_rural"] += result["quit_rural"]
+        self.counters["rural_teachers_at_start"] += result["rural_at_start"]
+        if result["hired"]:
+            self.log_event("hiring", -1, f"hired {result['hired']} teachers; quota {self.teacher_quota}")
+
+    def schools_phase(self) -> None:
+        """Classes (with multigrade classes) and quality for the year."""
+        self.structure = schools.class_structure(self)
+        schools.update_quality(self, self.structure)
+
+    def policy_review(self) -> None:
+        """Year-end decisions of rule-based policies (closures, beds, routes)."""
+        for policy in self.policies:
+            policy.on_year_end(self)
+
+    def record_metrics(self) -> None:
+        """One row of county metrics and one row per school."""
+        county, panel = collect(self, self.structure)
+        self.county_rows.append(county)
+        self.school_panels.append(panel)
+
+    # ---- set-up ------------------------------------------------------------------------
+    def _build_world(self) -> None:
+        scn = self.scenario
+        self.world = build_world(scn, world_rng(self.seed))
+        self.travel = travel_times(self.world, scn.roads)
+        w = self.world
+        self.settlements = Settlements(w.n_settlements)
+        self.settlements.add(
+            w.n_settlements, kind=w.settlement_kind, township=w.settlement_township,
+            x_km=w.x_km, y_km=w.y_km, population=w.population,
+        )
+        self.settlement_names = list(w.settlement_name)
+        n_children = int(scn.county.residents * 0.2)
+        self.families = Families(n_children)
+        self.children = Children(n_children)
+        self.schools = Schools(w.n_schools)
+        self.teachers = Teachers(w.n_schools * 20)
+        rows = self.schools.add(
+            w.n_schools, settlement=w.school_settlement, level=w.school_level, tier=w.school_tier,
+            grade_min=w.school_grade_min, grade_max=w.school_grade_max, classrooms=w.school_classrooms,
+            boarding_beds=w.school_beds, status=OPEN,
+        )
+        self.schools.name.extend(str(n) for n in w.school_name)
+        for row in rows:
+            School(self, row)
+
+    def _initial_placement(self) -> None:
+        """Place every pupil of the year before the first step, staff the schools, set quality."""
+        enrolled = np.flatnonzero(self.children.status == ENROLLED)
+        outcome = choice.assign(self, enrolled)
+        # Before the run nobody "drops out": children without a feasible school start out of school.
+        demography.drop_out(self, np.concatenate([outcome["dropped"], outcome["no_place"]]))
+        structure = schools.class_structure(self)
+        teachers.initial_teachers(self, structure)
+        schools.update_quality(self, structure, immediate=True)
+        self.structure = structure
+        self.initially_unplaced = int(outcome["dropped"].size + outcome["no_place"].size)
+
+    def add_family_agents(self, rows: np.ndarray) -> None:
+        """Create Family agents for new family rows."""
+        for row in rows:
+            Family(self, row)
+
+    def add_teacher_agents(self, rows: np.ndarray) -> None:
+        """Create Teacher agents for new teacher rows."""
+        for row in rows:
+            Teacher(self, row)
+
+    # ---- helpers -----------------------------------------------------------------------
+    def log_event(self, kind: str, school_id: int, detail: str) -> None:
+        """Record an event of this year (``school_id`` -1 for county-wide events)."""
+        self.events.append((self.year, kind, int(school_id), detail))
+
+    def events_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.events, columns=EVENT_COLUMNS)
+
+    def check(self) -> None:
+        """Assert the tables' invariants (see ``sim.state.assert_consistent``)."""
+        assert_consistent(self)

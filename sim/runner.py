@@ -1,0 +1,99 @@
+"""Running a scenario: one replicate, or several from one root seed."""
+
+from __future__ import annotations
+
+import platform
+import time
+from importlib.metadata import PackageNotFoundError, version
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from sim.metrics import COUNTY_COLUMNS, EVENT_COLUMNS, SCHOOL_COLUMNS
+from sim.model import EducationModel
+from sim.results import RunResult
+from sim.scenario import Scenario
+
+# progress(replicate, year_index, years) after each simulated year
+Progress = Callable[[int, int, int], None]
+
+
+def package_version() -> str:
+    """The installed edusim version."""
+    try:
+        return version("edusim")
+    except PackageNotFoundError:  # running from a source tree
+        return "0+unknown"
+
+
+def run_replicate(scenario: Scenario, seed: int, replicate: int, progress: Progress | None = None,
+                  check: bool = False) -> RunResult:
+    """Simulate replicate ``replicate`` under root ``seed`` for ``scenario.years`` school years.
+
+    ``check`` asserts the state invariants after every step (slower; used by tests).
+    """
+    started = time.perf_counter()
+    model = EducationModel(scenario, seed=seed, replicate=replicate)
+    built = time.perf_counter()
+    if check:
+        model.check()
+    for i in range(scenario.years):
+        model.step()
+        if check:
+            model.check()
+        if progress is not None:
+            progress(replicate, i + 1, scenario.years)
+    finished = time.perf_counter()
+    county = pd.DataFrame(model.county_rows, columns=COUNTY_COLUMNS)
+    county.insert(0, "replicate", replicate)
+    schools = pd.concat(model.school_panels, ignore_index=True)[SCHOOL_COLUMNS]
+    schools.insert(0, "replicate", replicate)
+    events = model.events_frame()
+    events.insert(0, "replicate", replicate)
+    world = model.world.to_frames()
+    manifest = _manifest(scenario, seed, [replicate])
+    manifest["timings"] = {
+        "build_seconds": round(built - started, 4),
+        "simulate_seconds": round(finished - built, 4),
+        "pupil_years": int(county["pupils"].sum()),
+    }
+    return RunResult(county=county, schools=schools, events=events, manifest=manifest, world=world)
+
+
+def run(scenario: Scenario, seed: int | None = None, replicates: int = 1, progress: Progress | None = None,
+        check: bool = False) -> RunResult:
+    """Simulate ``replicates`` replicates of ``scenario`` (seeds derived from ``seed``, default
+    ``scenario.seed``) and return one :class:`RunResult` with a ``replicate`` column."""
+    if replicates < 1:
+        raise ValueError(f"replicates must be at least 1, got {replicates}")
+    seed = scenario.seed if seed is None else int(seed)
+    parts = [run_replicate(scenario, seed, r, progress, check) for r in range(replicates)]
+    manifest = _manifest(scenario, seed, list(range(replicates)))
+    manifest["timings"] = {
+        "per_replicate": [p.manifest["timings"] for p in parts],
+        "total_seconds": round(sum(t["build_seconds"] + t["simulate_seconds"]
+                                   for t in (p.manifest["timings"] for p in parts)), 4),
+    }
+    return RunResult(
+        county=pd.concat([p.county for p in parts], ignore_index=True),
+        schools=pd.concat([p.schools for p in parts], ignore_index=True),
+        events=pd.concat([p.events for p in parts], ignore_index=True) if parts else pd.DataFrame(columns=EVENT_COLUMNS),
+        manifest=manifest,
+        world=parts[0].world,
+    )
+
+
+def _manifest(scenario: Scenario, seed: int, replicates: list[int]) -> dict:
+    return {
+        "scenario": scenario.model_dump(mode="json"),
+        "scenario_name": scenario.name,
+        "seed": seed,
+        "replicates": len(replicates),
+        "replicate_ids": replicates,
+        "years": scenario.years,
+        "version": package_version(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "rerun": f"edusim run <this folder>/manifest.json --seed {seed} --replicates {len(replicates)}",
+    }

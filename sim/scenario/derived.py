@@ -1,0 +1,39 @@
+"""Quantities derived from a scenario's parameters (pure arithmetic, no randomness)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.scenario.schema import Scenario
+
+
+def births_index(scenario: Scenario, years: np.ndarray | int) -> np.ndarray:
+    """Relative births in calendar ``years``: interpolated within ``demography.births_index``,
+    held at the first value before it and changed by ``births_trend_per_year`` after it."""
+    table = scenario.demography.births_index
+    known = np.array(sorted(table), dtype=float)
+    values = np.array([table[int(y)] for y in known], dtype=float)
+    y = np.atleast_1d(np.asarray(years, dtype=float))
+    out = np.interp(y, known, values)
+    after = y > known[-1]
+    out[after] = values[-1] * (1 + scenario.demography.births_trend_per_year) ** (y[after] - known[-1])
+    return out
+
+
+def births(scenario: Scenario, years: np.ndarray | int) -> np.ndarray:
+    """Expected births in the county (children) in calendar ``years``, from the start-year rate."""
+    d = scenario.demography
+    at_start = scenario.county.residents * d.birth_rate_per_1000 / 1000
+    return at_start * births_index(scenario, years) / births_index(scenario, scenario.start_year)[0]
+
+
+def initial_cohort(scenario: Scenario, birth_years: np.ndarray | int) -> np.ndarray:
+    """Expected children living in the county at the start, by birth year (before the start year)."""
+    return births(scenario, birth_years) * scenario.demography.resident_cohort_share
+
+
+def expected_pupils_per_resident(scenario: Scenario) -> np.ndarray:
+    """Expected pupils per resident at the start, for grades 1..9 (array of 9; index 0 = grade 1)."""
+    grades = np.arange(1, 10)
+    birth_years = scenario.start_year - scenario.demography.school_entry_age - (grades - 1)
+    return initial_cohort(scenario, birth_years) / scenario.county.residents

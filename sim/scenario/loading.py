@@ -1,0 +1,213 @@
+"""Load scenarios: bundled names, TOML files, ``extends`` chains, ``--set`` overrides.
+
+Every problem raises :class:`sim.errors.ScenarioError` with one message that names the key
+path, the value and what is allowed; nothing is run or written before loading succeeds.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from pydantic import ValidationError
+
+from sim.errors import ScenarioError
+from sim.scenario.schema import Scenario
+
+BUNDLED_PACKAGE = "sim.scenario"
+BUNDLED_FOLDER = "bundled"
+
+
+def bundled_dir() -> Path:
+    """The folder of bundled scenario files (shipped inside the wheel)."""
+    return Path(str(resources.files(BUNDLED_PACKAGE).joinpath(BUNDLED_FOLDER)))
+
+
+def bundled_names() -> list[str]:
+    """Names of the bundled scenarios, sorted."""
+    return sorted(p.stem for p in bundled_dir().glob("*.toml"))
+
+
+def describe_bundled() -> list[tuple[str, str]]:
+    """(name, first line of description) for every bundled scenario."""
+    rows = []
+    for name in bundled_names():
+        scenario = load_scenario(name)
+        rows.append((name, scenario.description.strip().splitlines()[0] if scenario.description else ""))
+    return rows
+
+
+def load_scenario(
+    name_or_path: str | Path | None = None,
+    overrides: Iterable[str] | Mapping[str, Any] | None = None,
+) -> Scenario:
+    """Load and validate a scenario.
+
+    Parameters
+    ----------
+    name_or_path
+        A bundled name (``"baseline"``), a TOML file, a run's ``manifest.json``, or None for
+        the embedded default.
+    overrides
+        ``["dotted.key=value", ...]`` as on the command line (values parsed as TOML, else
+        taken as text), or a mapping ``{"dotted.key": value}``.
+
+    Raises
+    ------
+    ScenarioError
+        Unknown name or file, invalid TOML, an ``extends`` that loops or points nowhere, an
+        unknown key, a wrong type or value.
+    """
+    data: dict[str, Any] = {} if name_or_path is None else _resolve(str(name_or_path), chain=())
+    for key, value in _parse_overrides(overrides):
+        _set_dotted(data, key, value)
+    return validate(data)
+
+
+def validate(data: Mapping[str, Any]) -> Scenario:
+    """Validate a plain scenario mapping, turning pydantic's errors into one clear message."""
+    try:
+        return Scenario.model_validate(dict(data))
+    except ValidationError as exc:
+        raise ScenarioError(_format_validation(exc)) from None
+
+
+def _resolve(name_or_path: str, chain: tuple[str, ...]) -> dict[str, Any]:
+    path = _locate(name_or_path, chain)
+    key = str(path.resolve())
+    if key in chain:
+        loop = " -> ".join([*chain, key])
+        raise ScenarioError(f"extends loops: {loop}")
+    data = _read(path)
+    _absolutise_county_file(data, path.parent)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError(f"{path}: key 'extends' = {parent!r}: must be a scenario name or a path (text)")
+    base = _resolve(_relative_to(parent, path.parent), chain=(*chain, key))
+    return _deep_merge(base, data)
+
+
+def _relative_to(name_or_path: str, folder: Path) -> str:
+    candidate = folder / name_or_path
+    return str(candidate) if candidate.exists() else name_or_path
+
+
+def _locate(name_or_path: str, chain: tuple[str, ...]) -> Path:
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    bundled = bundled_dir() / f"{name_or_path}.toml"
+    if bundled.is_file():
+        return bundled
+    where = f" (extended from {chain[-1]})" if chain else ""
+    raise ScenarioError(
+        f"scenario '{name_or_path}'{where} is neither a file nor a bundled scenario; "
+        f"bundled scenarios are: {', '.join(bundled_names())}"
+    )
+
+
+def _read(path: Path) -> dict[str, Any]:
+    if path.suffix == ".json":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ScenarioError(f"{path}: not valid JSON: {exc}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("scenario"), dict):
+            raise ScenarioError(f"{path}: a JSON scenario must be a run manifest with a 'scenario' object")
+        return data["scenario"]
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: not a valid TOML file: {exc}") from None
+
+
+def _absolutise_county_file(data: dict[str, Any], folder: Path) -> None:
+    county = data.get("county")
+    if isinstance(county, dict) and isinstance(county.get("file"), str):
+        file = Path(county["file"])
+        if not file.is_absolute():
+            county["file"] = str((folder / file).resolve())
+
+
+def _deep_merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in top.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _deep_merge(dict(merged[key]), value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _parse_overrides(overrides: Iterable[str] | Mapping[str, Any] | None) -> list[tuple[str, Any]]:
+    if overrides is None:
+        return []
+    if isinstance(overrides, Mapping):
+        return list(overrides.items())
+    parsed = []
+    for item in overrides:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not key or any(not part for part in key.split(".")):
+            raise ScenarioError(f"override '{item}': expected dotted.key=value, e.g. choice.beta_time=0.05")
+        parsed.append((key, _parse_value(text.strip())))
+    return parsed
+
+
+def _parse_value(text: str) -> Any:
+    """A TOML value if it parses as one (number, bool, list, inline table), else the text."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
+    node = data
+    parts = key.split(".")
+    for i, part in enumerate(parts[:-1]):
+        child = node.get(part)
+        if child is None:
+            child = node[part] = {}
+        elif not isinstance(child, dict):
+            raise ScenarioError(
+                f"override '{key}': '{'.'.join(parts[: i + 1])}' is a value ({child!r}), not a block of keys"
+            )
+        node = child
+    node[parts[-1]] = value
+
+
+def _format_validation(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        path = ".".join(str(p) for p in err["loc"]) or "(scenario)"
+        value = err.get("input")
+        if err["type"] == "extra_forbidden":
+            allowed = _allowed_keys(err["loc"][:-1])
+            lines.append(f"unknown key '{path}' (value {value!r}); allowed keys here: {allowed}")
+        else:
+            lines.append(f"key '{path}' = {_short(value)}: {err['msg']}")
+    head = "invalid scenario: " if len(lines) == 1 else f"invalid scenario ({len(lines)} problems):\n  "
+    return head + "\n  ".join(lines)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _allowed_keys(loc: tuple) -> str:
+    model: Any = Scenario
+    for part in loc:
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return "(see `edusim schema`)"
+        model = field.annotation
+        model = next((a for a in getattr(model, "__args__", ()) if hasattr(a, "model_fields")), model)
+    fields = getattr(model, "model_fields", None)
+    return ", ".join(fields) if fields else "(see `edusim schema`)"

@@ -1,0 +1,241 @@
+"""Columnar state: one struct-of-arrays table per entity, owned by the model.
+
+Rows are never compacted during a run (a ``status`` column marks who has left), so a row
+index stays valid for the whole run. Categorical columns hold small integer codes whose names
+are the tuples below (``CHILD_STATUS[code]``).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from sim.scenario.schema import LEVELS, SETTLEMENT_KINDS, TIERS
+
+HUKOU = ("rural", "urban")
+FAMILY_STATUS = ("home", "in_town_with_children", "parents_away", "left_county")
+CHILD_STATUS = ("preschool", "enrolled", "dropped_out", "completed", "left_county")
+SCHOOL_STATUS = ("planned", "open", "closed")
+BUILDING_USE = ("in_use", "idle", "reused", "sold")
+TEACHER_STATUS = ("active", "rotating", "retired", "left")
+
+
+def code(names: tuple[str, ...], name: str) -> int:
+    """The integer code of ``name`` in a category tuple."""
+    return names.index(name)
+
+
+# Codes used on hot paths.
+PRESCHOOL, ENROLLED, DROPPED_OUT, COMPLETED, CHILD_LEFT = range(5)
+HOME, IN_TOWN, PARENTS_AWAY, FAMILY_LEFT = range(4)
+PLANNED, OPEN, CLOSED = range(3)
+ACTIVE, ROTATING, RETIRED, TEACHER_LEFT = range(4)
+TEACHING_POINT, PRIMARY, JUNIOR, NINE_YEAR = range(4)
+VILLAGE_TIER, TOWNSHIP_TIER, COUNTY_TOWN_TIER = range(3)
+COUNTY_TOWN, TOWN, VILLAGE = range(3)
+assert LEVELS[NINE_YEAR] == "nine_year" and TIERS[COUNTY_TOWN_TIER] == "county_town"
+assert SETTLEMENT_KINDS[VILLAGE] == "village"
+
+NO_SCHOOL = -1
+GRADES = 9  # grades 1..9 of compulsory schooling
+PRIMARY_TOP_GRADE = 6
+
+
+class Table:
+    """A growable struct-of-arrays. Columns read as attributes return views of the live rows.
+
+    Subclasses list their columns in ``columns`` as ``name -> (dtype, default)``.
+    """
+
+    columns: ClassVar[dict[str, tuple[object, object]]] = {}
+
+    def __init__(self, capacity: int = 0):
+        capacity = max(int(capacity), 16)
+        object.__setattr__(self, "n", 0)
+        object.__setattr__(
+            self,
+            "_data",
+            {name: np.full(capacity, default, dtype=dtype) for name, (dtype, default) in self.columns.items()},
+        )
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        data = self.__dict__.get("_data")
+        if data is not None and name in data:
+            return data[name][: self.n]
+        raise AttributeError(f"{type(self).__name__} has no column {name!r}")
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in self.columns:
+            self._data[name][: self.n] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    def add(self, count: int, **values) -> np.ndarray:
+        """Append ``count`` rows; ``values`` give columns (scalars or arrays). Returns new row indices."""
+        unknown = set(values) - set(self.columns)
+        if unknown:
+            raise KeyError(f"{type(self).__name__} has no columns {sorted(unknown)}")
+        start, stop = self.n, self.n + int(count)
+        capacity = len(next(iter(self._data.values())))
+        if stop > capacity:
+            new_capacity = max(stop, 2 * capacity)
+            for name, (dtype, default) in self.columns.items():
+                grown = np.full(new_capacity, default, dtype=dtype)
+                grown[:start] = self._data[name][:start]
+                self._data[name] = grown
+        for name, value in values.items():
+            self._data[name][start:stop] = value
+        object.__setattr__(self, "n", stop)
+        return np.arange(start, stop)
+
+
+class Settlements(Table):
+    """Villages, township seats and the county town (fixed during a run but for population)."""
+
+    columns = {
+        "kind": (np.int8, 0),
+        "township": (np.int16, 0),
+        "x_km": (np.float32, 0.0),
+        "y_km": (np.float32, 0.0),
+        "population": (np.int32, 0),
+    }
+
+
+class Families(Table):
+    """Households with children of school age or younger.
+
+    ``income`` is per-capita disposable income (yuan/yr); ``home_settlement`` is where the
+    family came from (for returns); ``moved_year`` is -1 until the family moves.
+    """
+
+    columns = {
+        "settlement": (np.int32, 0),
+        "home_settlement": (np.int32, 0),
+        "hukou": (np.int8, 0),
+        "income": (np.float32, 0.0),
+        "status": (np.int8, HOME),
+        "moved_year": (np.int16, -1),
+    }
+
+
+class Children(Table):
+    """Children from birth to the end of grade 9.
+
+    ``grade`` 0 = not yet in school; ``school`` -1 = none; ``commute_min`` is the daily commute
+    (minutes) of a day pupil, or the one-way trip of a boarder; ``entry_year`` is the year of
+    entering grade 1 (-1 before).
+    """
+
+    columns = {
+        "family": (np.int32, 0),
+        "birth_year": (np.int16, 0),
+        "grade": (np.int8, 0),
+        "school": (np.int32, NO_SCHOOL),
+        "boarding": (np.bool_, False),
+        "bus": (np.bool_, False),
+        "status": (np.int8, PRESCHOOL),
+        "commute_min": (np.float32, 0.0),
+        "entry_year": (np.int16, -1),
+        "exit_year": (np.int16, -1),
+    }
+
+
+class Schools(Table):
+    """Schools: layout, capacity and state. ``name`` is kept in a parallel Python list."""
+
+    columns = {
+        "settlement": (np.int32, 0),
+        "level": (np.int8, PRIMARY),
+        "tier": (np.int8, VILLAGE_TIER),
+        "grade_min": (np.int8, 1),
+        "grade_max": (np.int8, 6),
+        "classrooms": (np.int16, 0),
+        "boarding_beds": (np.int32, 0),
+        "status": (np.int8, OPEN),
+        "opened_year": (np.int16, -1),
+        "closed_year": (np.int16, -1),
+        "invested_year": (np.int16, -1),
+        "quality": (np.float32, 0.5),
+        "building_use": (np.int8, 0),
+    }
+
+    def __init__(self, capacity: int = 0):
+        super().__init__(capacity)
+        object.__setattr__(self, "name", [])
+
+    def serves(self, grade: int) -> np.ndarray:
+        """Mask of open schools teaching ``grade``."""
+        return (self.status == OPEN) & (self.grade_min <= grade) & (self.grade_max >= grade)
+
+    def grades_served(self) -> np.ndarray:
+        """Number of grades each school teaches (≥ 1)."""
+        return np.maximum(self.grade_max.astype(np.int16) - self.grade_min + 1, 1)
+
+
+class Teachers(Table):
+    """Teachers. ``skill`` in [0, 1]; ``age`` and ``experience`` in years; ``home_school`` is
+    the school holding a rotating teacher's post."""
+
+    columns = {
+        "school": (np.int32, NO_SCHOOL),
+        "age": (np.float32, 30.0),
+        "experience": (np.float32, 0.0),
+        "skill": (np.float32, 0.5),
+        "backbone": (np.bool_, False),
+        "status": (np.int8, ACTIVE),
+        "home_school": (np.int32, NO_SCHOOL),
+        "hired_year": (np.int16, -1),
+    }
+
+
+POOLS_PER_SCHOOL = GRADES + 1  # a seat pool is (school, grade): pool = school * POOLS_PER_SCHOOL + grade
+
+
+def seat_capacity(schools: Schools, max_class_size: int) -> np.ndarray:
+    """Hard seats per (school, grade) pool: classrooms spread evenly over the grades served,
+    times the hard maximum class size; 0 for grades not served and schools not open."""
+    per_grade = (schools.classrooms.astype(np.int64) * max_class_size) // schools.grades_served()
+    grades = np.arange(POOLS_PER_SCHOOL)
+    served = (grades >= schools.grade_min[:, None]) & (grades <= schools.grade_max[:, None])
+    served &= (schools.status == OPEN)[:, None] & (grades >= 1)
+    return np.where(served, per_grade[:, None], 0).ravel()
+
+
+def stage_of_grade(grade: np.ndarray) -> np.ndarray:
+    """0 for primary grades (1-6), 1 for junior grades (7-9)."""
+    return (np.asarray(grade) > PRIMARY_TOP_GRADE).astype(np.int8)
+
+
+def assert_consistent(model) -> None:
+    """Check the tables' invariants; raise AssertionError naming the first broken one.
+
+    - every child is in exactly one known status, and enrolled children have grade 1..9;
+    - enrolled children have an open school that serves their grade, others have none;
+    - boarders are enrolled at a school with beds, and beds and seats are not exceeded;
+    - active teachers belong to an open school.
+    """
+    c, s, t = model.children, model.schools, model.teachers
+    status = c.status
+    assert np.isin(status, np.arange(len(CHILD_STATUS))).all(), "child with unknown status"
+    enrolled = status == ENROLLED
+    assert (c.school[~enrolled] == NO_SCHOOL).all(), "child not enrolled but holding a school"
+    grade = c.grade[enrolled]
+    assert ((grade >= 1) & (grade <= GRADES)).all(), "enrolled child outside grades 1-9"
+    school = c.school[enrolled]
+    assert ((school >= 0) & (school < s.n)).all(), "enrolled child without a school"
+    assert (s.status[school] == OPEN).all(), "enrolled child at a school that is not open"
+    assert ((s.grade_min[school] <= grade) & (s.grade_max[school] >= grade)).all(), (
+        "enrolled child in a grade the school does not teach"
+    )
+    assert not c.boarding[~enrolled].any(), "boarder who is not enrolled"
+    boarders = np.bincount(c.school[enrolled & c.boarding], minlength=s.n)
+    assert (boarders <= s.boarding_beds).all(), "school with more boarders than beds"
+    seats = seat_capacity(s, model.scenario.schools.max_class_size)
+    used = np.bincount(school * POOLS_PER_SCHOOL + grade, minlength=seats.size)
+    assert (used <= seats).all(), "school grade over its hard capacity"
+    active = t.status == ACTIVE
+    assert (s.status[t.school[active]] == OPEN).all(), "active teacher at a school that is not open"
