@@ -9,13 +9,16 @@ import numpy as np
 import pandas as pd
 
 from sim.agents import Family, School, Teacher
-from sim.behaviour import choice, demography, placement, schools, teachers
+from sim.behaviour import choice, demography, migration, placement, schools, teachers
 from sim.metrics import EVENT_COLUMNS, collect
+from sim.policies import build_policies
 from sim.scenario import Scenario
 from sim.seeds import replicate_rng, world_rng
 from sim.state import (
+    COUNTY_TOWN,
     ENROLLED,
     OPEN,
+    BusRides,
     Children,
     Families,
     Schools,
@@ -49,9 +52,12 @@ class EducationModel(mesa.Model):
         self.county_rows: list[dict] = []
         self.school_panels: list[pd.DataFrame] = []
         self.events: list[tuple] = []
-        self.policies: list = []
+        self.bus = BusRides()
         self._build_world()
+        self.policies = build_policies(self)
         demography.initial_population(self)
+        if scenario.migration.enabled:
+            migration.initial_migrants(self)
         self.candidates = choice.build_candidates(self)
         self._initial_placement()
 
@@ -74,7 +80,8 @@ class EducationModel(mesa.Model):
     def calendar(self) -> None:
         """Scheduled actions take effect (openings, closures, expansions, routes)."""
         for policy in self.policies:
-            policy.on_year_start(self)
+            if policy.active(self.year):
+                policy.on_year_start(self)
 
     def demography(self) -> np.ndarray:
         """Births, ageing, progression, completion; returns this year's grade-1 entrants."""
@@ -82,9 +89,9 @@ class EducationModel(mesa.Model):
         return demography.progression_phase(self)["entrants"]
 
     def migration(self) -> np.ndarray:
-        """Family moves; returns the children whose family moved. No migration is configured
-        in this version, so nobody moves."""
-        return np.zeros(0, dtype=np.int64)
+        """Family moves (stay, to town, parents away, leave, return); returns the children whose
+        family moved. A real no-op when ``migration.enabled`` is false."""
+        return migration.migration_phase(self)
 
     def placement(self, entrants: np.ndarray, movers: np.ndarray) -> np.ndarray:
         """Who needs a school this year; the others may drop out of their current school."""
@@ -94,8 +101,10 @@ class EducationModel(mesa.Model):
         return needing
 
     def choice_and_assignment(self, needing: np.ndarray) -> None:
-        """Rank candidates and assign by deferred acceptance; the unplaced drop out."""
-        outcome = choice.assign(self, needing)
+        """County-town admission check, then rank candidates and assign by deferred
+        acceptance; the unplaced drop out."""
+        needing, admitted = migration.town_admission(self, needing)
+        outcome = choice.assign(self, needing, town_admitted=admitted)
         demography.drop_out(self, np.concatenate([outcome["dropped"], outcome["no_place"]]))
         self.counters["no_place"] += int(outcome["no_place"].size)
 
@@ -115,7 +124,8 @@ class EducationModel(mesa.Model):
     def policy_review(self) -> None:
         """Year-end decisions of rule-based policies (closures, beds, routes)."""
         for policy in self.policies:
-            policy.on_year_end(self)
+            if policy.active(self.year):
+                policy.on_year_end(self)
 
     def record_metrics(self) -> None:
         """One row of county metrics and one row per school."""
@@ -135,6 +145,7 @@ class EducationModel(mesa.Model):
             x_km=w.x_km, y_km=w.y_km, population=w.population,
         )
         self.settlement_names = list(w.settlement_name)
+        self.county_town = int(np.flatnonzero(w.settlement_kind == COUNTY_TOWN)[0])
         n_children = int(scn.county.residents * 0.2)
         self.families = Families(n_children)
         self.children = Children(n_children)
@@ -172,6 +183,10 @@ class EducationModel(mesa.Model):
             Teacher(self, row)
 
     # ---- helpers -----------------------------------------------------------------------
+    def layout_changed(self) -> None:
+        """Call after opening, closing or changing schools: rebuilds the candidate sets."""
+        self.candidates = choice.build_candidates(self)
+
     def log_event(self, kind: str, school_id: int, detail: str) -> None:
         """Record an event of this year (``school_id`` -1 for county-wide events)."""
         self.events.append((self.year, kind, int(school_id), detail))

@@ -161,6 +161,7 @@ class Schools(Table):
         "invested_year": (np.int16, -1),
         "quality": (np.float32, 0.5),
         "building_use": (np.int8, 0),
+        "intake_closed": (np.int16, 0),  # bit g set: no new pupils into grade g this year
     }
 
     def __init__(self, capacity: int = 0):
@@ -203,6 +204,46 @@ def seat_capacity(schools: Schools, max_class_size: int) -> np.ndarray:
     served = (grades >= schools.grade_min[:, None]) & (grades <= schools.grade_max[:, None])
     served &= (schools.status == OPEN)[:, None] & (grades >= 1)
     return np.where(served, per_grade[:, None], 0).ravel()
+
+
+class BusRides:
+    """Bus service: ride minutes from a settlement to a school on a route (sparse).
+
+    Policies set the routes; choice reads them: a pupil living in a served settlement rides
+    to that school (commute = ride minutes) instead of walking, riding or boarding.
+    """
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        """Remove every route."""
+        self._keys = np.zeros(0, dtype=np.int64)
+        self._minutes = np.zeros(0, dtype=np.float32)
+
+    def set(self, settlement: np.ndarray, school: np.ndarray, minutes: np.ndarray) -> None:
+        """Serve each (settlement, school) pair with a ride of ``minutes`` (replaces old values)."""
+        keys = _pair_key(np.asarray(settlement), np.asarray(school))
+        keep = ~np.isin(self._keys, keys)
+        all_keys = np.concatenate([self._keys[keep], keys])
+        all_minutes = np.concatenate([self._minutes[keep], np.asarray(minutes, dtype=np.float32)])
+        order = np.argsort(all_keys, kind="stable")
+        self._keys, self._minutes = all_keys[order], all_minutes[order]
+
+    def lookup(self, settlement: np.ndarray, school: np.ndarray) -> np.ndarray:
+        """Ride minutes for each (settlement, school) pair (broadcast); inf where no bus runs."""
+        keys = _pair_key(*np.broadcast_arrays(np.asarray(settlement), np.asarray(school)))
+        if self._keys.size == 0:
+            return np.full(keys.shape, np.inf, dtype=np.float32)
+        pos = np.minimum(np.searchsorted(self._keys, keys), self._keys.size - 1)
+        return np.where(self._keys[pos] == keys, self._minutes[pos], np.float32(np.inf))
+
+    def __len__(self) -> int:
+        return int(self._keys.size)
+
+
+def _pair_key(settlement: np.ndarray, school: np.ndarray) -> np.ndarray:
+    return settlement.astype(np.int64) * (1 << 31) + school.astype(np.int64)
 
 
 def stage_of_grade(grade: np.ndarray) -> np.ndarray:

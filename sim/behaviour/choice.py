@@ -83,8 +83,12 @@ def build_candidates(model) -> Candidates:
     return Candidates(schools=schools, catchment=catchment)
 
 
-def utility_terms(model, idx: np.ndarray, current: np.ndarray | None = None) -> dict[str, np.ndarray]:
+def utility_terms(model, idx: np.ndarray, current: np.ndarray | None = None,
+                  town_admitted: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Deterministic utility terms of each candidate school for children ``idx``.
+
+    ``town_admitted`` (bool per child) marks who passed the county-town admission check;
+    county-town schools are infeasible for the others. None: no check (pupils already placed).
 
     Returns arrays of shape (n, K): ``school``, ``commute_min``, ``board`` (bool),
     ``feasible`` (bool), ``catchment`` (bool), ``sibling`` (bool), ``current`` (bool) and the
@@ -102,11 +106,16 @@ def utility_terms(model, idx: np.ndarray, current: np.ndarray | None = None) -> 
     valid = school >= 0
     safe = np.where(valid, school, 0)
     commute = model.travel.minutes[home[:, None], s.settlement[safe]]
+    max_commute = np.where(stage == 0, scn.boarding.max_commute_min.primary, scn.boarding.max_commute_min.junior)
+    ride = model.bus.lookup(home[:, None], safe)
+    bus = valid & (ride <= max_commute[:, None])
+    commute = np.where(bus, ride, commute)
     beds = s.boarding_beds[safe] > 0
     may_board = (grade >= scn.boarding.min_grade)[:, None]
-    board = valid & beds & may_board & (commute > scn.boarding.threshold_min)
-    max_commute = np.where(stage == 0, scn.boarding.max_commute_min.primary, scn.boarding.max_commute_min.junior)
+    board = valid & ~bus & beds & may_board & (commute > scn.boarding.threshold_min)
     feasible = valid & ((commute <= max_commute[:, None]) | board)
+    if town_admitted is not None:
+        feasible &= (s.tier[safe] != COUNTY_TOWN_TIER) | town_admitted[:, None]
     if current is None:
         current = c.school[idx]
     is_current = valid & (school == current[:, None])
@@ -124,7 +133,7 @@ def utility_terms(model, idx: np.ndarray, current: np.ndarray | None = None) -> 
     utility = sum(terms.values())
     outside = np.where(stage == 0, ch.dropout_utility.primary, ch.dropout_utility.junior) + ch.dropout_per_grade * (grade - 1)
     return dict(
-        school=school, commute_min=commute.astype(np.float32), board=board, feasible=feasible,
+        school=school, commute_min=commute.astype(np.float32), board=board, bus=bus, feasible=feasible,
         catchment=catchment, sibling=sibling, current=is_current, utility=utility, outside=outside,
         **terms,
     )
@@ -141,8 +150,10 @@ def _has_sibling_at(model, family: np.ndarray, school: np.ndarray, exclude: np.n
     return np.isin(query, keys)
 
 
-def assign(model, idx: np.ndarray) -> dict[str, np.ndarray]:
+def assign(model, idx: np.ndarray, town_admitted: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Place children ``idx`` (who need a school this year) by deferred acceptance.
+
+    ``town_admitted``: see :func:`utility_terms`.
 
     Seats are the hard capacity per (school, grade) less the pupils who keep their seats;
     beds likewise. Returns index arrays ``placed``, ``dropped`` (outside option or nothing
@@ -154,9 +165,10 @@ def assign(model, idx: np.ndarray) -> dict[str, np.ndarray]:
     c.status[idx] = ENROLLED  # they hold no seat while choosing
     c.school[idx] = NO_SCHOOL
     c.boarding[idx] = False
+    c.bus[idx] = False
     if idx.size == 0:
         return {"placed": idx, "dropped": idx, "no_place": idx}
-    t = utility_terms(model, idx, current=previous)
+    t = utility_terms(model, idx, current=previous, town_admitted=town_admitted)
     noise = rng.gumbel(size=t["utility"].shape)
     outside = t["outside"] + rng.gumbel(size=idx.size)
     utility = np.where(t["feasible"], t["utility"] + noise, -np.inf)
@@ -166,6 +178,7 @@ def assign(model, idx: np.ndarray) -> dict[str, np.ndarray]:
     acceptable = take(acceptable)
     school = np.where(acceptable, take(t["school"]), NO_SCHOOL)
     board = take(t["board"]) & acceptable
+    bus = take(t["bus"])
     commute = take(t["commute_min"])
     grade = c.grade[idx].astype(np.int64)
     pools = np.where(acceptable, school * POOLS_PER_SCHOOL + grade[:, None], -1)
@@ -177,6 +190,8 @@ def assign(model, idx: np.ndarray) -> dict[str, np.ndarray]:
     )
     priority = np.where(acceptable, priority, 0.0)
     seats = seat_capacity(s, model.scenario.schools.max_class_size)
+    closed_intake = (s.intake_closed[:, None] >> np.arange(POOLS_PER_SCHOOL)) & 1
+    seats[closed_intake.ravel().astype(bool)] = 0
     enrolled = np.flatnonzero(c.status == ENROLLED)
     holding = enrolled[c.school[enrolled] >= 0]
     seats = seats - np.bincount(c.school[holding] * POOLS_PER_SCHOOL + c.grade[holding], minlength=seats.size)
@@ -192,6 +207,7 @@ def assign(model, idx: np.ndarray) -> dict[str, np.ndarray]:
     c.school[placed] = (pool_choice[placed_mask] // POOLS_PER_SCHOOL).astype(np.int32)
     c.boarding[placed] = board[rows, chosen_col][placed_mask]
     c.commute_min[placed] = commute[rows, chosen_col][placed_mask]
+    c.bus[placed] = bus[rows, chosen_col][placed_mask]
     had_option = acceptable.any(axis=1)
     return {
         "placed": placed,

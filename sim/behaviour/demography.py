@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.behaviour.migration import settle_migrants
 from sim.scenario.derived import births, initial_cohort
 from sim.state import (
     COMPLETED,
@@ -111,6 +112,8 @@ def births_phase(model) -> int:
     family = _pick_family_in_settlement(eligible, where[eligible], settlement, rng)
     join = (rng.random(n) < sibling_share) & (family >= 0)
     new_rows = _add_families(model, settlement[~join])
+    if scn.migration.enabled:
+        settle_migrants(model, new_rows, 0)
     family[~join] = new_rows
     children.add(n, family=family, birth_year=year, status=PRESCHOOL)
     return n
@@ -149,6 +152,7 @@ def progression_phase(model) -> dict[str, np.ndarray]:
     c.grade[up] += 1
     entrants = np.flatnonzero((c.status == PRESCHOOL) & (year - c.birth_year >= scn.demography.school_entry_age))
     c.grade[entrants] = 1
+    c.entry_year[entrants] = year
     return {"entrants": entrants, "completed": finishing}
 
 

@@ -38,14 +38,27 @@ def initial_teachers(model, cs: ClassStructure) -> None:
     model.teacher_quota = int(np.ceil(need.sum() * cfg.quota_factor))
 
 
-def attrition_probability(model, school: np.ndarray) -> np.ndarray:
-    """Yearly chance that a teacher at ``school`` quits: the base rate plus a rural extra."""
+def hours_from_county_town(model, school: np.ndarray) -> np.ndarray:
+    """Travel time from the county town to each school's settlement (hours)."""
+    town = model.county_town
+    here = model.schools.settlement[school]
+    return np.where(here == town, 0.0, model.travel.minutes[town, here] / 60.0)
+
+
+def attrition_probability(model, school: np.ndarray, pupils: np.ndarray) -> np.ndarray:
+    """Yearly chance that a teacher at ``school`` quits: the base rate, plus a rural extra,
+    plus terms rising with remoteness (per hour from the county town), in small schools
+    (under ``small_school_pupils``) and in low-quality schools (linear below quality 0.7)."""
     cfg = model.scenario.teachers
     s = model.schools
     rural = s.tier[school] != COUNTY_TOWN_TIER
     junior = s.grade_max[school] > 6
     extra = np.where(junior, cfg.rural_attrition_extra.junior, cfg.rural_attrition_extra.primary)
-    return np.clip(cfg.attrition_rate + rural * extra, 0.0, 1.0)
+    p = (cfg.attrition_rate + rural * extra
+         + cfg.attrition_remote_per_hour * hours_from_county_town(model, school)
+         + cfg.attrition_small_school * (pupils[school] < cfg.small_school_pupils)
+         + cfg.attrition_low_quality * np.clip((0.7 - s.quality[school]) / 0.7, 0.0, 1.0))
+    return np.clip(p, 0.0, 1.0)
 
 
 def teachers_phase(model, cs: ClassStructure) -> dict[str, int]:
@@ -59,7 +72,8 @@ def teachers_phase(model, cs: ClassStructure) -> dict[str, int]:
     retire = active[t.age[active] >= cfg.retirement_age]
     t.status[retire] = RETIRED
     staying = active[t.age[active] < cfg.retirement_age]
-    quit_ = staying[rng.random(staying.size) < attrition_probability(model, t.school[staying])]
+    p_quit = attrition_probability(model, t.school[staying], cs.pupils)
+    quit_ = staying[rng.random(staying.size) < p_quit]
     t.status[quit_] = TEACHER_LEFT
     quit_rural = int((model.schools.tier[t.school[quit_]] != COUNTY_TOWN_TIER).sum())
     hired = hire(model, cs)
@@ -75,7 +89,9 @@ def vacancies(model, cs: ClassStructure) -> np.ndarray:
 
 def hire(model, cs: ClassStructure) -> int:
     """Fill a share of vacancies within the county quota; each hire goes to a vacancy drawn at
-    random among all vacancies (so larger gaps get more hires). Returns the number hired."""
+    random among all vacancies (so larger gaps get more hires), and may refuse a village or
+    township post with chance ``refusal_remote_per_hour`` x hours from the county town (the
+    post stays vacant). Returns the number hired."""
     cfg, rng = model.scenario.teachers, model.rng
     gaps = vacancies(model, cs)
     active = int((model.teachers.status == ACTIVE).sum())
@@ -84,6 +100,10 @@ def hire(model, cs: ClassStructure) -> int:
         return 0
     slots = np.repeat(np.arange(model.schools.n), gaps)
     school = rng.choice(slots, size=n, replace=False).astype(np.int32)
+    refuse = rng.random(n) < np.clip(cfg.refusal_remote_per_hour * hours_from_county_town(model, school), 0, 1)
+    model.counters["hires_refused"] += int(refuse.sum())
+    school = school[~refuse]
+    n = int(school.size)
     _new_teachers(model, school, np.full(n, cfg.hire_age, dtype=np.float32), _tier_skill_shift(model, school) - 0.05)
     return n
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from sim.scenario.policy_schema import PoliciesConfig
+from sim.scenario.schema_base import Strict
 
 LEVELS = ("teaching_point", "primary", "junior", "nine_year")
 TIERS = ("village", "township", "county_town")
@@ -25,12 +28,6 @@ NBS_BIRTHS_MILLIONS: dict[int, float] = {
     2016: 17.86, 2017: 17.23, 2018: 15.23, 2019: 14.65, 2020: 12.02, 2021: 10.62,
     2022: 9.56, 2023: 9.02, 2024: 9.54,
 }
-
-
-class Strict(BaseModel):
-    """Base for every scenario block: unknown keys are errors, assignments are validated."""
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
 class PerStage(Strict):
@@ -225,8 +222,9 @@ class SchoolsConfig(Strict):
         "(size caps of new schools in plans, facts.md).",
     )
     capacity_slack: float = Field(
-        1.15, ge=1, le=3,
-        description="Synthetic county: classrooms per grade = ceil(expected pupils x slack / class cap).",
+        1.15, ge=0.5, le=3,
+        description="Synthetic county: classrooms per grade = ceil(expected pupils x slack / class cap); "
+        "below 1, the county starts short of classrooms.",
     )
     boarding_share: PerStage = Field(
         default_factory=lambda: PerStage(primary=0.12, junior=0.47),
@@ -264,6 +262,20 @@ class TeachersConfig(Strict):
         default_factory=lambda: PerStage(primary=0.04, junior=0.03),
         description="Added yearly quit chance in village and township schools (attrition 5-10% a "
         "year, facts.md, low confidence).",
+    )
+    attrition_remote_per_hour: float = Field(
+        0.02, ge=0, le=1, description="Added yearly quit chance per hour of travel from the county town."
+    )
+    attrition_small_school: float = Field(
+        0.03, ge=0, le=1, description="Added yearly quit chance in a school with fewer than small_school_pupils."
+    )
+    small_school_pupils: int = Field(100, ge=0, description="Small-scale school: under 100 pupils (facts.md).")
+    attrition_low_quality: float = Field(
+        0.05, ge=0, le=1, description="Added yearly quit chance at quality 0, falling linearly to 0 at quality 0.7."
+    )
+    refusal_remote_per_hour: float = Field(
+        0.3, ge=0, le=1,
+        description="Chance a new hire refuses a village or township post, per hour of travel from the county town.",
     )
     hire_share_of_vacancies: float = Field(
         0.8, ge=0, le=1, description="Share of vacancies the county fills each year."
@@ -395,6 +407,80 @@ class AccessConfig(Strict):
     )
 
 
+class RefusedResponse(Strict):
+    """What a family in town does when its child is refused by every county-town school."""
+
+    go_back: float = Field(0.3, ge=0, le=1, description="The whole family returns home.")
+    stay_behind: float = Field(0.5, ge=0, le=1, description="The child goes back to the home village; parents stay away (留守).")
+    leave: float = Field(0.2, ge=0, le=1, description="The family leaves the county.")
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> "RefusedResponse":
+        total = self.go_back + self.stay_behind + self.leave
+        if abs(total - 1) > 1e-6:
+            raise ValueError(f"go_back + stay_behind + leave must sum to 1, got {total}")
+        return self
+
+
+class MigrationConfig(Strict):
+    """Family migration: a multinomial logit each year (DESIGN §5 step 3; docs/model.md).
+
+    Alternatives: stay; move to the county town with the children (随迁, 陪读); parents leave
+    for work and the children stay (留守); the whole family leaves the county; return home.
+    Constants are per-year utilities relative to staying (0). Defaults are assumptions set so
+    the default county shows about 1-2% of rural families moving to town a year and a
+    left-behind share near 2011's (22.0m left-behind vs 12.6m migrant children, facts.md).
+    """
+
+    enabled: bool = Field(True, description="Families migrate. False: everybody stays where they are.")
+    town_constant: float = Field(-4.0, description="Utility of moving to the county town with the children.")
+    town_pull_growth_per_year: float = Field(
+        0.0, ge=-1, le=1,
+        description="Added to town_constant each simulated year (urbanisation trend).",
+    )
+    beta_quality_gap: float = Field(
+        4.0, description="Per unit of quality gap between the best county-town school and the child's school."
+    )
+    beta_transition: float = Field(
+        1.0, description="A child about to enter grade 1 or grade 7 (families move at school transitions)."
+    )
+    beta_school_closed: float = Field(
+        1.5, description="The child's school just closed or stopped teaching the child's grade."
+    )
+    beta_income: float = Field(0.8, description="Per unit of log income over the rural median (richer families move to town).")
+    housing_cost_yuan: float = Field(
+        8_000.0, ge=0, description="Yearly cost of housing in the county town (yuan; assumption)."
+    )
+    household_size: float = Field(3.0, gt=0, description="Persons per household, turning per-capita income into household income.")
+    beta_housing: float = Field(2.0, ge=0, description="Per unit of housing cost over household income.")
+    beta_hukou: float = Field(
+        2.0, ge=0, description="Utility lost per unit of the hukou barrier by rural-hukou families choosing town."
+    )
+    away_constant: float = Field(-3.5, description="Utility of parents leaving for work while the children stay (留守).")
+    beta_income_away: float = Field(-0.8, description="Per unit of log income over the rural median (poorer families leave for work).")
+    leave_constant: float = Field(-5.0, description="Utility of the whole family leaving the county.")
+    return_constant: float = Field(-3.5, description="Utility of returning home (from town, or parents coming back).")
+    beta_years_in_town: float = Field(0.3, ge=0, description="Return utility lost per year already spent in town.")
+    initial_parents_away_share: float = Field(
+        0.25, ge=0, le=1,
+        description="Share of rural families whose parents are away at the start (left-behind children: "
+        "22.0m in 2011 against about 90m rural pupils; facts.md).",
+    )
+    refused_response: RefusedResponse = Field(default_factory=RefusedResponse)
+
+
+class AdmissionConfig(Strict):
+    """Who may enrol in county-town schools."""
+
+    hukou_barrier: float = Field(
+        0.1, ge=0, le=1,
+        description="Chance that a rural-hukou child applying to county-town schools fails the points/"
+        "hukou check. Nationally 79.7% of migrant children were in public schools in 2017 (facts.md), "
+        "mostly in cities; a county town admits its own county's rural children more readily "
+        "(assumption: half the national refusal share).",
+    )
+
+
 class Scenario(Strict):
     """A complete, validated edusim scenario."""
 
@@ -417,4 +503,7 @@ class Scenario(Strict):
     boarding: BoardingConfig = Field(default_factory=BoardingConfig)
     hollow: HollowConfig = Field(default_factory=HollowConfig)
     access: AccessConfig = Field(default_factory=AccessConfig)
+    migration: MigrationConfig = Field(default_factory=MigrationConfig)
+    admission: AdmissionConfig = Field(default_factory=AdmissionConfig)
+    policies: PoliciesConfig = Field(default_factory=PoliciesConfig)
     costs: CostsConfig = Field(default_factory=CostsConfig)

@@ -1,0 +1,243 @@
+"""Family migration: a vectorised multinomial logit each year (DESIGN §5 step 3).
+
+Alternatives (columns of the utility matrix), each relative to staying (utility 0):
+
+- ``town``: move to the county town with the children (随迁, 陪读)::
+
+      V = town_constant + growth·t + b_gap·gap + b_transition·[child enters grade 1 or 7]
+          + b_closed·[child's school just closed] + b_income·ln(income / rural median)
+          − b_housing·housing_cost / (income·household_size) − b_hukou·barrier·[rural hukou]
+
+- ``away``: parents leave for work, children stay behind (留守):
+  ``away_constant + b_income_away·ln(income / rural median)``;
+- ``leave``: the whole family leaves the county: ``leave_constant``;
+- ``return``: back home from town, or parents coming back: ``return_constant −
+  b_years·years in town − b_gap·gap``.
+
+``gap`` is the quality of the best county-town school for the child's stage minus the quality
+of the child's school (or of the catchment school for children not yet at school), the largest
+over the family's children. Which alternatives exist depends on the family's status: a family
+living in the county town cannot move there; only families away from home can return.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.state import (
+    CHILD_LEFT,
+    COUNTY_TOWN_TIER,
+    ENROLLED,
+    FAMILY_LEFT,
+    HOME,
+    IN_TOWN,
+    NO_SCHOOL,
+    OPEN,
+    PARENTS_AWAY,
+    PRESCHOOL,
+    PRIMARY_TOP_GRADE,
+    VILLAGE,
+)
+
+STAY, TOWN, AWAY, LEAVE, RETURN = range(5)
+ALTERNATIVES = ("stay", "town", "away", "leave", "return")
+
+
+def settle_migrants(model, families: np.ndarray, years_ago: np.ndarray | int) -> None:
+    """Of ``families``, the rural-hukou ones living in the county town are migrants: they came
+    from a village (drawn by population) ``years_ago``."""
+    rng, f = model.rng, model.families
+    villages = np.flatnonzero(model.settlements.kind == VILLAGE)
+    migrants = families[(f.hukou[families] == 0) & (f.settlement[families] == model.county_town)]
+    if villages.size == 0 or migrants.size == 0:
+        return
+    weights = model.settlements.population[villages].astype(float)
+    f.home_settlement[migrants] = rng.choice(villages, size=migrants.size, p=weights / weights.sum())
+    f.status[migrants] = IN_TOWN
+    f.moved_year[migrants] = model.year - np.broadcast_to(years_ago, families.shape)[
+        np.isin(families, migrants)]
+
+
+def initial_migrants(model) -> None:
+    """Set families' starting statuses: rural-hukou families in the county town came from a
+    village some years ago (1-6); a share of other rural families have parents away."""
+    cfg, rng = model.scenario.migration, model.rng
+    f = model.families
+    town = model.county_town
+    everyone = np.arange(f.n)
+    settle_migrants(model, everyone, rng.integers(1, 7, size=f.n))
+    rural = f.hukou == 0
+    others = np.flatnonzero(rural & (f.settlement != town))
+    away = others[rng.random(others.size) < cfg.initial_parents_away_share]
+    f.status[away] = PARENTS_AWAY
+
+
+def family_terms(model) -> dict[str, np.ndarray]:
+    """Per-family inputs of the logit: ``active`` (has a child not yet through school),
+    ``gap``, ``transition``, ``closed`` (bools / floats of length n_families)."""
+    c, s, f = model.children, model.schools, model.families
+    live = (c.status == PRESCHOOL) | (c.status == ENROLLED)
+    kids = np.flatnonzero(live)
+    fam = c.family[kids]
+    active = np.zeros(f.n, bool)
+    active[fam] = True
+    grade = c.grade[kids]
+    stage_junior = grade > PRIMARY_TOP_GRADE
+    school = c.school[kids]
+    # Quality now: the child's school, else the catchment school of its (next) grade.
+    catch = model.candidates.catchment[np.maximum(grade, 1), f.settlement[fam]]
+    reference = np.where(school >= 0, school, catch)
+    q_now = np.where(reference >= 0, s.quality[np.maximum(reference, 0)], 0.0)
+    town_open = (s.tier == COUNTY_TOWN_TIER) & (s.status == OPEN)
+    best = np.zeros(2)
+    for stage, served in ((0, s.grade_min <= PRIMARY_TOP_GRADE), (1, s.grade_max > PRIMARY_TOP_GRADE)):
+        pool = s.quality[town_open & served]
+        best[stage] = pool.max() if pool.size else 0.0
+    gap = np.full(f.n, -np.inf)
+    np.maximum.at(gap, fam, best[stage_junior.astype(int)] - q_now)
+    gap[~active] = 0.0
+    displaced = (school >= 0) & ((s.status[np.maximum(school, 0)] != OPEN)
+                                 | (s.grade_max[np.maximum(school, 0)] < grade))
+    entering = ((c.status[kids] == PRESCHOOL) & (grade == 1)) | ((grade == PRIMARY_TOP_GRADE + 1) & displaced)
+    transition = np.zeros(f.n, bool)
+    transition[fam[entering]] = True
+    closed = np.zeros(f.n, bool)
+    closed[fam[displaced & (s.status[np.maximum(school, 0)] != OPEN)]] = True
+    return {"active": active, "gap": gap, "transition": transition, "closed": closed}
+
+
+def utilities(model, terms: dict[str, np.ndarray]) -> np.ndarray:
+    """(n_families, 5) deterministic utilities; -inf where an alternative does not exist."""
+    scn = model.scenario
+    cfg, f = scn.migration, model.families
+    town = model.county_town
+    log_income = np.log(np.maximum(f.income, 1.0) / scn.families.income_median_rural_yuan)
+    rural = f.hukou == 0
+    years = model.year - scn.start_year
+    town_u = (cfg.town_constant + cfg.town_pull_growth_per_year * years
+              + cfg.beta_quality_gap * terms["gap"] + cfg.beta_transition * terms["transition"]
+              + cfg.beta_school_closed * terms["closed"] + cfg.beta_income * log_income
+              - cfg.beta_housing * cfg.housing_cost_yuan / (np.maximum(f.income, 1.0) * cfg.household_size)
+              - cfg.beta_hukou * scn.admission.hukou_barrier * rural)
+    in_town_years = np.where(f.moved_year >= 0, model.year - f.moved_year, 0)
+    return_u = cfg.return_constant - cfg.beta_years_in_town * in_town_years - cfg.beta_quality_gap * np.maximum(terms["gap"], 0)
+    u = np.full((f.n, len(ALTERNATIVES)), -np.inf)
+    u[:, STAY] = 0.0
+    home, in_town, away = f.status == HOME, f.status == IN_TOWN, f.status == PARENTS_AWAY
+    can_move = (home | away) & (f.settlement != town)
+    u[can_move, TOWN] = town_u[can_move]
+    u[home & rural, AWAY] = (cfg.away_constant + cfg.beta_income_away * log_income)[home & rural]
+    u[home | in_town | away, LEAVE] = cfg.leave_constant
+    u[in_town, RETURN] = return_u[in_town]
+    u[away, RETURN] = cfg.return_constant
+    return u
+
+
+def migration_phase(model) -> np.ndarray:
+    """Each active family draws an alternative from the logit; apply the moves. Returns the
+    children whose family moved (they choose a school this year)."""
+    cfg = model.scenario.migration
+    f = model.families
+    if not cfg.enabled or f.n == 0:
+        return np.zeros(0, dtype=np.int64)
+    terms = family_terms(model)
+    u = utilities(model, terms)
+    u[~terms["active"] | (f.status == FAMILY_LEFT)] = [0.0] + [-np.inf] * (len(ALTERNATIVES) - 1)
+    choice = _draw_logit(u, model.rng)
+    counts = np.bincount(choice, minlength=len(ALTERNATIVES))
+    model.counters.update({f"families_{name}": int(n) for name, n in zip(ALTERNATIVES, counts) if name != "stay"})
+    return apply_moves(model, choice)
+
+
+def _draw_logit(u: np.ndarray, rng) -> np.ndarray:
+    """One draw per row from softmax(u) by inverting the cumulative probabilities."""
+    z = u - u.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    cum = np.cumsum(p, axis=1)
+    draw = rng.random(u.shape[0]) * cum[:, -1]
+    return (cum < draw[:, None]).sum(axis=1)
+
+
+def apply_moves(model, choice: np.ndarray) -> np.ndarray:
+    """Apply chosen alternatives; return the children who need a school because they moved."""
+    f = model.families
+    town = model.county_town
+    movers_f = np.zeros(f.n, bool)
+    to_town = np.flatnonzero(choice == TOWN)
+    f.settlement[to_town] = town
+    f.status[to_town] = IN_TOWN
+    f.moved_year[to_town] = model.year
+    movers_f[to_town] = True
+    f.status[choice == AWAY] = PARENTS_AWAY
+    back = np.flatnonzero(choice == RETURN)
+    moved_back = back[f.settlement[back] != f.home_settlement[back]]
+    f.settlement[back] = f.home_settlement[back]
+    f.status[back] = HOME
+    f.moved_year[moved_back] = model.year
+    movers_f[moved_back] = True
+    leave_county(model, np.flatnonzero(choice == LEAVE))
+    c = model.children
+    return np.flatnonzero(movers_f[c.family] & (c.status == ENROLLED))
+
+
+def leave_county(model, families: np.ndarray) -> None:
+    """Families ``families`` leave the county with their children."""
+    f, c = model.families, model.children
+    f.status[families] = FAMILY_LEFT
+    f.moved_year[families] = model.year
+    gone = np.zeros(f.n, bool)
+    gone[families] = True
+    kids = np.flatnonzero(gone[c.family] & ((c.status == ENROLLED) | (c.status == PRESCHOOL)))
+    c.status[kids] = CHILD_LEFT
+    c.school[kids] = NO_SCHOOL
+    c.boarding[kids] = False
+    c.bus[kids] = False
+    c.exit_year[kids] = model.year
+    model.counters["children_left_county"] += int(kids.size)
+
+
+def town_admission(model, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The county-town points/hukou check for children ``idx`` who choose a school this year.
+
+    Urban-hukou children always pass; rural-hukou children fail with chance
+    ``admission.hukou_barrier``. A child of a family living in town who fails is refused: the
+    family goes back home, sends the children back (parents stay away, 留守), or leaves the
+    county (``migration.refused_response``), before assignment.
+
+    Returns
+    -------
+    children : the children who choose a school: ``idx`` less those who left the county, plus
+        enrolled siblings whose family moved back (sorted).
+    admitted : bool per child, whether county-town schools may take them.
+    """
+    scn, rng = model.scenario, model.rng
+    f, c = model.families, model.children
+    passed = _passes(model, idx)
+    fam = c.family[idx]
+    refused = ~passed & (f.status[fam] == IN_TOWN)
+    model.counters["migrant_children_refused"] += int(refused.sum())
+    families = np.unique(fam[refused])
+    extra = np.zeros(0, dtype=np.int64)
+    if families.size:
+        r = scn.migration.refused_response
+        shares = np.array([r.go_back, r.stay_behind, r.leave])
+        pick = np.searchsorted(np.cumsum(shares), rng.random(families.size) * shares.sum(), side="right")
+        back = families[pick < 2]
+        f.settlement[back] = f.home_settlement[back]
+        f.status[back] = np.where(pick[pick < 2] == 0, HOME, PARENTS_AWAY)
+        f.moved_year[back] = model.year
+        leave_county(model, families[pick == 2])
+        moved = np.zeros(f.n, bool)
+        moved[back] = True
+        extra = np.setdiff1d(np.flatnonzero(moved[c.family] & (c.status == ENROLLED)), idx)
+    children = np.concatenate([idx, extra]).astype(np.int64)
+    admitted = np.concatenate([passed, _passes(model, extra)])
+    order = np.argsort(children, kind="stable")
+    children, admitted = children[order], admitted[order]
+    keep = c.status[children] != CHILD_LEFT
+    return children[keep], admitted[keep]
+
+
+def _passes(model, idx: np.ndarray) -> np.ndarray:
+    urban = model.families.hukou[model.children.family[idx]] == 1
+    return urban | (model.rng.random(idx.size) >= model.scenario.admission.hukou_barrier)
