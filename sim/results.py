@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import EdusimError
-from sim.outputs import write_csv, write_json, write_parquet
+from sim.outputs import current_umask, write_csv, write_json, write_parquet
 
 FILES = ("manifest.json", "county.parquet", "county.csv", "schools.parquet", "events.csv")
 WORLD_FILES = ("settlements", "roads", "schools")
@@ -45,6 +45,7 @@ class RunResult:
         out = Path(out_dir)
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        os.chmod(tmp, 0o777 & ~current_umask())
         try:
             write_json(tmp / "manifest.json", self.manifest)
             write_parquet(tmp / "county.parquet", self.county)

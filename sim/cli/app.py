@@ -7,6 +7,7 @@ from typing import Iterator
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from sim.errors import EdusimError
 
@@ -29,5 +30,5 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except EdusimError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True, soft_wrap=True)
         raise typer.Exit(USAGE_ERROR) from None

@@ -36,9 +36,15 @@ def validate_command(
 @app.command("schema")
 def schema_command(
     out: Path | None = typer.Option(None, "--out", help="Write the schema to this file instead of stdout."),
+    markdown: bool = typer.Option(False, "--markdown", help="A Markdown table of every parameter instead of JSON Schema."),
 ) -> None:
     """Print the JSON Schema of scenario files (every key, type, default and description)."""
-    text = json.dumps(Scenario.model_json_schema(), indent=2, ensure_ascii=False)
+    if markdown:
+        from sim.scenario.reference import parameter_table_markdown
+
+        text = parameter_table_markdown().rstrip("\n")
+    else:
+        text = json.dumps(Scenario.model_json_schema(), indent=2, ensure_ascii=False)
     if out is None:
         typer.echo(text)
     else:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import tomllib
+import typing
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from sim.errors import ScenarioError
 from sim.scenario.schema import Scenario
@@ -68,11 +69,36 @@ def load_scenario(
 
 
 def validate(data: Mapping[str, Any]) -> Scenario:
-    """Validate a plain scenario mapping, turning pydantic's errors into one clear message."""
+    """Validate a plain scenario mapping, turning pydantic's errors into one clear message.
+
+    A block given in part keeps the defaults of the keys it leaves out, at every depth
+    (``schools.class_cap.primary = 40`` keeps ``junior = 50``).
+    """
     try:
-        return Scenario.model_validate(dict(data))
+        return Scenario.model_validate(_with_block_defaults(Scenario, dict(data), Scenario()))
     except ValidationError as exc:
         raise ScenarioError(_format_validation(exc)) from None
+
+
+def _with_block_defaults(model: type[BaseModel], data: dict[str, Any], defaults: BaseModel | None) -> dict[str, Any]:
+    out = dict(data)
+    for key, value in data.items():
+        field = model.model_fields.get(key)
+        block = _block_type(field.annotation) if field is not None else None
+        if block is None or not isinstance(value, Mapping):
+            continue
+        default = getattr(defaults, key, None) if defaults is not None else None
+        filled = _with_block_defaults(block, dict(value), default if isinstance(default, BaseModel) else None)
+        out[key] = {**default.model_dump(), **filled} if isinstance(default, BaseModel) else filled
+    return out
+
+
+def _block_type(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model in a field's annotation (``Model`` or ``Model | None``), else None."""
+    for candidate in (annotation, *typing.get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
 
 
 def _resolve(name_or_path: str, chain: tuple[str, ...]) -> dict[str, Any]:
@@ -94,7 +120,7 @@ def _resolve(name_or_path: str, chain: tuple[str, ...]) -> dict[str, Any]:
 
 def _relative_to(name_or_path: str, folder: Path) -> str:
     candidate = folder / name_or_path
-    return str(candidate) if candidate.exists() else name_or_path
+    return str(candidate) if candidate.is_file() else name_or_path
 
 
 def _locate(name_or_path: str, chain: tuple[str, ...]) -> Path:

@@ -1,0 +1,58 @@
+"""The scenario reference: every parameter with its default and description, as Markdown."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel
+
+from sim.scenario.schema import Scenario
+
+
+def parameter_rows(model: type[BaseModel] = Scenario, prefix: str = "") -> list[tuple[str, str, str]]:
+    """(dotted key, default, description) for every leaf field, blocks expanded in order."""
+    rows: list[tuple[str, str, str]] = []
+    for name, field in model.model_fields.items():
+        key = f"{prefix}{name}"
+        annotation = field.annotation
+        block = _block_type(annotation)
+        if block is not None and field.default_factory is not None and _is_block_default(field):
+            rows.extend(parameter_rows(block, f"{key}."))
+            continue
+        default = field.get_default(call_default_factory=True)
+        rows.append((key, _format_default(default), (field.description or "").replace("\n", " ")))
+    return rows
+
+
+def _block_type(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def _is_block_default(field) -> bool:
+    default = field.get_default(call_default_factory=True)
+    return isinstance(default, BaseModel) and len(type(default).model_fields) > 2 and not _is_per_stage(default)
+
+
+def _is_per_stage(value: BaseModel) -> bool:
+    return set(type(value).model_fields) <= {"primary", "junior", "teaching_point", "nine_year",
+                                             "go_back", "stay_behind", "leave"}
+
+
+def _format_default(value: Any) -> str:
+    if isinstance(value, BaseModel):
+        value = value.model_dump()
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    text = json.dumps(value, ensure_ascii=False, default=str) if not isinstance(value, str) else value
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def parameter_table_markdown() -> str:
+    """A Markdown table of every scenario parameter (key, default, description with unit and source)."""
+    lines = ["| key | default | meaning (unit; source or rationale) |", "|---|---|---|"]
+    for key, default, description in parameter_rows():
+        lines.append(f"| `{key}` | `{default}` | {description.replace('|', '/')} |")
+    return "\n".join(lines) + "\n"

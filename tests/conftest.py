@@ -1,0 +1,65 @@
+"""Shared fixtures: scenario fixture files, a CLI runner, one small multi-replicate run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import sim
+import sim.cli  # noqa: F401  (registers every verb on the app)
+from sim.cli.app import app
+
+SCENARIOS = Path(__file__).parent / "data" / "scenarios"
+
+# The small run every metrics/results test reads: bundled small_county, 3 years, 2 replicates.
+SMALL_YEARS = 3
+SMALL_REPLICATES = 2
+SMALL_SEED = 11
+
+
+@pytest.fixture(scope="session")
+def scenarios_dir() -> Path:
+    """tests/data/scenarios: good and bad scenario files, named after their case."""
+    return SCENARIOS
+
+
+@pytest.fixture
+def invoke(tmp_path, monkeypatch):
+    """Run ``edusim ARGS...`` in a temporary working directory (so ``outputs/`` lands there).
+
+    Returns the click Result; ``result.stdout`` / ``result.stderr`` are separate.
+    """
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+
+    def _invoke(*args: str):
+        return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+    return _invoke
+
+
+@pytest.fixture(scope="session")
+def small_scenario() -> sim.Scenario:
+    return sim.load_scenario("small_county", [f"years={SMALL_YEARS}"])
+
+
+@pytest.fixture(scope="session")
+def small_run(small_scenario) -> sim.RunResult:
+    """small_county, 3 years, 2 replicates, seed 11 (well under a second)."""
+    return sim.run(small_scenario, seed=SMALL_SEED, replicates=SMALL_REPLICATES)
+
+
+@pytest.fixture(scope="session")
+def small_run_dir(small_run, tmp_path_factory) -> Path:
+    """``small_run`` saved once to a run directory. Treat as read-only."""
+    return small_run.save(tmp_path_factory.mktemp("runs") / "small")
+
+
+@pytest.fixture
+def small_model(small_scenario) -> sim.EducationModel:
+    """A fresh small-county model stepped one year (function scope: tests may mutate it)."""
+    model = sim.EducationModel(small_scenario, seed=SMALL_SEED)
+    model.step()
+    return model
