@@ -29,6 +29,7 @@ def run_command(
     replicates: int = typer.Option(1, "--replicates", help="Replicates from the root seed."),
     set_: list[str] = typer.Option([], "--set", help="Override a key: dotted.key=value (repeatable)."),
     out: Path | None = typer.Option(None, "--out", help="Output directory (default outputs/<scenario>-seed<seed>)."),
+    figures: bool = typer.Option(True, "--figures/--no-figures", help="Draw figures into DIR/figures/."),
 ) -> None:
     """Simulate a scenario and write manifest, county and school tables, and events."""
     with user_errors():
@@ -47,6 +48,10 @@ def run_command(
         result = run(loaded, seed=root, replicates=replicates,
                      progress=lambda r, y, n: bar.update(task, completed=r * n + y))
     saved = result.save(target)
+    if figures:
+        from sim.viz.figures import write_run_figures
+
+        write_run_figures(result, saved)
     _print_summary(result)
     console.print(f"wrote {saved}")
 
