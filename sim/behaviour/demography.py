@@ -32,7 +32,8 @@ def initial_population(model) -> None:
     entry = scn.demography.school_entry_age
     birth_years = np.arange(year - entry - GRADES + 1, year + 1)
     share = model.settlements.population / max(model.settlements.population.sum(), 1)
-    expected = np.outer(share, initial_cohort(scn, birth_years))  # settlement x birth year
+    residents = int(model.settlements.population.sum())
+    expected = np.outer(share, initial_cohort(scn, birth_years, residents))  # settlement x birth year
     counts = rng.poisson(expected)
     settlement = np.repeat(np.repeat(np.arange(counts.shape[0]), counts.shape[1]), counts.ravel())
     birth_year = np.repeat(np.tile(birth_years, counts.shape[0]), counts.ravel())
@@ -97,7 +98,7 @@ def births_phase(model) -> int:
     # Births follow the trajectory; where they happen follows where families with children live,
     # blended with the settlement's residents so empty places still see births.
     share = 0.5 * pop / max(pop.sum(), 1) + 0.5 * model.settlements.population / max(model.settlements.population.sum(), 1)
-    counts = rng.poisson(births(scn, year)[0] * share)
+    counts = rng.poisson(births(scn, year, int(model.settlements.population.sum()))[0] * share)
     settlement = np.repeat(np.arange(share.size), counts)
     n = settlement.size
     if n == 0:

@@ -20,16 +20,18 @@ def births_index(scenario: Scenario, years: np.ndarray | int) -> np.ndarray:
     return out
 
 
-def births(scenario: Scenario, years: np.ndarray | int) -> np.ndarray:
-    """Expected births in the county (children) in calendar ``years``, from the start-year rate."""
+def births(scenario: Scenario, years: np.ndarray | int, residents: float | None = None) -> np.ndarray:
+    """Expected births in the county (children) in calendar ``years``, from the start-year rate.
+    ``residents`` defaults to ``county.residents`` (a real county passes its own total)."""
     d = scenario.demography
-    at_start = scenario.county.residents * d.birth_rate_per_1000 / 1000
+    residents = scenario.county.residents if residents is None else residents
+    at_start = residents * d.birth_rate_per_1000 / 1000
     return at_start * births_index(scenario, years) / births_index(scenario, scenario.start_year)[0]
 
 
-def initial_cohort(scenario: Scenario, birth_years: np.ndarray | int) -> np.ndarray:
+def initial_cohort(scenario: Scenario, birth_years: np.ndarray | int, residents: float | None = None) -> np.ndarray:
     """Expected children living in the county at the start, by birth year (before the start year)."""
-    return births(scenario, birth_years) * scenario.demography.resident_cohort_share
+    return births(scenario, birth_years, residents) * scenario.demography.resident_cohort_share
 
 
 def expected_pupils_per_resident(scenario: Scenario) -> np.ndarray:
