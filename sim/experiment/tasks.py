@@ -1,0 +1,159 @@
+"""One run of an experiment: the task sent to a worker and the default model evaluation.
+
+A :class:`Task` is plain, picklable data (the resolved scenario as a dict, the varied
+parameters, the replicate and the root seed), so it can travel to a local worker process or
+a Dask worker on another machine. An *evaluation* is any picklable top-level callable
+``evaluate(task) -> DataFrame | dict[str, DataFrame]``; :func:`evaluate_model` runs the
+simulation. A bare DataFrame is stored as the run's ``county`` table.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.metadata
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Union
+
+import pandas as pd
+
+from sim.errors import ScenarioError
+from sim.scenario import Scenario, load_scenario, validate
+
+Tables = dict[str, pd.DataFrame]
+Evaluation = Callable[["Task"], Union[pd.DataFrame, Tables]]
+MAIN_TABLE = "county"
+
+
+@dataclass(frozen=True)
+class Task:
+    """One run: a scenario, the parameter values that differ from it, a replicate and a seed.
+
+    Attributes
+    ----------
+    run_id
+        Unique name of the run within its experiment (a file stem, e.g. ``p000012-r03``).
+    point
+        Index of the design point (0-based); replicates of one point share it.
+    replicate
+        Replicate number r (0-based): the run's random numbers come from
+        ``sim.seeds.replicate_rng(seed, r)``, so replicate r of every point or scenario
+        shares its random numbers (common random numbers).
+    seed
+        Root seed of the experiment.
+    params
+        Dotted scenario key -> value applied on top of ``scenario`` (may be empty).
+    scenario
+        The resolved base scenario as a plain dict (``Scenario.model_dump(mode="json")``).
+    label
+        Free text naming the scenario (compare uses it; sweeps leave it empty).
+    """
+
+    run_id: str
+    point: int
+    replicate: int
+    seed: int
+    params: Mapping[str, Any] = field(default_factory=dict)
+    scenario: Mapping[str, Any] = field(default_factory=dict)
+    label: str = ""
+
+
+def scenario_with(base: Mapping[str, Any], params: Mapping[str, Any]) -> Scenario:
+    """Validate ``base`` (a scenario as a plain dict) with dotted ``params`` set on top.
+
+    Raises
+    ------
+    ScenarioError
+        A key is unknown or a value is out of range (the message names key and value).
+    """
+    data = copy.deepcopy(dict(base))
+    for key, value in params.items():
+        node = data
+        parts = key.split(".")
+        for i, part in enumerate(parts[:-1]):
+            child = node.get(part)
+            if child is None:
+                child = node[part] = {}
+            elif not isinstance(child, dict):
+                where = ".".join(parts[: i + 1])
+                raise ScenarioError(f"key '{key}': '{where}' is a value ({child!r}), not a block of keys")
+            node = child
+        node[parts[-1]] = value
+    return validate(data)
+
+
+def dotted_get(data: Mapping[str, Any], key: str) -> Any:
+    """The value at a dotted key of a nested dict, or None when a part is missing."""
+    node: Any = data
+    for part in key.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def evaluate_model(task: Task) -> Tables:
+    """Run one replicate of the model: ``{"county": ..., "schools": ...}`` (DESIGN §8 columns)."""
+    from sim.runner import run_replicate  # the model is imported in the worker, not at import time
+
+    scenario = scenario_with(task.scenario, task.params)
+    result = run_replicate(scenario, task.seed, task.replicate)
+    return {"county": result.county, "schools": result.schools}
+
+
+def as_tables(value: pd.DataFrame | Mapping[str, pd.DataFrame]) -> Tables:
+    """Normalise an evaluation's return value to ``{table name: DataFrame}`` with a county table."""
+    if isinstance(value, pd.DataFrame):
+        return {MAIN_TABLE: value}
+    if isinstance(value, Mapping) and isinstance(value.get(MAIN_TABLE), pd.DataFrame):
+        bad = [k for k, v in value.items() if not isinstance(v, pd.DataFrame) or not str(k).isidentifier()]
+        if not bad:
+            return dict(value)
+    raise TypeError(
+        "an evaluation must return a DataFrame or a dict of DataFrames with a 'county' key "
+        f"(table names are identifiers), got {type(value).__name__}"
+    )
+
+
+def package_version() -> str:
+    """The installed edusim version (``"unknown"`` when not installed)."""
+    try:
+        return importlib.metadata.version("edusim")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def resolve_scenario(
+    scenario: str | Path | Scenario | None,
+    overrides: Iterable[str] | Mapping[str, Any] | None = None,
+) -> Scenario:
+    """A validated scenario from a bundled name, a file, a :class:`Scenario` or None (default),
+    with ``--set`` style overrides (``["key=value", ...]`` or ``{"key": value}``) applied.
+
+    Raises
+    ------
+    ScenarioError
+        Unknown scenario, key or value (the message names it).
+    """
+    if isinstance(scenario, Scenario):
+        parsed = _parse_overrides(overrides)
+        return scenario_with(scenario.model_dump(mode="json"), parsed) if parsed else scenario
+    return load_scenario(scenario, overrides)
+
+
+def _parse_overrides(overrides: Iterable[str] | Mapping[str, Any] | None) -> dict[str, Any]:
+    if overrides is None:
+        return {}
+    if isinstance(overrides, Mapping):
+        return dict(overrides)
+    parsed: dict[str, Any] = {}
+    for item in overrides:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise ScenarioError(f"override '{item}': expected dotted.key=value, e.g. choice.beta_time=0.05")
+        try:
+            parsed[key.strip()] = tomllib.loads(f"v = {text.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            parsed[key.strip()] = text.strip()
+    return parsed
