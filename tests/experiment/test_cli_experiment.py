@@ -30,8 +30,10 @@ def test_compare_writes_and_prints_the_summary(in_tmp):
     assert result.exit_code == 0, result.output
     folder = in_tmp / "outputs" / "compare-small_county-small_county"
     assert {p.name for p in folder.iterdir()} == {
-        "county_long.parquet", "county_long.csv", "summary.csv", "summary_wide.csv", "frontier.csv", "manifest.json"
+        "county_long.parquet", "county_long.csv", "summary.csv", "summary_wide.csv", "frontier.csv", "manifest.json",
+        "figures",
     }
+    assert {p.name for p in (folder / "figures").iterdir()} == {"frontier.png", "timeseries.png"}
     assert "hollow_share" in result.stdout and "hard_access_share" in result.stdout and "Δ" in result.stdout
     frontier = pd.read_csv(folder / "frontier.csv")
     assert list(frontier["scenario"]) == ["small_county", "small_county-2"]
