@@ -21,7 +21,7 @@ from sim.state import (
     HUKOU,
     SCHOOL_STATUS,
     TEACHER_STATUS,
-    ACTIVE,
+    on_duty,
 )
 
 
@@ -179,9 +179,9 @@ class School(RowAgent):
 
     @property
     def teachers(self) -> np.ndarray:
-        """Row indices of the active teachers posted here."""
+        """Row indices of the teachers teaching here (active or rotating in)."""
         t = self.model.teachers
-        return np.flatnonzero((t.school == self.row) & (t.status == ACTIVE))
+        return np.flatnonzero((t.school == self.row) & on_duty(t))
 
     @property
     def settlement_kind(self) -> str:

@@ -19,6 +19,7 @@ from sim.state import (
     ENROLLED,
     OPEN,
     BusRides,
+    PolicyEffects,
     Children,
     Families,
     Schools,
@@ -53,6 +54,7 @@ class EducationModel(mesa.Model):
         self.school_panels: list[pd.DataFrame] = []
         self.events: list[tuple] = []
         self.bus = BusRides()
+        self.effects = PolicyEffects()
         self._build_world()
         self.policies = build_policies(self)
         demography.initial_population(self)

@@ -7,6 +7,7 @@ are the tuples below (``CHILD_STATUS[code]``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -141,6 +142,11 @@ class Children(Table):
         "commute_min": (np.float32, 0.0),
         "entry_year": (np.int16, -1),
         "exit_year": (np.int16, -1),
+        # Appended for layout policies (sim/policies): the year the child's school closed or
+        # stopped teaching its grade (-1 never), and the school a closure sent it to (-1 none;
+        # top admission priority there, without the hukou check, at its next placement).
+        "displaced_year": (np.int16, -1),
+        "sent_to": (np.int32, NO_SCHOOL),
     }
 
 
@@ -190,20 +196,23 @@ class Teachers(Table):
         "status": (np.int8, ACTIVE),
         "home_school": (np.int32, NO_SCHOOL),
         "hired_year": (np.int16, -1),
+        "rotation_until": (np.int16, -1),  # last year of a rotation term (-1: not rotating)
     }
 
 
 POOLS_PER_SCHOOL = GRADES + 1  # a seat pool is (school, grade): pool = school * POOLS_PER_SCHOOL + grade
 
 
-def seat_capacity(schools: Schools, max_class_size: int) -> np.ndarray:
+def seat_capacity(schools: Schools, max_class_size) -> np.ndarray:
     """Hard seats per (school, grade) pool: classrooms spread evenly over the grades served,
-    times the hard maximum class size; 0 for grades not served and schools not open."""
-    per_grade = (schools.classrooms.astype(np.int64) * max_class_size) // schools.grades_served()
+    times the class size (an int, or an array per grade 0..9); 0 for grades not served and
+    schools not open."""
+    size = np.broadcast_to(np.asarray(max_class_size, dtype=np.int64), (POOLS_PER_SCHOOL,))
+    per_grade = (schools.classrooms.astype(np.int64)[:, None] * size[None, :]) // schools.grades_served()[:, None]
     grades = np.arange(POOLS_PER_SCHOOL)
     served = (grades >= schools.grade_min[:, None]) & (grades <= schools.grade_max[:, None])
     served &= (schools.status == OPEN)[:, None] & (grades >= 1)
-    return np.where(served, per_grade[:, None], 0).ravel()
+    return np.where(served, per_grade, 0).ravel()
 
 
 class BusRides:
@@ -246,6 +255,11 @@ def _pair_key(settlement: np.ndarray, school: np.ndarray) -> np.ndarray:
     return settlement.astype(np.int64) * (1 << 31) + school.astype(np.int64)
 
 
+def on_duty(teachers: "Teachers") -> np.ndarray:
+    """Mask of teachers teaching this year: active, or rotating into a host school."""
+    return (teachers.status == ACTIVE) | (teachers.status == ROTATING)
+
+
 def stage_of_grade(grade: np.ndarray) -> np.ndarray:
     """0 for primary grades (1-6), 1 for junior grades (7-9)."""
     return (np.asarray(grade) > PRIMARY_TOP_GRADE).astype(np.int8)
@@ -278,5 +292,22 @@ def assert_consistent(model) -> None:
     seats = seat_capacity(s, model.scenario.schools.max_class_size)
     used = np.bincount(school * POOLS_PER_SCHOOL + grade, minlength=seats.size)
     assert (used <= seats).all(), "school grade over its hard capacity"
-    active = t.status == ACTIVE
-    assert (s.status[t.school[active]] == OPEN).all(), "active teacher at a school that is not open"
+    active = on_duty(t)
+    assert (s.status[t.school[active]] == OPEN).all(), "teacher on duty at a school that is not open"
+
+
+@dataclass
+class PolicyEffects:
+    """Knobs through which policies change behaviour without reaching into each other.
+
+    Policies set them in their hooks; behaviour functions read them. Defaults mean "no policy".
+    Arrays are per school (length n_schools) or scalars for all schools.
+    """
+
+    rural_attrition_factor: float = 1.0  # multiplies the rural extra quit chance (subsidy)
+    remote_refusal_factor: float = 1.0  # multiplies hires' chance of refusing remote posts
+    coverage_floor: np.ndarray | float = 0.0  # subject coverage floor (remote classrooms)
+    quality_bonus: np.ndarray | float = 0.0  # added to the quality target (funding)
+    hukou_barrier: float | None = None  # replaces admission.hukou_barrier when set
+    catchment_strictness: float = 0.0  # chance a school refuses a non-catchment applicant
+    hard_class_caps: bool = False  # seats per grade use the standard caps (45/50), not the maximum

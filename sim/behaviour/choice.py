@@ -8,8 +8,22 @@ with ε Gumbel. ``B_is`` = 1 when the commute exceeds ``boarding.threshold_min``
 and the grade may board; a boarder's time term counts one round trip a week (T/5). A school
 beyond ``boarding.max_commute_min`` that the pupil cannot board at is infeasible. The outside
 option (dropping out) has utility ``dropout_utility + dropout_per_grade·(grade−1) + ε``;
-schools below it are not listed. Schools admit by priority: their catchment first (the
-nearest open school of the grade), then siblings, then travel time, then a lottery.
+schools below it are not listed. Schools admit by priority: their own pupils and pupils a
+closure sent there (``children.sent_to``, the county's transfer) first, then their catchment
+(the nearest open school of the grade), then siblings, then travel time, then a lottery.
+
+Layout policies (``sim.policies``) enter here through the state and the scenario:
+
+- a bus route serving the pupil's settlement and school (``model.bus``) replaces the pupil's
+  own commute by the ride when the ride is no longer, or when it spares the pupil boarding
+  or a commute beyond the limit;
+- while a ``[policies.boarding]`` block is in force its ``min_grade``, ``threshold_min`` and
+  ``fee_yuan`` replace those of ``[boarding]``, and boarders below its
+  ``penalty_below_grade`` lose ``young_penalty`` utility (REAP evidence, facts.md): see
+  :func:`boarding_rules`;
+- a grade whose intake bit is set (``schools.intake_closed``) has no seats for new pupils;
+  grade-1 entrants left without a school because their catchment school's grade-1 intake is
+  closed (alternate-year intake, 一年级隔年招生) start school a year later instead of dropping out.
 """
 
 from __future__ import annotations
@@ -25,11 +39,14 @@ from sim.state import (
     GRADES,
     NO_SCHOOL,
     POOLS_PER_SCHOOL,
+    PRIMARY_TOP_GRADE,
+    PRESCHOOL,
     seat_capacity,
     stage_of_grade,
 )
 
-__all__ = ["deferred_acceptance", "Candidates", "build_candidates", "utility_terms", "assign", "continuing_dropout"]
+__all__ = ["deferred_acceptance", "Candidates", "build_candidates", "utility_terms", "assign", "continuing_dropout",
+           "BoardingRules", "boarding_rules"]
 
 # Priority bands: lower is served first. Each band dominates everything below it.
 _CURRENT_BAND, _CATCHMENT_BAND, _SIBLING_BAND = 0.0, 1e6, 1e5
@@ -49,6 +66,44 @@ class Candidates:
 
     schools: np.ndarray
     catchment: np.ndarray
+
+
+@dataclass(frozen=True)
+class BoardingRules:
+    """Who may board and at what cost, this year (``[boarding]`` with any policy override).
+
+    Attributes
+    ----------
+    min_grade : lowest grade that may board.
+    threshold_min : commute (minutes) above which a pupil boards at a school with beds.
+    fee_yuan : yearly cost of boarding to a family (yuan).
+    young_penalty : utility lost by a boarder below ``penalty_below_grade`` (0: none).
+    penalty_below_grade : see ``young_penalty``.
+    """
+
+    min_grade: int
+    threshold_min: float
+    fee_yuan: float
+    young_penalty: float = 0.0
+    penalty_below_grade: int = 1
+
+
+def boarding_rules(model, year: int | None = None) -> BoardingRules:
+    """The boarding rules in force in ``year`` (default: the model's current year)."""
+    base = model.scenario.boarding
+    rules = BoardingRules(base.min_grade, base.threshold_min, base.fee_yuan)
+    policy = getattr(model.scenario.policies, "boarding", None)
+    year = model.year if year is None else year
+    if policy is None or not ((policy.start_year is None or year >= policy.start_year)
+                              and (policy.end_year is None or year <= policy.end_year)):
+        return rules
+    return BoardingRules(
+        min_grade=policy.min_grade if policy.min_grade is not None else rules.min_grade,
+        threshold_min=policy.threshold_min if policy.threshold_min is not None else rules.threshold_min,
+        fee_yuan=policy.fee_yuan if policy.fee_yuan is not None else rules.fee_yuan,
+        young_penalty=policy.young_penalty,
+        penalty_below_grade=policy.penalty_below_grade,
+    )
 
 
 def build_candidates(model) -> Candidates:
@@ -91,9 +146,10 @@ def utility_terms(model, idx: np.ndarray, current: np.ndarray | None = None,
     county-town schools are infeasible for the others. None: no check (pupils already placed).
 
     Returns arrays of shape (n, K): ``school``, ``commute_min``, ``board`` (bool),
-    ``feasible`` (bool), ``catchment`` (bool), ``sibling`` (bool), ``current`` (bool) and the
-    terms ``quality``, ``time``, ``boarding``, ``stay``, ``sib`` whose sum is ``utility``;
-    and (n,) ``outside``: the outside option's deterministic utility.
+    ``feasible`` (bool), ``catchment`` (bool), ``sibling`` (bool), ``current`` (bool), ``bus``
+    (bool), ``sent`` (bool: the school a closure sent the pupil to) and the terms
+    ``quality``, ``time``, ``boarding``, ``young_boarding``, ``stay``, ``sib`` whose sum is
+    ``utility``; and (n,) ``outside``: the outside option's deterministic utility.
     """
     scn = model.scenario
     c, s = model.children, model.schools
@@ -107,26 +163,36 @@ def utility_terms(model, idx: np.ndarray, current: np.ndarray | None = None,
     safe = np.where(valid, school, 0)
     commute = model.travel.minutes[home[:, None], s.settlement[safe]]
     max_commute = np.where(stage == 0, scn.boarding.max_commute_min.primary, scn.boarding.max_commute_min.junior)
+    rules = boarding_rules(model)
     ride = model.bus.lookup(home[:, None], safe)
-    bus = valid & (ride <= max_commute[:, None])
+    # The bus is taken when it is no slower, or when it spares boarding or an infeasible commute.
+    bus = valid & (ride <= max_commute[:, None]) & ((ride <= commute) | (commute > rules.threshold_min))
     commute = np.where(bus, ride, commute)
     beds = s.boarding_beds[safe] > 0
-    may_board = (grade >= scn.boarding.min_grade)[:, None]
-    board = valid & ~bus & beds & may_board & (commute > scn.boarding.threshold_min)
+    may_board = (grade >= rules.min_grade)[:, None]
+    board = valid & ~bus & beds & may_board & (commute > rules.threshold_min)
     feasible = valid & ((commute <= max_commute[:, None]) | board)
+    sent_to = c.sent_to[idx]
+    sent = valid & (school == sent_to[:, None]) & (sent_to[:, None] >= 0)
+    catchment = valid & (school == cands.catchment[grade, home][:, None])
     if town_admitted is not None:
-        feasible &= (s.tier[safe] != COUNTY_TOWN_TIER) | town_admitted[:, None]
+        # No hukou check at a county-town school a closure sent the pupil to, nor for a child
+        # living outside the county town whose nearest school it is (its zone school, e.g. after
+        # the township school closed).
+        zone = catchment & (home != model.county_town)[:, None]
+        feasible &= (s.tier[safe] != COUNTY_TOWN_TIER) | town_admitted[:, None] | sent | zone
     if current is None:
         current = c.school[idx]
     is_current = valid & (school == current[:, None])
     sibling = valid & _has_sibling_at(model, family, school, idx)
-    catchment = valid & (school == cands.catchment[grade, home][:, None])
     ch = scn.choice
     beta_board = np.where(stage == 0, ch.beta_boarding.primary, ch.beta_boarding.junior)[:, None]
+    young = (grade < rules.penalty_below_grade)[:, None]
     terms = {
         "quality": ch.beta_quality * s.quality[safe],
         "time": -ch.beta_time * np.where(board, commute / 5.0, commute),
-        "boarding": -(beta_board + ch.beta_fee * scn.boarding.fee_yuan) * board,
+        "boarding": -(beta_board + ch.beta_fee * rules.fee_yuan) * board,
+        "young_boarding": -rules.young_penalty * (board & young),
         "stay": ch.beta_stay * is_current,
         "sib": ch.beta_sibling * sibling,
     }
@@ -134,20 +200,25 @@ def utility_terms(model, idx: np.ndarray, current: np.ndarray | None = None,
     outside = np.where(stage == 0, ch.dropout_utility.primary, ch.dropout_utility.junior) + ch.dropout_per_grade * (grade - 1)
     return dict(
         school=school, commute_min=commute.astype(np.float32), board=board, bus=bus, feasible=feasible,
-        catchment=catchment, sibling=sibling, current=is_current, utility=utility, outside=outside,
+        catchment=catchment, sibling=sibling, current=is_current, sent=sent, utility=utility, outside=outside,
         **terms,
     )
 
 
-def _has_sibling_at(model, family: np.ndarray, school: np.ndarray, exclude: np.ndarray) -> np.ndarray:
-    """(n, K) bool: another child of the same family is enrolled at that school."""
+def _has_sibling_at(model, family: np.ndarray, school: np.ndarray, children: np.ndarray) -> np.ndarray:
+    """(n, K) bool: another child of the same family is enrolled at that school (the child
+    itself does not count)."""
     c = model.children
-    enrolled = c.status == ENROLLED
-    enrolled[exclude] = False
+    enrolled = np.flatnonzero((c.status == ENROLLED) & (c.school >= 0))
     n_schools = max(model.schools.n, 1)
-    keys = np.unique(c.family[enrolled].astype(np.int64) * n_schools + c.school[enrolled])
+    keys, counts = np.unique(c.family[enrolled].astype(np.int64) * n_schools + c.school[enrolled], return_counts=True)
     query = family[:, None].astype(np.int64) * n_schools + np.maximum(school, 0)
-    return np.isin(query, keys)
+    if keys.size == 0:
+        return np.zeros(query.shape, dtype=bool)
+    pos = np.minimum(np.searchsorted(keys, query), keys.size - 1)
+    found = np.where(keys[pos] == query, counts[pos], 0)
+    own = ((c.status[children] == ENROLLED) & (c.school[children] >= 0))[:, None] & (school == c.school[children][:, None])
+    return (found - own) > 0
 
 
 def assign(model, idx: np.ndarray, town_admitted: np.ndarray | None = None) -> dict[str, np.ndarray]:
@@ -157,7 +228,11 @@ def assign(model, idx: np.ndarray, town_admitted: np.ndarray | None = None) -> d
 
     Seats are the hard capacity per (school, grade) less the pupils who keep their seats;
     beds likewise. Returns index arrays ``placed``, ``dropped`` (outside option or nothing
-    feasible) and ``no_place`` (acceptable schools existed but all were full).
+    feasible), ``no_place`` (acceptable schools existed but all were full) and ``deferred``
+    (grade-1 entrants who wait a year because their catchment school's grade-1 intake is
+    closed; already set back to preschool). Counts displaced pupils (``displaced_year`` this
+    year) left without a place in ``model.counters["no_place_displaced"]`` and those who
+    dropped out in ``["dropped_displaced"]``.
     """
     c, s, rng = model.children, model.schools, model.rng
     idx = np.asarray(idx, dtype=np.int64)
@@ -167,12 +242,16 @@ def assign(model, idx: np.ndarray, town_admitted: np.ndarray | None = None) -> d
     c.boarding[idx] = False
     c.bus[idx] = False
     if idx.size == 0:
-        return {"placed": idx, "dropped": idx, "no_place": idx}
+        return {"placed": idx, "dropped": idx, "no_place": idx, "deferred": idx}
     t = utility_terms(model, idx, current=previous, town_admitted=town_admitted)
     noise = rng.gumbel(size=t["utility"].shape)
     outside = t["outside"] + rng.gumbel(size=idx.size)
     utility = np.where(t["feasible"], t["utility"] + noise, -np.inf)
     acceptable = t["feasible"] & (utility > outside[:, None])
+    strictness = model.effects.catchment_strictness
+    if strictness > 0:  # 就近划片: a school may refuse applicants from outside its catchment
+        exempt = t["catchment"] | t["current"] | t["sent"]
+        acceptable &= exempt | (rng.random(acceptable.shape) >= strictness)
     order = np.argsort(-np.where(acceptable, utility, -np.inf), axis=1, kind="stable")
     take = lambda a: np.take_along_axis(a, order, axis=1)  # noqa: E731
     acceptable = take(acceptable)
@@ -183,13 +262,18 @@ def assign(model, idx: np.ndarray, town_admitted: np.ndarray | None = None) -> d
     grade = c.grade[idx].astype(np.int64)
     pools = np.where(acceptable, school * POOLS_PER_SCHOOL + grade[:, None], -1)
     priority = (
-        np.where(take(t["current"]), _CURRENT_BAND, np.where(take(t["catchment"]), _CATCHMENT_BAND, 2 * _CATCHMENT_BAND))
+        np.where(take(t["current"]) | take(t["sent"]), _CURRENT_BAND,
+                 np.where(take(t["catchment"]), _CATCHMENT_BAND, 2 * _CATCHMENT_BAND))
         + np.where(take(t["sibling"]), 0.0, _SIBLING_BAND)
         + np.minimum(commute, _TIME_CAP_MIN)
         + rng.random(commute.shape)  # lottery within equal times
     )
     priority = np.where(acceptable, priority, 0.0)
     seats = seat_capacity(s, model.scenario.schools.max_class_size)
+    if model.effects.hard_class_caps:  # no new pupil beyond the standard caps (45 / 50)
+        cap = model.scenario.schools.class_cap
+        per_grade = np.where(np.arange(POOLS_PER_SCHOOL) <= PRIMARY_TOP_GRADE, cap.primary, cap.junior)
+        seats = np.minimum(seats, seat_capacity(s, per_grade))
     closed_intake = (s.intake_closed[:, None] >> np.arange(POOLS_PER_SCHOOL)) & 1
     seats[closed_intake.ravel().astype(bool)] = 0
     enrolled = np.flatnonzero(c.status == ENROLLED)
@@ -208,12 +292,43 @@ def assign(model, idx: np.ndarray, town_admitted: np.ndarray | None = None) -> d
     c.boarding[placed] = board[rows, chosen_col][placed_mask]
     c.commute_min[placed] = commute[rows, chosen_col][placed_mask]
     c.bus[placed] = bus[rows, chosen_col][placed_mask]
+    c.sent_to[idx] = NO_SCHOOL
     had_option = acceptable.any(axis=1)
+    # A pupil a closure sent to a school with a seat kept for it (top priority) who did not
+    # find that school acceptable turned the seat down: it drops out rather than lacking a place.
+    sent_col = take(t["sent"]) & take(t["feasible"])
+    had_option &= ~(sent_col.any(axis=1) & ~(sent_col & acceptable).any(axis=1))
+    unplaced = ~placed_mask
+    deferred_mask = unplaced & _entry_deferred(model, idx)
+    deferred = idx[deferred_mask]
+    if deferred.size:
+        c.status[deferred] = PRESCHOOL
+        c.grade[deferred] = 0
+        c.entry_year[deferred] = -1
+    unplaced &= ~deferred_mask
+    displaced = c.displaced_year[idx] == model.year
+    model.counters["no_place_displaced"] += int((unplaced & had_option & displaced).sum())
+    model.counters["dropped_displaced"] += int((unplaced & ~had_option & displaced).sum())
+    model.counters["entry_deferred"] += int(deferred.size)
     return {
         "placed": placed,
-        "dropped": idx[~placed_mask & ~had_option],
-        "no_place": idx[~placed_mask & had_option],
+        "dropped": idx[unplaced & ~had_option],
+        "no_place": idx[unplaced & had_option],
+        "deferred": deferred,
     }
+
+
+def _entry_deferred(model, idx: np.ndarray) -> np.ndarray:
+    """Bool per child: a grade-1 entrant of this year whose catchment school for grade 1 has
+    its grade-1 intake closed (alternate-year intake)."""
+    c, s = model.children, model.schools
+    if not s.intake_closed.any():
+        return np.zeros(idx.size, dtype=bool)
+    entrant = (c.grade[idx] == 1) & (c.entry_year[idx] == model.year)
+    home = model.families.settlement[c.family[idx]]
+    catchment = model.candidates.catchment[1, home]
+    closed = (s.intake_closed[np.maximum(catchment, 0)] >> 1) & 1
+    return entrant & (catchment >= 0) & (closed == 1)
 
 
 def continuing_dropout(model, idx: np.ndarray) -> np.ndarray:

@@ -118,7 +118,7 @@ def utilities(model, terms: dict[str, np.ndarray]) -> np.ndarray:
               + cfg.beta_quality_gap * terms["gap"] + cfg.beta_transition * terms["transition"]
               + cfg.beta_school_closed * terms["closed"] + cfg.beta_income * log_income
               - cfg.beta_housing * cfg.housing_cost_yuan / (np.maximum(f.income, 1.0) * cfg.household_size)
-              - cfg.beta_hukou * scn.admission.hukou_barrier * rural)
+              - cfg.beta_hukou * hukou_barrier(model) * rural)
     in_town_years = np.where(f.moved_year >= 0, model.year - f.moved_year, 0)
     return_u = cfg.return_constant - cfg.beta_years_in_town * in_town_years - cfg.beta_quality_gap * np.maximum(terms["gap"], 0)
     u = np.full((f.n, len(ALTERNATIVES)), -np.inf)
@@ -200,7 +200,7 @@ def town_admission(model, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The county-town points/hukou check for children ``idx`` who choose a school this year.
 
     Urban-hukou children always pass; rural-hukou children fail with chance
-    ``admission.hukou_barrier``. A child of a family living in town who fails is refused: the
+    the barrier in force (:func:`hukou_barrier`). A child of a family living in town who fails is refused: the
     family goes back home, sends the children back (parents stay away, 留守), or leaves the
     county (``migration.refused_response``), before assignment.
 
@@ -238,6 +238,12 @@ def town_admission(model, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return children[keep], admitted[keep]
 
 
+def hukou_barrier(model) -> float:
+    """The barrier in force: a policy's (``effects.hukou_barrier``) or the scenario's."""
+    override = model.effects.hukou_barrier
+    return model.scenario.admission.hukou_barrier if override is None else override
+
+
 def _passes(model, idx: np.ndarray) -> np.ndarray:
     urban = model.families.hukou[model.children.family[idx]] == 1
-    return urban | (model.rng.random(idx.size) >= model.scenario.admission.hukou_barrier)
+    return urban | (model.rng.random(idx.size) >= hukou_barrier(model))

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.state import (
-    ACTIVE,
     ENROLLED,
     GRADES,
     JUNIOR,
     OPEN,
     POOLS_PER_SCHOOL,
     PRIMARY_TOP_GRADE,
+    on_duty,
 )
 
 LARGE_CLASS, SUPERLARGE_CLASS = 56, 66  # 大班额 and 超大班额 thresholds (facts.md)
@@ -124,7 +124,7 @@ def staffing_need(model, cs: ClassStructure) -> np.ndarray:
 def teacher_counts(model) -> tuple[np.ndarray, np.ndarray]:
     """(active teachers, mean skill of active teachers) per school."""
     t = model.teachers
-    active = t.status == ACTIVE
+    active = on_duty(t)
     n = np.bincount(t.school[active], minlength=model.schools.n)
     skill = np.bincount(t.school[active], weights=t.skill[active], minlength=model.schools.n)
     return n, np.divide(skill, n, out=np.zeros(model.schools.n), where=n > 0)
@@ -132,7 +132,9 @@ def teacher_counts(model) -> tuple[np.ndarray, np.ndarray]:
 
 def quality_target(model, cs: ClassStructure) -> np.ndarray:
     """Quality each school tends to, in [0, 1]: a weighted mean of teacher skill, staffing
-    against need, subject coverage (开齐开足) and the share of pupils in classes within the cap."""
+    against need, subject coverage (开齐开足; at least ``effects.coverage_floor``, which remote
+    classrooms raise) and the share of pupils in classes within the cap, plus
+    ``effects.quality_bonus`` (extra funding)."""
     q = model.scenario.quality
     s = model.schools
     teachers, skill = teacher_counts(model)
@@ -140,12 +142,13 @@ def quality_target(model, cs: ClassStructure) -> np.ndarray:
     staffing = np.where(need > 0, np.minimum(teachers / np.maximum(need, 1), 1.0), 1.0)
     subjects = np.where(s.level == JUNIOR, q.subject_teachers.junior,
                         np.where(s.grade_max > PRIMARY_TOP_GRADE, q.subject_teachers.junior, q.subject_teachers.primary))
-    coverage = np.minimum(teachers / subjects, 1.0)
+    coverage = np.maximum(np.minimum(teachers / subjects, 1.0), model.effects.coverage_floor)
     pupils = cs.pupils
     within_cap = np.where(pupils > 0, 1.0 - cs.pupils_over_cap / np.maximum(pupils, 1), 1.0)
     weights = np.array([q.weight_skill, q.weight_staffing, q.weight_coverage, q.weight_class_size])
     parts = np.stack([skill, staffing, coverage, within_cap])
-    return np.clip((weights[:, None] * parts).sum(axis=0) / max(weights.sum(), 1e-12), 0.0, 1.0)
+    target = (weights[:, None] * parts).sum(axis=0) / max(weights.sum(), 1e-12) + model.effects.quality_bonus
+    return np.clip(target, 0.0, 1.0)
 
 
 def update_quality(model, cs: ClassStructure, *, immediate: bool = False) -> None:

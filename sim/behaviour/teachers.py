@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.behaviour.schools import ClassStructure, staffing_need, teacher_counts
-from sim.state import ACTIVE, COUNTY_TOWN_TIER, RETIRED, TEACHER_LEFT, TOWNSHIP_TIER
+from sim.state import ACTIVE, COUNTY_TOWN_TIER, RETIRED, ROTATING, TEACHER_LEFT, TOWNSHIP_TIER, on_duty
 
 
 def _new_teachers(model, school: np.ndarray, age: np.ndarray, skill_shift: np.ndarray) -> np.ndarray:
@@ -48,23 +48,26 @@ def hours_from_county_town(model, school: np.ndarray) -> np.ndarray:
 def attrition_probability(model, school: np.ndarray, pupils: np.ndarray) -> np.ndarray:
     """Yearly chance that a teacher at ``school`` quits: the base rate, plus a rural extra,
     plus terms rising with remoteness (per hour from the county town), in small schools
-    (under ``small_school_pupils``) and in low-quality schools (linear below quality 0.7)."""
+    (under ``small_school_pupils``) and in low-quality schools (linear below quality 0.7); the
+    hardship terms of rural schools are multiplied by ``effects.rural_attrition_factor``."""
     cfg = model.scenario.teachers
     s = model.schools
     rural = s.tier[school] != COUNTY_TOWN_TIER
     junior = s.grade_max[school] > 6
     extra = np.where(junior, cfg.rural_attrition_extra.junior, cfg.rural_attrition_extra.primary)
-    p = (cfg.attrition_rate + rural * extra
-         + cfg.attrition_remote_per_hour * hours_from_county_town(model, school)
-         + cfg.attrition_small_school * (pupils[school] < cfg.small_school_pupils)
-         + cfg.attrition_low_quality * np.clip((0.7 - s.quality[school]) / 0.7, 0.0, 1.0))
-    return np.clip(p, 0.0, 1.0)
+    hardship = (rural * extra
+                + cfg.attrition_remote_per_hour * hours_from_county_town(model, school)
+                + cfg.attrition_small_school * (pupils[school] < cfg.small_school_pupils)
+                + cfg.attrition_low_quality * np.clip((0.7 - s.quality[school]) / 0.7, 0.0, 1.0))
+    # A rural subsidy shrinks the hardship part outside the county town (effects are set by policy).
+    factor = np.where(rural, model.effects.rural_attrition_factor, 1.0)
+    return np.clip(cfg.attrition_rate + factor * hardship, 0.0, 1.0)
 
 
 def teachers_phase(model, cs: ClassStructure) -> dict[str, int]:
     """One year of teacher careers. Returns counts: retired, quit, quit_rural, rural_at_start, hired."""
     cfg, rng, t = model.scenario.teachers, model.rng, model.teachers
-    active = np.flatnonzero(t.status == ACTIVE)
+    active = np.flatnonzero(on_duty(t))
     rural_at_start = int((model.schools.tier[t.school[active]] != COUNTY_TOWN_TIER).sum())
     t.age[active] += 1
     t.experience[active] += 1
@@ -94,13 +97,14 @@ def hire(model, cs: ClassStructure) -> int:
     post stays vacant). Returns the number hired."""
     cfg, rng = model.scenario.teachers, model.rng
     gaps = vacancies(model, cs)
-    active = int((model.teachers.status == ACTIVE).sum())
+    active = int(on_duty(model.teachers).sum())
     n = min(int(np.floor(gaps.sum() * cfg.hire_share_of_vacancies)), max(model.teacher_quota - active, 0))
     if n <= 0:
         return 0
     slots = np.repeat(np.arange(model.schools.n), gaps)
     school = rng.choice(slots, size=n, replace=False).astype(np.int32)
-    refuse = rng.random(n) < np.clip(cfg.refusal_remote_per_hour * hours_from_county_town(model, school), 0, 1)
+    p_refuse = cfg.refusal_remote_per_hour * model.effects.remote_refusal_factor * hours_from_county_town(model, school)
+    refuse = rng.random(n) < np.clip(p_refuse, 0, 1)
     model.counters["hires_refused"] += int(refuse.sum())
     school = school[~refuse]
     n = int(school.size)
@@ -109,3 +113,77 @@ def hire(model, cs: ClassStructure) -> int:
 
 
 
+
+
+def _pick_per_group(groups: np.ndarray, counts: np.ndarray, rng) -> np.ndarray:
+    """Indices into ``groups`` choosing ``counts[g]`` random members of each group g."""
+    order = np.lexsort((rng.random(groups.size), groups))
+    sorted_groups = groups[order]
+    start = np.searchsorted(sorted_groups, sorted_groups, side="left")
+    rank = np.arange(groups.size) - start
+    return order[rank < counts[sorted_groups]]
+
+
+def reallocate(model, cs: ClassStructure, share: float) -> int:
+    """County-held posts (县管校聘): move up to ``share`` of each school's surplus teachers
+    (teachers over need) to schools with vacancies, largest vacancies first. Returns the
+    number moved."""
+    t, rng = model.teachers, model.rng
+    teachers, _ = teacher_counts(model)
+    need = staffing_need(model, cs)
+    surplus = np.floor(np.maximum(teachers - need, 0) * share).astype(np.int64)
+    gaps = np.maximum(need - teachers, 0)
+    movable = np.flatnonzero((t.status == ACTIVE) & (surplus[t.school] > 0))
+    chosen = movable[_pick_per_group(t.school[movable], surplus, rng)]
+    slots = np.repeat(np.arange(model.schools.n), gaps)
+    slots = slots[np.argsort(-gaps[slots], kind="stable")]
+    n = min(chosen.size, slots.size)
+    movers = rng.permutation(chosen)[:n]
+    t.school[movers] = slots[:n]
+    t.home_school[movers] = slots[:n]
+    return int(n)
+
+
+def end_rotations(model) -> int:
+    """Rotating teachers whose term ended go back to their home school (or stay, if it closed)."""
+    t, s = model.teachers, model.schools
+    done = np.flatnonzero((t.status == ROTATING) & (t.rotation_until < model.year))
+    home = t.home_school[done]
+    back = s.status[home] == 1
+    t.school[done[back]] = home[back]
+    t.home_school[done[~back]] = t.school[done[~back]]
+    t.status[done] = ACTIVE
+    t.rotation_until[done] = -1
+    return int(done.size)
+
+
+def start_rotations(model, cs: ClassStructure, share: float, backbone_share: float, years: int,
+                    min_experience: float) -> int:
+    """交流轮岗: send ``share`` of eligible county-town teachers (experience ≥ ``min_experience``
+    years) to village and township schools for ``years`` years, at least ``backbone_share`` of
+    them backbone teachers; hosts are the rural schools with the fewest teachers against need.
+    Returns the number sent."""
+    t, s, rng = model.teachers, model.schools, model.rng
+    eligible = np.flatnonzero((t.status == ACTIVE) & (s.tier[t.school] == COUNTY_TOWN_TIER)
+                              & (t.experience >= min_experience))
+    n = int(round(share * eligible.size))
+    if n == 0:
+        return 0
+    backbone = eligible[t.backbone[eligible]]
+    others = eligible[~t.backbone[eligible]]
+    n_backbone = min(int(np.ceil(backbone_share * n)), backbone.size)
+    sent = np.concatenate([rng.permutation(backbone)[:n_backbone], rng.permutation(others)[: n - n_backbone]])
+    teachers, _ = teacher_counts(model)
+    need = staffing_need(model, cs)
+    rural = np.flatnonzero((s.status == 1) & (s.tier != COUNTY_TOWN_TIER) & (need > 0))
+    if rural.size == 0 or sent.size == 0:
+        return 0
+    # Fill the rural schools with the lowest staffing ratio first, one teacher at a time.
+    ratio = teachers[rural] / need[rural]
+    hosts = rural[np.argsort(ratio, kind="stable")]
+    host = hosts[np.arange(sent.size) % hosts.size]
+    t.home_school[sent] = t.school[sent]
+    t.school[sent] = host
+    t.status[sent] = ROTATING
+    t.rotation_until[sent] = model.year + years - 1
+    return int(sent.size)

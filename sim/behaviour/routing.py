@@ -1,0 +1,194 @@
+"""School-bus routes from villages to a school, built with PyVRP (DESIGN §6, busing).
+
+One vehicle-routing problem per school: the depot is the school's settlement, the clients
+are the villages with riders (their demand in pupils; a village with more riders than a bus
+holds is split into several clients), every bus holds at most ``capacity`` pupils (≤ 56,
+facts.md) and no pupil rides longer than ``max_ride_min``. The morning run starts at the
+first village (the bus waits there overnight), so the leg from the school to the first stop
+takes no pupil's time: it has duration 0 and the route's duration is the first rider's ride.
+Its distance still counts, for the running cost (a bus drives the whole loop twice a day).
+
+PyVRP wants integers: distances are in units of 100 m and durations in tenths of a minute.
+A fixed number of iterations and a fixed seed keep the routes reproducible.
+
+Driving times come from the model's travel times: the riding time without the fixed
+``roads.ride_access_minutes`` where pupils would ride, and the road distance at village-road
+speed where they would walk, times ``speed_factor``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+DIST_SCALE = 10.0  # PyVRP distance units per km (100 m)
+TIME_SCALE = 10.0  # PyVRP duration units per minute (6 s)
+
+
+@dataclass(frozen=True)
+class Route:
+    """One bus route of a school's morning run.
+
+    Attributes
+    ----------
+    school : int, the school row.
+    stops : tuple of settlement indices in pickup order (a village may appear on several
+        routes when its riders need more than one bus).
+    riders : tuple of pupils picked up at each stop.
+    ride_min : tuple of ride minutes from each stop to the school (stops after it included).
+    km : length of the loop school -> first stop -> ... -> school (km).
+    """
+
+    school: int
+    stops: tuple[int, ...]
+    riders: tuple[int, ...]
+    ride_min: tuple[float, ...]
+    km: float
+
+    @property
+    def load(self) -> int:
+        return int(sum(self.riders))
+
+
+def drive_minutes(model, speed_factor: float = 1.0) -> np.ndarray:
+    """(S, S) bus driving minutes between settlements (0 on the diagonal)."""
+    roads = model.scenario.roads
+    terrain = model.world.terrain
+    km = model.travel.km.astype(np.float64)
+    minutes = model.travel.minutes.astype(np.float64)
+    slow_kmh = roads.ride_speed_kmh["village"] * roads.terrain_speed_factor[terrain]
+    drive = np.where(km >= roads.walk_max_km, minutes - roads.ride_access_minutes, km / slow_kmh * 60.0)
+    np.fill_diagonal(drive, 0.0)
+    return np.maximum(drive, 0.0) * speed_factor
+
+
+def ride_times(stops: list[int], depot: int, drive: np.ndarray, stop_minutes: float) -> list[float]:
+    """Ride minutes from each stop to the depot along the route (later stops' dwell included)."""
+    rides = []
+    for i in range(len(stops)):
+        path = stops[i:] + [depot]
+        legs = sum(drive[a, b] for a, b in zip(path[:-1], path[1:]))
+        rides.append(float(legs + stop_minutes * (len(stops) - 1 - i)))
+    return rides
+
+
+def build_routes(model, school: int, settlements: np.ndarray, demand: np.ndarray, *, capacity: int = 56,
+                 max_ride_min: float = 40.0, stop_minutes: float = 1.0, speed_factor: float = 1.0,
+                 bus_cost_km: float = 70.0, iterations: int = 300, seed: int = 0,
+                 drive: np.ndarray | None = None) -> tuple[list[Route], np.ndarray]:
+    """Bus routes carrying ``demand[i]`` riders from ``settlements[i]`` to ``school``.
+
+    Parameters
+    ----------
+    capacity : pupils per bus (1-56).
+    max_ride_min : longest ride of a pupil (minutes).
+    stop_minutes : dwell at each stop (minutes).
+    bus_cost_km : the fixed cost of one more bus, in km of driving (trades buses for km).
+    iterations, seed : PyVRP stopping criterion and seed.
+    drive : optional precomputed :func:`drive_minutes` matrix.
+
+    Returns
+    -------
+    (routes, unserved) : the routes, and the settlements that no route can serve because the
+    direct ride alone exceeds ``max_ride_min``.
+    """
+    from pyvrp import Model
+    from pyvrp.stop import MaxIterations
+
+    if not 1 <= capacity <= 56:
+        raise ValueError(f"bus capacity must be 1-56 pupils, got {capacity}")
+    settlements = np.asarray(settlements, dtype=np.int64)
+    demand = np.asarray(demand, dtype=np.int64)
+    depot = int(model.schools.settlement[school])
+    if drive is None:
+        drive = drive_minutes(model, speed_factor)
+    km = model.travel.km
+    keep = (demand > 0) & (settlements != depot)
+    direct = drive[settlements, depot]
+    reachable = keep & (direct <= max_ride_min)
+    unserved = settlements[keep & ~reachable]
+    settlements, demand = settlements[reachable], demand[reachable]
+    if settlements.size == 0:
+        return [], unserved
+    # Split villages with more riders than a bus holds into several clients.
+    chunks = np.ceil(demand / capacity).astype(np.int64)
+    node_settlement = np.repeat(settlements, chunks)
+    node_demand = np.concatenate([
+        np.diff(np.round(np.linspace(0, d, n + 1)).astype(np.int64)) for d, n in zip(demand, chunks)
+    ])
+    places = np.concatenate([[depot], node_settlement])
+    m = Model()
+    locations = [m.add_location(float(model.settlements.x_km[p]), float(model.settlements.y_km[p])) for p in places]
+    m.add_depot(locations[0])
+    service = int(round(stop_minutes * TIME_SCALE))
+    for loc, d in zip(locations[1:], node_demand):
+        m.add_client(loc, pickup=int(d), service_duration=service)
+    m.add_vehicle_type(
+        num_available=int(node_settlement.size), capacity=int(capacity),
+        fixed_cost=int(round(bus_cost_km * DIST_SCALE)),
+        shift_duration=int(round(max_ride_min * TIME_SCALE)) + service,
+    )
+    dist = np.round(km[np.ix_(places, places)].astype(np.float64) * DIST_SCALE).astype(np.int64)
+    dur = np.round(drive[np.ix_(places, places)] * TIME_SCALE).astype(np.int64)
+    dur[0, :] = 0  # the bus starts at its first stop: the leg from the school carries nobody
+    for i, a in enumerate(locations):
+        for j, b in enumerate(locations):
+            if i != j:
+                m.add_edge(a, b, distance=int(dist[i, j]), duration=int(dur[i, j]))
+    result = m.solve(MaxIterations(iterations), seed=seed, collect_stats=False, display=False)
+    solution = result.best
+    orders = [[a.idx for a in r.schedule() if a.is_client()] for r in solution.routes()]
+    routes = [_route(model, school, depot, [node_settlement[i] for i in order], [node_demand[i] for i in order],
+                     drive, stop_minutes) for order in orders if order]
+    if not result.is_feasible() or any(max(r.ride_min) > max_ride_min + 1e-6 for r in routes):
+        # Fall back to one direct bus per client (always feasible: direct rides fit).
+        routes = [_route(model, school, depot, [int(p)], [int(d)], drive, stop_minutes)
+                  for p, d in zip(node_settlement, node_demand)]
+    return routes, unserved
+
+
+def _route(model, school: int, depot: int, stops: list[int], riders: list[int], drive: np.ndarray,
+           stop_minutes: float) -> Route:
+    stops = [int(p) for p in stops]
+    path = [depot] + stops + [depot]
+    km = float(sum(model.travel.km[a, b] for a, b in zip(path[:-1], path[1:])))
+    return Route(school=int(school), stops=tuple(stops), riders=tuple(int(r) for r in riders),
+                 ride_min=tuple(ride_times(stops, depot, drive, stop_minutes)), km=km)
+
+
+def set_rides(model, routes: list[Route]) -> None:
+    """Put the routes' rides into ``model.bus`` (a village on several routes of the same
+    school keeps its shortest ride)."""
+    if not routes:
+        return
+    settlement = np.concatenate([np.asarray(r.stops, dtype=np.int64) for r in routes])
+    school = np.concatenate([np.full(len(r.stops), r.school, dtype=np.int64) for r in routes])
+    minutes = np.concatenate([np.asarray(r.ride_min, dtype=np.float64) for r in routes])
+    key = settlement * (model.schools.n + 1) + school
+    order = np.lexsort((minutes, key))
+    first = order[np.r_[True, key[order][1:] != key[order][:-1]]]
+    model.bus.set(settlement[first], school[first], minutes[first])
+
+
+def refresh_riders(model) -> None:
+    """After the routes change, update enrolled day pupils' ``bus`` flag and ``commute_min``
+    as school choice would: a pupil rides when a route serves its settlement and school
+    within the day limit and the ride is no slower than its own commute, or its own commute
+    exceeds the boarding threshold. Boarders keep boarding until their next placement."""
+    from sim.behaviour.choice import boarding_rules
+    from sim.state import ENROLLED, stage_of_grade
+
+    c, s, scn = model.children, model.schools, model.scenario
+    idx = np.flatnonzero((c.status == ENROLLED) & ~c.boarding & (c.school >= 0))
+    if idx.size == 0:
+        return
+    home = model.families.settlement[c.family[idx]]
+    school = c.school[idx]
+    own = model.travel.minutes[home, s.settlement[school]]
+    ride = model.bus.lookup(home, school)
+    limit = np.where(stage_of_grade(c.grade[idx]) == 0, scn.boarding.max_commute_min.primary,
+                     scn.boarding.max_commute_min.junior)
+    uses = (ride <= limit) & ((ride <= own) | (own > boarding_rules(model).threshold_min))
+    c.bus[idx] = uses
+    c.commute_min[idx] = np.where(uses, ride, own)

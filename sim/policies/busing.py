@@ -1,0 +1,134 @@
+"""School buses: routes from villages to schools, rebuilt every year with PyVRP.
+
+In the calendar phase (after this year's closures) every route is rebuilt: for each open
+school in ``tiers``, the riders are the pupils (grades ``grade_min``-``grade_max``) whose school
+next is that school — their current school if it still teaches their next grade, else the
+nearest open school teaching it — living in settlements at least ``min_distance_km`` away by
+road, plus this year's grade-1 entrants. With ``serve = "lost_school"`` (default) only
+settlements that lost their own school for that grade since the run began (a school there
+closed or stopped teaching the grade) are served: the buses the plans promise to the pupils
+of merged schools; with ``"all"`` every settlement far enough from its school is. ``sim.behaviour.routing`` builds the routes
+(capacity ≤ 56, maximum ride time, depot at the school) and puts each village's ride time
+into ``model.bus``; in school choice a rider's commute is that ride, and continuing day
+pupils' bus flag and commute follow the new routes at once (``routing.refresh_riders``).
+
+Cost a year: ``cost_per_bus_yuan`` per bus plus ``cost_per_km_yuan`` x route km x 2 runs a
+day x ``school_days``, added to ``cost_total``. Events: ``bus_route`` (one per route with its
+stops, ride times, riders and km) and ``busing`` (a yearly summary).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.behaviour import layout, routing
+from sim.policies.base import Policy, register
+from sim.policies.consolidation import log_cost_breakdown
+from sim.policies.optimise import TIER_CODES
+from sim.scenario.policy_schema import BusingConfig
+from sim.state import ENROLLED, GRADES, OPEN, PRESCHOOL
+
+
+@register
+class Busing(Policy):
+    """``[policies.busing]``: see the module docstring."""
+
+    name = "busing"
+
+    def __init__(self, config: BusingConfig, model) -> None:
+        super().__init__(config, model)
+        self.config = config
+        self.routes: list[routing.Route] = []
+        self.taught_at_start = _taught(model)
+
+    def demand(self, model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(settlement, school, riders) of next placement's pupils beyond ``min_distance_km``."""
+        cfg, c, s = self.config, model.children, model.schools
+        enrolled = np.flatnonzero(c.status == ENROLLED)
+        nxt = c.grade[enrolled].astype(np.int64) + 1
+        stay = nxt <= GRADES
+        enrolled, nxt = enrolled[stay], nxt[stay]
+        entrants = np.flatnonzero((c.status == PRESCHOOL)
+                                  & (model.year - c.birth_year >= model.scenario.demography.school_entry_age))
+        kids = np.concatenate([enrolled, entrants])
+        grade = np.concatenate([nxt, np.ones(entrants.size, dtype=np.int64)])
+        home = model.families.settlement[c.family[kids]].astype(np.int64)
+        current = c.school[kids]
+        safe = np.maximum(current, 0)
+        keeps = (current >= 0) & (s.status[safe] == OPEN) & (s.grade_min[safe] <= grade) & (s.grade_max[safe] >= grade)
+        target = np.where(keeps, current, model.candidates.catchment[grade, home]).astype(np.int64)
+        tiers = [TIER_CODES[t] for t in cfg.tiers]
+        ok = (target >= 0) & (grade >= cfg.grade_min) & (grade <= cfg.grade_max)
+        ok &= np.isin(s.tier[np.maximum(target, 0)], tiers)
+        ok &= model.travel.km[home, s.settlement[np.maximum(target, 0)]] >= cfg.min_distance_km
+        if cfg.serve == "lost_school":
+            ok &= self.lost(model)[home, grade]
+        key, riders = np.unique(home[ok] * (s.n + 1) + target[ok], return_counts=True)
+        return key // (s.n + 1), key % (s.n + 1), riders
+
+    def active(self, year: int) -> bool:
+        """Always True, so that the hooks also run after ``end_year`` and take the buses off."""
+        return True
+
+    def in_force(self, year: int) -> bool:
+        return super().active(year)
+
+    def lost(self, model) -> np.ndarray:
+        """(n_settlements, GRADES + 1) bool: a school in the settlement taught the grade when
+        the run began and no longer does (closed or downgraded)."""
+        s = model.schools
+        start = self.taught_at_start
+        lost_school = start & ~_taught(model)[: start.shape[0]]
+        out = np.zeros((model.settlements.n, GRADES + 1), dtype=bool)
+        np.logical_or.at(out, s.settlement[: start.shape[0]], lost_school)
+        return out
+
+    def on_year_start(self, model) -> None:
+        cfg = self.config
+        model.bus.clear()
+        if not self.in_force(model.year):
+            if self.routes:
+                model.log_event("busing", -1, "bus service ends")
+                routing.refresh_riders(model)
+            self.routes = []
+            return
+        settlement, school, riders = self.demand(model)
+        drive = routing.drive_minutes(model, cfg.speed_factor)
+        per_km_year = cfg.cost_per_km_yuan * 2 * cfg.school_days
+        bus_cost_km = cfg.cost_per_bus_yuan / per_km_year if per_km_year > 0 else 1e4
+        routes: list[routing.Route] = []
+        unserved = 0
+        for r in np.unique(school):
+            mine = school == r
+            built, missed = routing.build_routes(
+                model, int(r), settlement[mine], riders[mine], capacity=cfg.bus_capacity,
+                max_ride_min=cfg.max_ride_min, stop_minutes=cfg.stop_minutes, speed_factor=cfg.speed_factor,
+                bus_cost_km=bus_cost_km, iterations=cfg.solver_iterations, seed=cfg.seed, drive=drive,
+            )
+            unserved += int(riders[mine][np.isin(settlement[mine], missed)].sum())
+            routes += built
+        routing.set_rides(model, routes)
+        routing.refresh_riders(model)
+        self.routes = routes
+        names = model.settlement_names
+        km = sum(rt.km for rt in routes)
+        cost = len(routes) * cfg.cost_per_bus_yuan + km * per_km_year
+        layout.add_cost(model, cost, "bus_yuan")
+        for rt in routes:
+            stops = ", ".join(f"{names[p]} ({n} pupils, {m:.1f} min)" for p, n, m in zip(rt.stops, rt.riders, rt.ride_min))
+            model.log_event("bus_route", rt.school, f"{model.schools.name[rt.school]!r}: {rt.load} riders, "
+                                                    f"{rt.km:.1f} km; stops {stops}")
+        model.log_event("busing", -1, f"{len(routes)} buses, {int(sum(rt.load for rt in routes))} planned riders, "
+                                      f"{km:.1f} km a run; {unserved} pupils beyond {cfg.max_ride_min:g} min ride; "
+                                      f"cost {cost:,.0f} yuan")
+
+    def on_year_end(self, model) -> None:
+        if self.in_force(model.year):
+            log_cost_breakdown(model)
+
+
+def _taught(model) -> np.ndarray:
+    """(n_schools, GRADES + 1) bool: open schools and the grades they teach."""
+    s = model.schools
+    grades = np.arange(GRADES + 1)
+    return (s.status == OPEN)[:, None] & (grades >= s.grade_min[:, None]) & (grades <= s.grade_max[:, None])

@@ -1,0 +1,93 @@
+"""Busing policy: routes from villages that lost their school, ride times, costs, effects."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sim
+from sim.behaviour import routing
+
+FAST = ["policies.consolidation.rule.consecutive_years=1", "policies.consolidation.max_closures_per_year=5"]
+BUS = ["policies.busing.max_ride_min=40"]
+
+
+def _displaced_commute(extra, seed, years=5):
+    m = sim.EducationModel(sim.load_scenario("small_county", [f"years={years}", *FAST, *extra]), seed=seed)
+    total = count = 0
+    for _ in range(years):
+        m.step()
+        c = m.children
+        d = (c.displaced_year == m.year) & (c.status == 1)
+        total += float(c.commute_min[d].sum())
+        count += int(d.sum())
+    return total / count
+
+
+def test_busing_lowers_the_displaced_pupils_commute():
+    seeds = range(4)
+    without = np.mean([_displaced_commute([], s) for s in seeds])
+    with_bus = np.mean([_displaced_commute(BUS, s) for s in seeds])
+    assert with_bus < without
+
+
+def test_routes_respect_capacity_and_ride_time_and_riders_commute_is_the_ride():
+    scenario = sim.load_scenario("small_county", ["years=4", *FAST, *BUS, "policies.busing.bus_capacity=30"])
+    m = sim.EducationModel(scenario, seed=2)
+    routes_seen = 0
+    for _ in range(4):
+        m.step()
+        m.check()
+        policy = next(p for p in m.policies if p.name == "busing")
+        for r in policy.routes:
+            assert r.load <= 30
+            assert max(r.ride_min) <= 40.0 + 1e-9
+        routes_seen += len(policy.routes)
+        c = m.children
+        riders = np.flatnonzero((c.status == 1) & c.bus)
+        home = m.families.settlement[c.family[riders]]
+        assert np.allclose(c.commute_min[riders], m.bus.lookup(home, c.school[riders]), atol=1e-4)
+        assert (c.commute_min[riders] <= 40.0 + 1e-4).all()
+    assert routes_seen > 0
+    ev = m.events_frame()
+    assert (ev.kind == "bus_route").sum() == routes_seen
+    assert m.county_rows[-1]["bus_riders"] > 0
+
+
+def test_bus_costs_enter_the_county_cost():
+    scenario = sim.load_scenario("small_county", ["years=3", *FAST, *BUS, "policies.busing.cost_per_bus_yuan=1000",
+                                                  "policies.busing.cost_per_km_yuan=1", "policies.busing.school_days=100"])
+    m = sim.EducationModel(scenario, seed=2)
+    for _ in range(3):
+        m.step()
+    policy = next(p for p in m.policies if p.name == "busing")
+    expected = len(policy.routes) * 1000 + sum(r.km for r in policy.routes) * 1 * 2 * 100
+    assert m.counters["bus_yuan"] == pytest.approx(expected)
+    assert expected > 0
+
+
+def test_buses_stop_after_the_end_year():
+    scenario = sim.load_scenario("small_county", ["years=4", *FAST, *BUS, "policies.busing.serve=\"all\"",
+                                                  "policies.busing.end_year=2025"])
+    m = sim.EducationModel(scenario, seed=0)
+    m.step()
+    assert len(m.bus) > 0
+    m.step()
+    m.step()
+    assert len(m.bus) == 0
+    assert m.county_rows[-1]["bus_riders"] == 0
+
+
+def test_serve_all_serves_far_villages_without_closures():
+    scenario = sim.load_scenario("small_county", ["years=1", "policies.busing.serve=\"all\""])
+    m = sim.EducationModel(scenario, seed=0)
+    m.step()
+    m.check()
+    policy = next(p for p in m.policies if p.name == "busing")
+    assert policy.routes
+    km = m.travel.km
+    for r in policy.routes:
+        depot = m.schools.settlement[r.school]
+        assert all(km[p, depot] >= scenario.policies.busing.min_distance_km for p in r.stops)
+    drive = routing.drive_minutes(m)
+    assert all(max(r.ride_min) >= drive[r.stops[-1], m.schools.settlement[r.school]] - 1e-9 for r in policy.routes)
