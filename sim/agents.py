@@ -125,6 +125,7 @@ class Family(RowAgent):
             "quality": t["quality"].ravel(),
             "time": t["time"].ravel(),
             "boarding": t["boarding"].ravel(),
+            "young_boarding": t["young_boarding"].ravel(),
             "stay": t["stay"].ravel(),
             "sibling": t["sib"].ravel(),
             "utility": t["utility"].ravel(),

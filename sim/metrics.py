@@ -10,6 +10,14 @@ Definitions that DESIGN leaves open, fixed here:
   enrolled pupils plus this year's dropouts; ``pupils_hard_access`` is the count;
 - ``pupils_without_place`` (extra): pupils who wanted a school but found every acceptable one
   full (无学上); they are counted in ``dropouts`` too;
+- ``pupils_displaced`` (extra): enrolled pupils whose school closed or stopped teaching their
+  grade this year; ``displaced_without_place`` those of them left without a place (the
+  safeguard's promise is 0); ``displaced_mean_commute_min`` their mean day commute (0 if none);
+- ``entrants_deferred`` (extra): grade-1 entrants who wait a year (alternate-year intake);
+- ``migrant_children_refused`` (extra): children of families in town refused by the county-town
+  points/hukou check this year;
+- ``reused_buildings`` / ``sold_buildings`` (extra): closed schools' buildings put to new use /
+  sold (``idle_buildings`` are those still standing empty);
 - ``cv_primary`` / ``cv_junior``: coefficient of variation (sd / mean) between schools of
   teachers per 100 pupils, over open schools teaching that stage with at least 50 pupils (a
   nine-year school counts in both with its whole staff and roll);
@@ -25,7 +33,10 @@ import pandas as pd
 from sim.behaviour.schools import ClassStructure, staffing_need, teacher_counts
 from sim.scenario.schema import LEVELS, TIERS
 from sim.state import (
+    BUILDING_USE,
+    CHILD_LEFT,
     CLOSED,
+    COMPLETED,
     COUNTY_TOWN_TIER,
     ENROLLED,
     IN_TOWN,
@@ -47,7 +58,9 @@ COUNTY_COLUMNS = [
     "rural_teacher_attrition", "quality_rural", "quality_town", "county_town_pupil_share",
     "migrant_children", "left_behind_children", "idle_buildings", "cost_total", "cost_per_pupil",
     # extra columns (defined in the module docstring)
-    "hard_access_share", "pupils_hard_access", "pupils_without_place",
+    "hard_access_share", "pupils_hard_access", "pupils_without_place", "pupils_displaced",
+    "displaced_without_place", "displaced_mean_commute_min", "entrants_deferred", "migrant_children_refused", "reused_buildings",
+    "sold_buildings",
 ]
 SCHOOL_COLUMNS = [
     "year", "school_id", "name", "level", "tier", "status", "pupils", "capacity", "utilisation",
@@ -55,6 +68,7 @@ SCHOOL_COLUMNS = [
     "bus_riders", "hollow",
 ]
 EVENT_COLUMNS = ["year", "kind", "school_id", "detail"]
+IN_USE, IDLE, REUSED, SOLD = range(len(BUILDING_USE))
 
 
 def hollow_flags(model, pupils: np.ndarray) -> np.ndarray:
@@ -116,6 +130,7 @@ def collect(model, cs: ClassStructure) -> tuple[dict, pd.DataFrame]:
     teaches_junior = open_ & (s.grade_max > PRIMARY_TOP_GRADE)
     rural = s.tier != COUNTY_TOWN_TIER
     n_pupils = int(enrolled.size)
+    displaced = c.displaced_year[enrolled] == year
     costs = _costs(model, cs, teachers, n_pupils, boarding)
     county = {
         "year": year,
@@ -150,12 +165,19 @@ def collect(model, cs: ClassStructure) -> tuple[dict, pd.DataFrame]:
         "county_town_pupil_share": float(pupils[~rural].sum() / max(n_pupils, 1)),
         "migrant_children": _children_of(model, IN_TOWN),
         "left_behind_children": _children_of(model, PARENTS_AWAY),
-        "idle_buildings": int(((s.status == CLOSED) & (s.building_use == 1)).sum()),
+        "idle_buildings": int(((s.status == CLOSED) & (s.building_use == IDLE)).sum()),
         "cost_total": costs,
         "cost_per_pupil": costs / max(n_pupils, 1),
         "hard_access_share": hard / max(n_pupils + counters["dropouts"], 1),
         "pupils_hard_access": hard,
         "pupils_without_place": counters["no_place"],
+        "pupils_displaced": int(displaced.sum()),
+        "displaced_without_place": counters["no_place_displaced"],
+        "displaced_mean_commute_min": float(commute[displaced & day].mean()) if (displaced & day).any() else 0.0,
+        "entrants_deferred": counters["entry_deferred"],
+        "migrant_children_refused": counters["migrant_children_refused"],
+        "reused_buildings": int(((s.status == CLOSED) & (s.building_use == REUSED)).sum()),
+        "sold_buildings": int(((s.status == CLOSED) & (s.building_use == SOLD)).sum()),
     }
     capacity = standard_capacity(model)
     enrolled_school = c.school[enrolled]
@@ -198,8 +220,8 @@ def retention_rate(model) -> float:
     grade 1 eight years earlier, over that cohort net of children who left the county."""
     c = model.children
     cohort = c.entry_year == model.year - 8
-    in_county = cohort & (c.status != 4)
-    reached = cohort & (((c.status == ENROLLED) & (c.grade == 9)) | (c.status == 3))
+    in_county = cohort & (c.status != CHILD_LEFT)
+    reached = cohort & (((c.status == ENROLLED) & (c.grade == 9)) | (c.status == COMPLETED))
     n = int(in_county.sum())
     return float(reached.sum() / n) if n else 1.0
 

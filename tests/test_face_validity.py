@@ -35,11 +35,13 @@ def schools_becoming_hollow(result) -> int:
 
 
 def test_no_migration_and_steady_births_keep_schools_from_going_hollow():
-    steady = runs({"migration.enabled": False, **STABLE_BIRTHS})
+    # Tiny teaching points whose rolls hover near the threshold may flicker in and out of
+    # hollow by chance; what must not happen is a drift of schools into hollowness.
+    steady = runs({"migration.enabled": False, **STABLE_BIRTHS}, seeds=(0, 1, 2, 3))
     became = np.mean([schools_becoming_hollow(r) for r in steady])
     change = np.mean([r.county["hollow_share"].iloc[-1] - r.county["hollow_share"].iloc[0] for r in steady])
-    assert became <= 1.5, f"{became} schools a run went hollow without migration or falling births"
-    assert change <= 0.1
+    assert became <= 2.5, f"{became} schools a run went hollow without migration or falling births"
+    assert change <= 0.05
     # ... while the same county with halved births does go hollow (the check can fail).
     halved = runs({"migration.enabled": False, "demography.births_index": {2000: 1.0, 2024: 1.0, 2025: 0.5},
                    "demography.births_trend_per_year": 0.0})

@@ -188,9 +188,10 @@ def utility_terms(model, idx: np.ndarray, current: np.ndarray | None = None,
     ch = scn.choice
     beta_board = np.where(stage == 0, ch.beta_boarding.primary, ch.beta_boarding.junior)[:, None]
     young = (grade < rules.penalty_below_grade)[:, None]
+    commute64 = commute.astype(np.float64)
     terms = {
-        "quality": ch.beta_quality * s.quality[safe],
-        "time": -ch.beta_time * np.where(board, commute / 5.0, commute),
+        "quality": ch.beta_quality * s.quality[safe].astype(np.float64),
+        "time": -ch.beta_time * np.where(board, commute64 / 5.0, commute64),
         "boarding": -(beta_board + ch.beta_fee * rules.fee_yuan) * board,
         "young_boarding": -rules.young_penalty * (board & young),
         "stay": ch.beta_stay * is_current,
@@ -221,6 +222,94 @@ def _has_sibling_at(model, family: np.ndarray, school: np.ndarray, children: np.
     return (found - own) > 0
 
 
+@dataclass(frozen=True)
+class ChoiceDraws:
+    """The random numbers of one assignment, drawn from the model's generator in a fixed order.
+
+    Attributes
+    ----------
+    taste : (n, K) Gumbel taste shocks ε_is.
+    outside : (n,) Gumbel shocks of the outside option.
+    refusal : (n, K) uniforms deciding catchment refusals, or None when no school refuses.
+    lottery : (n, K) uniforms breaking ties in priority.
+    """
+
+    taste: np.ndarray
+    outside: np.ndarray
+    refusal: np.ndarray | None
+    lottery: np.ndarray
+
+    @classmethod
+    def draw(cls, rng: np.random.Generator, shape: tuple[int, int], refusals: bool) -> "ChoiceDraws":
+        taste = rng.gumbel(size=shape)
+        outside = rng.gumbel(size=shape[0])
+        refusal = rng.random(shape) if refusals else None
+        return cls(taste, outside, refusal, rng.random(shape))
+
+
+def free_capacity(model) -> tuple[np.ndarray, np.ndarray]:
+    """Seats per (school, grade) pool and beds per school still free for new pupils: hard
+    capacity (standard caps when ``effects.hard_class_caps``; 0 where intake is closed) less
+    the pupils who keep their seats and beds. Both at least 0."""
+    c, s = model.children, model.schools
+    seats = seat_capacity(s, model.scenario.schools.max_class_size)
+    if model.effects.hard_class_caps:  # no new pupil beyond the standard caps (45 / 50)
+        cap = model.scenario.schools.class_cap
+        per_grade = np.where(np.arange(POOLS_PER_SCHOOL) <= PRIMARY_TOP_GRADE, cap.primary, cap.junior)
+        seats = np.minimum(seats, seat_capacity(s, per_grade))
+    closed_intake = (s.intake_closed[:, None] >> np.arange(POOLS_PER_SCHOOL)) & 1
+    seats[closed_intake.ravel().astype(bool)] = 0
+    enrolled = np.flatnonzero(c.status == ENROLLED)
+    holding = enrolled[c.school[enrolled] >= 0]
+    seats = seats - np.bincount(c.school[holding] * POOLS_PER_SCHOOL + c.grade[holding], minlength=seats.size)
+    beds = s.boarding_beds - np.bincount(c.school[holding][c.boarding[holding]], minlength=s.n)
+    return np.maximum(seats, 0), np.maximum(beds, 0)
+
+
+def rank_and_assign(t: dict[str, np.ndarray], grade: np.ndarray, draws: ChoiceDraws, seats: np.ndarray,
+                    beds: np.ndarray, strictness: float = 0.0) -> dict:
+    """The choice-and-assignment step over arrays: rank each pupil's acceptable schools by
+    utility, give each (pupil, school) its priority, run deferred acceptance.
+
+    Parameters
+    ----------
+    t : the output of :func:`utility_terms` for the pupils.
+    grade : (n,) grades the pupils enter.
+    draws : the random numbers (:class:`ChoiceDraws`).
+    seats, beds : free seats per (school, grade) pool and free beds per school.
+    strictness : chance a school refuses an applicant from outside its catchment.
+
+    Returns
+    -------
+    dict with ``pools`` (n, K) the ranked pool ids (-1 padded), ``pool_choice`` (n,) the pool
+    each pupil got (-1 none), ``acceptable``, ``board``, ``bus``, ``commute`` ranked like
+    ``pools``, and ``take`` (a function ranking any (n, K) array the same way).
+    """
+    utility = np.where(t["feasible"], t["utility"] + draws.taste, -np.inf)
+    acceptable = t["feasible"] & (utility > (t["outside"] + draws.outside)[:, None])
+    if strictness > 0:  # 就近划片: a school may refuse applicants from outside its catchment
+        exempt = t["catchment"] | t["current"] | t["sent"]
+        acceptable &= exempt | (draws.refusal >= strictness)
+    order = np.argsort(-np.where(acceptable, utility, -np.inf), axis=1, kind="stable")
+    take = lambda a: np.take_along_axis(a, order, axis=1)  # noqa: E731
+    acceptable = take(acceptable)
+    school = np.where(acceptable, take(t["school"]), NO_SCHOOL)
+    board = take(t["board"]) & acceptable
+    commute = take(t["commute_min"])
+    pools = np.where(acceptable, school * POOLS_PER_SCHOOL + np.asarray(grade, dtype=np.int64)[:, None], -1)
+    priority = (
+        np.where(take(t["current"]) | take(t["sent"]), _CURRENT_BAND,
+                 np.where(take(t["catchment"]), _CATCHMENT_BAND, 2 * _CATCHMENT_BAND))
+        + np.where(take(t["sibling"]), 0.0, _SIBLING_BAND)
+        + np.minimum(commute, _TIME_CAP_MIN)
+        + take(draws.lottery)  # lottery within equal times
+    )
+    priority = np.where(acceptable, priority, 0.0)
+    pool_choice = deferred_acceptance(pools, priority, seats, bed_pool=np.where(board, school, -1), bed_capacity=beds)
+    return {"pools": pools, "pool_choice": pool_choice, "acceptable": acceptable, "board": board,
+            "bus": take(t["bus"]), "commute": commute, "take": take}
+
+
 def assign(model, idx: np.ndarray, town_admitted: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Place children ``idx`` (who need a school this year) by deferred acceptance.
 
@@ -244,46 +333,11 @@ def assign(model, idx: np.ndarray, town_admitted: np.ndarray | None = None) -> d
     if idx.size == 0:
         return {"placed": idx, "dropped": idx, "no_place": idx, "deferred": idx}
     t = utility_terms(model, idx, current=previous, town_admitted=town_admitted)
-    noise = rng.gumbel(size=t["utility"].shape)
-    outside = t["outside"] + rng.gumbel(size=idx.size)
-    utility = np.where(t["feasible"], t["utility"] + noise, -np.inf)
-    acceptable = t["feasible"] & (utility > outside[:, None])
-    strictness = model.effects.catchment_strictness
-    if strictness > 0:  # 就近划片: a school may refuse applicants from outside its catchment
-        exempt = t["catchment"] | t["current"] | t["sent"]
-        acceptable &= exempt | (rng.random(acceptable.shape) >= strictness)
-    order = np.argsort(-np.where(acceptable, utility, -np.inf), axis=1, kind="stable")
-    take = lambda a: np.take_along_axis(a, order, axis=1)  # noqa: E731
-    acceptable = take(acceptable)
-    school = np.where(acceptable, take(t["school"]), NO_SCHOOL)
-    board = take(t["board"]) & acceptable
-    bus = take(t["bus"])
-    commute = take(t["commute_min"])
-    grade = c.grade[idx].astype(np.int64)
-    pools = np.where(acceptable, school * POOLS_PER_SCHOOL + grade[:, None], -1)
-    priority = (
-        np.where(take(t["current"]) | take(t["sent"]), _CURRENT_BAND,
-                 np.where(take(t["catchment"]), _CATCHMENT_BAND, 2 * _CATCHMENT_BAND))
-        + np.where(take(t["sibling"]), 0.0, _SIBLING_BAND)
-        + np.minimum(commute, _TIME_CAP_MIN)
-        + rng.random(commute.shape)  # lottery within equal times
-    )
-    priority = np.where(acceptable, priority, 0.0)
-    seats = seat_capacity(s, model.scenario.schools.max_class_size)
-    if model.effects.hard_class_caps:  # no new pupil beyond the standard caps (45 / 50)
-        cap = model.scenario.schools.class_cap
-        per_grade = np.where(np.arange(POOLS_PER_SCHOOL) <= PRIMARY_TOP_GRADE, cap.primary, cap.junior)
-        seats = np.minimum(seats, seat_capacity(s, per_grade))
-    closed_intake = (s.intake_closed[:, None] >> np.arange(POOLS_PER_SCHOOL)) & 1
-    seats[closed_intake.ravel().astype(bool)] = 0
-    enrolled = np.flatnonzero(c.status == ENROLLED)
-    holding = enrolled[c.school[enrolled] >= 0]
-    seats = seats - np.bincount(c.school[holding] * POOLS_PER_SCHOOL + c.grade[holding], minlength=seats.size)
-    beds = s.boarding_beds - np.bincount(c.school[holding][c.boarding[holding]], minlength=s.n)
-    pool_choice = deferred_acceptance(
-        pools, priority, np.maximum(seats, 0),
-        bed_pool=np.where(board, school, -1), bed_capacity=np.maximum(beds, 0),
-    )
+    draws = ChoiceDraws.draw(rng, t["utility"].shape, model.effects.catchment_strictness > 0)
+    seats, beds = free_capacity(model)
+    ranked = rank_and_assign(t, c.grade[idx], draws, seats, beds, model.effects.catchment_strictness)
+    pools, pool_choice, acceptable = ranked["pools"], ranked["pool_choice"], ranked["acceptable"]
+    board, bus, commute, take = ranked["board"], ranked["bus"], ranked["commute"], ranked["take"]
     placed_mask = pool_choice >= 0
     chosen_col = np.argmax(pools == pool_choice[:, None], axis=1)
     rows = np.arange(idx.size)

@@ -161,8 +161,8 @@ def start_rotations(model, cs: ClassStructure, share: float, backbone_share: flo
                     min_experience: float) -> int:
     """交流轮岗: send ``share`` of eligible county-town teachers (experience ≥ ``min_experience``
     years) to village and township schools for ``years`` years, at least ``backbone_share`` of
-    them backbone teachers; hosts are the rural schools with the fewest teachers against need.
-    Returns the number sent."""
+    them backbone teachers; hosts are the rural schools with the fewest teachers per pupil (the
+    staffing measure of the 优质均衡 standard), one teacher each in turn. Returns the number sent."""
     t, s, rng = model.teachers, model.schools, model.rng
     eligible = np.flatnonzero((t.status == ACTIVE) & (s.tier[t.school] == COUNTY_TOWN_TIER)
                               & (t.experience >= min_experience))
@@ -175,13 +175,18 @@ def start_rotations(model, cs: ClassStructure, share: float, backbone_share: flo
     sent = np.concatenate([rng.permutation(backbone)[:n_backbone], rng.permutation(others)[: n - n_backbone]])
     teachers, _ = teacher_counts(model)
     need = staffing_need(model, cs)
-    rural = np.flatnonzero((s.status == 1) & (s.tier != COUNTY_TOWN_TIER) & (need > 0))
+    pupils = cs.pupils
+    rural = np.flatnonzero((s.status == 1) & (s.tier != COUNTY_TOWN_TIER) & (pupils > 0))
     if rural.size == 0 or sent.size == 0:
         return 0
-    # Fill the rural schools with the lowest staffing ratio first, one teacher at a time.
-    ratio = teachers[rural] / need[rural]
-    hosts = rural[np.argsort(ratio, kind="stable")]
-    host = hosts[np.arange(sent.size) % hosts.size]
+    # Water-filling: each teacher in turn goes to the rural school with the fewest teachers per
+    # pupil so far (a few dozen teachers a year, so a plain loop is clearest).
+    staff = teachers[rural].astype(float)
+    host = np.empty(sent.size, dtype=np.int64)
+    for i in range(sent.size):
+        j = int(np.argmin(staff / pupils[rural]))
+        host[i] = rural[j]
+        staff[j] += 1
     t.home_school[sent] = t.school[sent]
     t.school[sent] = host
     t.status[sent] = ROTATING
