@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import typing
 from typing import Any
 
 from pydantic import BaseModel
@@ -20,25 +21,39 @@ def parameter_rows(model: type[BaseModel] = Scenario, prefix: str = "") -> list[
         if block is not None and field.default_factory is not None and _is_block_default(field):
             rows.extend(parameter_rows(block, f"{key}."))
             continue
-        default = field.get_default(call_default_factory=True)
-        rows.append((key, _format_default(default), (field.description or "").replace("\n", " ")))
+        default = "(required)" if field.is_required() else _format_default(field.get_default(call_default_factory=True))
+        rows.append((key, default, (field.description or "").replace("\n", " ")))
+    return rows
+
+
+def policy_rows() -> list[tuple[str, str, str]]:
+    """(dotted key, default, description) of every field of every policy block."""
+    from sim.scenario.policy_schema import PoliciesConfig
+
+    rows: list[tuple[str, str, str]] = []
+    for name, field in PoliciesConfig.model_fields.items():
+        block = _block_type(field.annotation)
+        if block is not None:
+            rows.extend(parameter_rows(block, f"policies.{name}."))
     return rows
 
 
 def _block_type(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
+    for candidate in (annotation, *typing.get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
     return None
 
 
 def _is_block_default(field) -> bool:
+    if field.is_required():
+        return False
     default = field.get_default(call_default_factory=True)
-    return isinstance(default, BaseModel) and len(type(default).model_fields) > 2 and not _is_per_stage(default)
+    return isinstance(default, BaseModel) and not _is_per_stage(default)
 
 
 def _is_per_stage(value: BaseModel) -> bool:
-    return set(type(value).model_fields) <= {"primary", "junior", "teaching_point", "nine_year",
-                                             "go_back", "stay_behind", "leave"}
+    return set(type(value).model_fields) <= {"primary", "junior", "teaching_point", "nine_year"}
 
 
 def _format_default(value: Any) -> str:
@@ -52,7 +67,9 @@ def _format_default(value: Any) -> str:
 
 def parameter_table_markdown() -> str:
     """A Markdown table of every scenario parameter (key, default, description with unit and source)."""
-    lines = ["| key | default | meaning (unit; source or rationale) |", "|---|---|---|"]
-    for key, default, description in parameter_rows():
-        lines.append(f"| `{key}` | `{default}` | {description.replace('|', '/')} |")
-    return "\n".join(lines) + "\n"
+    lines = []
+    for title, rows in (("Scenario", parameter_rows()), ("Policy blocks (used when the block is present)", policy_rows())):
+        lines += [f"## {title}", "", "| key | default | meaning (unit; source or rationale) |", "|---|---|---|"]
+        lines += [f"| `{key}` | `{default}` | {description.replace('|', '/')} |" for key, default, description in rows]
+        lines.append("")
+    return "\n".join(lines)

@@ -466,7 +466,9 @@ class MigrationConfig(Strict):
         description="Share of rural families whose parents are away at the start (left-behind children: "
         "22.0m in 2011 against about 90m rural pupils; facts.md).",
     )
-    refused_response: RefusedResponse = Field(default_factory=RefusedResponse)
+    refused_response: RefusedResponse = Field(
+        default_factory=RefusedResponse,
+        description="What a family in town does when its child is refused by every county-town school.")
 
 
 class AdmissionConfig(Strict):
@@ -505,5 +507,7 @@ class Scenario(Strict):
     access: AccessConfig = Field(default_factory=AccessConfig)
     migration: MigrationConfig = Field(default_factory=MigrationConfig)
     admission: AdmissionConfig = Field(default_factory=AdmissionConfig)
-    policies: PoliciesConfig = Field(default_factory=PoliciesConfig)
+    policies: PoliciesConfig = Field(
+        default_factory=PoliciesConfig,
+        description="Policies in force (docs/policies.md); a block left out is a policy not applied.")
     costs: CostsConfig = Field(default_factory=CostsConfig)
