@@ -41,7 +41,6 @@ from sim.state import (
     ENROLLED,
     IN_TOWN,
     JUNIOR,
-    NINE_YEAR,
     OPEN,
     PARENTS_AWAY,
     PRIMARY_TOP_GRADE,

@@ -255,6 +255,16 @@ def _pair_key(settlement: np.ndarray, school: np.ndarray) -> np.ndarray:
     return settlement.astype(np.int64) * (1 << 31) + school.astype(np.int64)
 
 
+def leave_school(children: "Children", idx: np.ndarray, status: int, year: int) -> None:
+    """Children ``idx`` leave school with ``status`` (dropped out, completed, left the county):
+    they give up their seat, bed and bus seat; ``exit_year`` records when."""
+    children.status[idx] = status
+    children.school[idx] = NO_SCHOOL
+    children.boarding[idx] = False
+    children.bus[idx] = False
+    children.exit_year[idx] = year
+
+
 def on_duty(teachers: "Teachers") -> np.ndarray:
     """Mask of teachers teaching this year: active, or rotating into a host school."""
     return (teachers.status == ACTIVE) | (teachers.status == ROTATING)

@@ -323,7 +323,7 @@ def assign(model, idx: np.ndarray, town_admitted: np.ndarray | None = None) -> d
     year) left without a place in ``model.counters["no_place_displaced"]`` and those who
     dropped out in ``["dropped_displaced"]``.
     """
-    c, s, rng = model.children, model.schools, model.rng
+    c, rng = model.children, model.rng
     idx = np.asarray(idx, dtype=np.int64)
     previous = c.school[idx].copy()
     c.status[idx] = ENROLLED  # they hold no seat while choosing

@@ -13,10 +13,10 @@ from sim.state import (
     ENROLLED,
     GRADES,
     HOME,
-    NO_SCHOOL,
     PRESCHOOL,
     FAMILY_LEFT,
     Children,
+    leave_school,
 )
 
 
@@ -144,11 +144,7 @@ def progression_phase(model) -> dict[str, np.ndarray]:
     repeat = rng.random(enrolled.size) < scn.demography.repetition_rate
     movers = enrolled[~repeat]
     finishing = movers[c.grade[movers] >= GRADES]
-    c.status[finishing] = COMPLETED
-    c.school[finishing] = NO_SCHOOL
-    c.boarding[finishing] = False
-    c.bus[finishing] = False
-    c.exit_year[finishing] = year - 1
+    leave_school(c, finishing, COMPLETED, year - 1)
     up = movers[c.grade[movers] < GRADES]
     c.grade[up] += 1
     entrants = np.flatnonzero((c.status == PRESCHOOL) & (year - c.birth_year >= scn.demography.school_entry_age))
@@ -159,12 +155,7 @@ def progression_phase(model) -> dict[str, np.ndarray]:
 
 def drop_out(model, idx: np.ndarray) -> None:
     """Mark children ``idx`` as dropped out this year (they leave their school and bed)."""
-    c = model.children
-    c.status[idx] = DROPPED_OUT
-    c.school[idx] = NO_SCHOOL
-    c.boarding[idx] = False
-    c.bus[idx] = False
-    c.exit_year[idx] = model.year
+    leave_school(model.children, idx, DROPPED_OUT, model.year)
     model.counters["dropouts"] += int(idx.size)
 
 

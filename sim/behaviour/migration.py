@@ -31,12 +31,12 @@ from sim.state import (
     FAMILY_LEFT,
     HOME,
     IN_TOWN,
-    NO_SCHOOL,
     OPEN,
     PARENTS_AWAY,
     PRESCHOOL,
     PRIMARY_TOP_GRADE,
     VILLAGE,
+    leave_school,
 )
 
 STAY, TOWN, AWAY, LEAVE, RETURN = range(5)
@@ -188,11 +188,7 @@ def leave_county(model, families: np.ndarray) -> None:
     gone = np.zeros(f.n, bool)
     gone[families] = True
     kids = np.flatnonzero(gone[c.family] & ((c.status == ENROLLED) | (c.status == PRESCHOOL)))
-    c.status[kids] = CHILD_LEFT
-    c.school[kids] = NO_SCHOOL
-    c.boarding[kids] = False
-    c.bus[kids] = False
-    c.exit_year[kids] = model.year
+    leave_school(c, kids, CHILD_LEFT, model.year)
     model.counters["children_left_county"] += int(kids.size)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.behaviour.schools import ClassStructure, staffing_need, teacher_counts
-from sim.state import ACTIVE, COUNTY_TOWN_TIER, RETIRED, ROTATING, TEACHER_LEFT, TOWNSHIP_TIER, on_duty
+from sim.state import ACTIVE, COUNTY_TOWN_TIER, OPEN, RETIRED, ROTATING, TEACHER_LEFT, TOWNSHIP_TIER, on_duty
 
 
 def _new_teachers(model, school: np.ndarray, age: np.ndarray, skill_shift: np.ndarray) -> np.ndarray:
@@ -149,7 +149,7 @@ def end_rotations(model) -> int:
     t, s = model.teachers, model.schools
     done = np.flatnonzero((t.status == ROTATING) & (t.rotation_until < model.year))
     home = t.home_school[done]
-    back = s.status[home] == 1
+    back = s.status[home] == OPEN
     t.school[done[back]] = home[back]
     t.home_school[done[~back]] = t.school[done[~back]]
     t.status[done] = ACTIVE
@@ -174,9 +174,8 @@ def start_rotations(model, cs: ClassStructure, share: float, backbone_share: flo
     n_backbone = min(int(np.ceil(backbone_share * n)), backbone.size)
     sent = np.concatenate([rng.permutation(backbone)[:n_backbone], rng.permutation(others)[: n - n_backbone]])
     teachers, _ = teacher_counts(model)
-    need = staffing_need(model, cs)
     pupils = cs.pupils
-    rural = np.flatnonzero((s.status == 1) & (s.tier != COUNTY_TOWN_TIER) & (pupils > 0))
+    rural = np.flatnonzero((s.status == OPEN) & (s.tier != COUNTY_TOWN_TIER) & (pupils > 0))
     if rural.size == 0 or sent.size == 0:
         return 0
     # Water-filling: each teacher in turn goes to the rural school with the fewest teachers per

@@ -77,7 +77,8 @@ DERIVED: dict[str, str] = {
 SERIES = [c for c in COUNTY_COLUMNS if c != "year"] + list(DERIVED)
 #: Objective of a candidate whose runs failed or whose moments are undefined (0/0).
 PENALTY = 1e6
-DEFAULT_REPLICATES = 4
+DEFAULT_REPLICATES = 3
+DEFAULT_REPORT_REPLICATES = 10
 DEFAULT_BUDGET = 480
 MAX_POPSIZE = 15
 
@@ -413,6 +414,11 @@ class Calibration:
         From :func:`de_settings`.
     fit_years
         Years of the calibration runs (up to the last year a moment needs).
+    targets_source
+        The targets file's path (empty when targets were given as an object).
+    report_replicates
+        Full-length replicates at the fitted values for the fit table and the projection
+        (replicates 0..n-1 of the same root seed; not counted in the budget).
     """
 
     targets: Targets
@@ -427,11 +433,13 @@ class Calibration:
     maxiter: int
     population: int
     fit_years: int
+    targets_source: str = ""
+    report_replicates: int = DEFAULT_REPORT_REPLICATES
 
     @property
     def total_runs(self) -> int:
         """Runs of the fit (at most) plus the final runs at the fitted values."""
-        return self.population * (self.maxiter + 1) * self.replicates + self.replicates
+        return self.population * (self.maxiter + 1) * self.replicates + self.report_replicates
 
 
 @dataclass
@@ -450,6 +458,7 @@ class CalibrationResult:
     seconds: float
     message: str
     started: str = ""
+    fit_objective: float = math.nan
 
     def manifest(self) -> dict[str, Any]:
         """``calibration.json``: everything needed to rerun and judge the fit."""
@@ -458,6 +467,7 @@ class CalibrationResult:
             "kind": "edusim-calibration",
             "targets": p.targets.model_dump(mode="json"),
             "scenario_source": p.source,
+            "targets_source": p.targets_source,
             "scenario": p.scenario.model_dump(mode="json"),
             "overrides": p.overrides,
             "seed": p.seed,
@@ -472,6 +482,8 @@ class CalibrationResult:
             "parameters": [{"key": s.key, "low": s.low, "high": s.high, "integer": s.integer} for s in p.specs],
             "fitted": self.params,
             "objective": self.objective,
+            "objective_fit": self.fit_objective,
+            "report_replicates": p.report_replicates,
             "runs": self.runs,
             "failed_runs": self.failed_runs,
             "seconds": round(self.seconds, 1),
@@ -491,6 +503,7 @@ def plan_calibration(
     budget: int = DEFAULT_BUDGET,
     replicates: int = DEFAULT_REPLICATES,
     seed: int | None = None,
+    report_replicates: int = DEFAULT_REPORT_REPLICATES,
 ) -> Calibration:
     """Validate everything (scenario, targets, budget); nothing runs or is written.
 
@@ -500,17 +513,20 @@ def plan_calibration(
         A bad scenario, targets file, budget, replicate count or seed.
     """
     resolved = resolve_scenario(scenario, overrides)
+    targets_source = "" if isinstance(targets, Targets) else str(targets)
     targets = targets if isinstance(targets, Targets) else load_targets(targets)
     specs = check_targets(targets, resolved)
     root = resolved.seed if seed is None else int(seed)
     if root < 0:
         raise ExperimentError(f"--seed {root}: must be non-negative")
     popsize, maxiter, population = de_settings(budget, replicates, len(specs))
+    if report_replicates < 1:
+        raise ExperimentError(f"--report-replicates {report_replicates}: must be at least 1")
     last = max(y for m in targets.moments for y in m.years)
     source = resolved.name if isinstance(scenario, Scenario) else str(scenario)
     ov = [f"{k}={v!r}" for k, v in overrides.items()] if isinstance(overrides, Mapping) else list(overrides or [])
     return Calibration(targets, specs, resolved, source, ov, replicates, root, budget, popsize, maxiter, population,
-                       last - resolved.start_year + 1)
+                       last - resolved.start_year + 1, targets_source, report_replicates)
 
 
 class _Evaluator:
@@ -532,9 +548,9 @@ class _Evaluator:
     def params(self, x: Sequence[float]) -> dict[str, int | float]:
         return {s.key: s.value(v) for s, v in zip(self.p.specs, x)}
 
-    def run(self, points: list[dict[str, Any]], base: Mapping[str, Any], tag: str) -> tuple[list[pd.DataFrame | None], list[str | None]]:
-        """Run R replicates of every point; county tables per point (None where a run failed)."""
-        r = self.p.replicates
+    def run(self, points: list[dict[str, Any]], base: Mapping[str, Any], tag: str,
+            r: int) -> tuple[list[pd.DataFrame | None], list[str | None]]:
+        """Run ``r`` replicates of every point; county tables per point (None where a run failed)."""
         tasks = [
             Task(run_id=f"{tag}{i:05d}-r{k:02d}", point=i, replicate=k, seed=self.p.seed, params=pt, scenario=base)
             for i, pt in enumerate(points) for k in range(r)
@@ -558,7 +574,7 @@ class _Evaluator:
     def __call__(self, func: Any, population: Sequence[Sequence[float]]) -> list[float]:
         """scipy's ``workers`` map: ``func`` is ignored; the batch goes through the executor."""
         points = [self.params(x) for x in population]
-        tables, errors = self.run(points, self.fit_base, f"g{self.generation:03d}-c")
+        tables, errors = self.run(points, self.fit_base, f"g{self.generation:03d}-c", self.p.replicates)
         values = []
         for pt, table, error in zip(points, tables, errors):
             value = PENALTY if table is None else objective(moment_values(table, self.p.targets.moments), self.p.targets.moments)
@@ -602,21 +618,16 @@ def run_calibration(
     started = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
     start = time.perf_counter()
     executor = executor if executor is not None else make_executor(workers, scheduler)
-    history: list[dict[str, Any]] = []
     with executor:
         ev = _Evaluator(problem, executor, progress)
-
-        def callback(intermediate_result) -> None:  # noqa: ANN001 - scipy's OptimizeResult
-            history.append({"generation": len(history), "runs": ev.runs, "objective": float(intermediate_result.fun),
-                            "params": ev.params(intermediate_result.x)})
-
+        seeding = {"rng": np.random.default_rng(problem.seed)} if "rng" in _de_parameters() else {"seed": problem.seed}
         result = differential_evolution(
             _never_called, [(s.low, s.high) for s in problem.specs], popsize=problem.popsize, maxiter=problem.maxiter,
-            init="latinhypercube", rng=np.random.default_rng(problem.seed), polish=False, tol=0, updating="deferred",
-            workers=ev, integrality=[s.integer for s in problem.specs], callback=callback,
+            init="latinhypercube", polish=False, tol=0, updating="deferred", workers=ev,
+            integrality=[s.integer for s in problem.specs], **seeding,
         )
         params = ev.params(result.x)
-        tables, errors = ev.run([params], ev.full_base, "final-")
+        tables, errors = ev.run([params], ev.full_base, "final-", problem.report_replicates)
     if tables[0] is None:
         raise RuntimeError(f"a run at the fitted values failed: {errors[0]}")
     county = tables[0]
@@ -625,9 +636,36 @@ def run_calibration(
     evaluations = pd.DataFrame(ev.rows)
     projection = summarise(county, metrics=SERIES)
     return CalibrationResult(
-        problem, params, objective(simulated, problem.targets.moments), fit, projection, evaluations, history,
-        ev.runs, ev.failed, time.perf_counter() - start, str(result.message), started,
+        problem, params, objective(simulated, problem.targets.moments), fit, projection, evaluations,
+        _history(evaluations, [s.key for s in problem.specs]),
+        ev.runs, ev.failed, time.perf_counter() - start, str(result.message), started, float(result.fun),
     )
+
+
+def _de_parameters() -> set[str]:
+    import inspect
+
+    from scipy.optimize import differential_evolution
+
+    return set(inspect.signature(differential_evolution).parameters)
+
+
+def _history(evaluations: pd.DataFrame, keys: list[str]) -> list[dict[str, Any]]:
+    """Best candidate so far after each generation (DE keeps the best, so this is the
+    population's best): generation, candidates evaluated, objective, parameters."""
+    out = []
+    best = None
+    for generation, rows in evaluations.groupby("generation", sort=True):
+        top = rows.loc[rows["objective"].idxmin()]
+        if best is None or top["objective"] < best["objective"]:
+            best = top
+        out.append({"generation": int(generation), "candidates": int(rows["evaluation"].max()) + 1,
+                    "objective": float(best["objective"]), "params": {k: _plain(best[k]) for k in keys}})
+    return out
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
 
 
 def _never_called(x: np.ndarray) -> float:  # pragma: no cover - the workers map evaluates instead
@@ -646,7 +684,7 @@ def calibrate(scenario: str | Path | Scenario, targets: str | Path | Targets, **
 def rerun_command(problem: Calibration) -> str:
     """The ``edusim calibrate`` command line of a problem."""
     sets = "".join(f" --set {o}" for o in problem.overrides)
-    return (f"edusim calibrate {problem.source} --targets <targets file> --budget {problem.budget} "
+    return (f"edusim calibrate {problem.source} --targets {problem.targets_source or '<targets file>'} --budget {problem.budget} "
             f"--replicates {problem.replicates} --seed {problem.seed}{sets}")
 
 

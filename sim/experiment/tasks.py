@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import copy
 import importlib.metadata
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Union
 
 import pandas as pd
 
-from sim.errors import ScenarioError
 from sim.scenario import Scenario, load_scenario, validate
+from sim.scenario.loading import parse_overrides, set_dotted
 
 Tables = dict[str, pd.DataFrame]
 Evaluation = Callable[["Task"], Union[pd.DataFrame, Tables]]
@@ -69,17 +68,7 @@ def scenario_with(base: Mapping[str, Any], params: Mapping[str, Any]) -> Scenari
     """
     data = copy.deepcopy(dict(base))
     for key, value in params.items():
-        node = data
-        parts = key.split(".")
-        for i, part in enumerate(parts[:-1]):
-            child = node.get(part)
-            if child is None:
-                child = node[part] = {}
-            elif not isinstance(child, dict):
-                where = ".".join(parts[: i + 1])
-                raise ScenarioError(f"key '{key}': '{where}' is a value ({child!r}), not a block of keys")
-            node = child
-        node[parts[-1]] = value
+        set_dotted(data, key, value)
     return validate(data)
 
 
@@ -137,23 +126,8 @@ def resolve_scenario(
         Unknown scenario, key or value (the message names it).
     """
     if isinstance(scenario, Scenario):
-        parsed = _parse_overrides(overrides)
+        parsed = dict(parse_overrides(overrides))
         return scenario_with(scenario.model_dump(mode="json"), parsed) if parsed else scenario
     return load_scenario(scenario, overrides)
 
 
-def _parse_overrides(overrides: Iterable[str] | Mapping[str, Any] | None) -> dict[str, Any]:
-    if overrides is None:
-        return {}
-    if isinstance(overrides, Mapping):
-        return dict(overrides)
-    parsed: dict[str, Any] = {}
-    for item in overrides:
-        key, sep, text = item.partition("=")
-        if not sep or not key.strip():
-            raise ScenarioError(f"override '{item}': expected dotted.key=value, e.g. choice.beta_time=0.05")
-        try:
-            parsed[key.strip()] = tomllib.loads(f"v = {text.strip()}")["v"]
-        except tomllib.TOMLDecodeError:
-            parsed[key.strip()] = text.strip()
-    return parsed

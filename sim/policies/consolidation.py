@@ -378,7 +378,7 @@ class Consolidation(Policy):
         free seats (and beds if it must board) at the receiving school first, then at the
         schools in reach, nearest first. Does not change ``ledger`` (see :meth:`_commit`)."""
         cfg, scn = self.config, model.scenario
-        s, c = model.schools, model.children
+        s = model.schools
         rules = boarding_rules(model, year)
         limits = cfg.max_commute_min or scn.access.commute_limit_min
         check_seats, check_access = cfg.check_receiving_seats, cfg.check_access

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import tomllib
-import typing
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -17,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from sim.errors import ScenarioError
 from sim.scenario.schema import Scenario
+from sim.scenario.schema_base import block_type
 
 BUNDLED_PACKAGE = "sim.scenario"
 BUNDLED_FOLDER = "bundled"
@@ -63,8 +63,8 @@ def load_scenario(
         unknown key, a wrong type or value.
     """
     data: dict[str, Any] = {} if name_or_path is None else _resolve(str(name_or_path), chain=())
-    for key, value in _parse_overrides(overrides):
-        _set_dotted(data, key, value)
+    for key, value in parse_overrides(overrides):
+        set_dotted(data, key, value)
     return validate(data)
 
 
@@ -84,21 +84,13 @@ def _with_block_defaults(model: type[BaseModel], data: dict[str, Any], defaults:
     out = dict(data)
     for key, value in data.items():
         field = model.model_fields.get(key)
-        block = _block_type(field.annotation) if field is not None else None
+        block = block_type(field.annotation) if field is not None else None
         if block is None or not isinstance(value, Mapping):
             continue
         default = getattr(defaults, key, None) if defaults is not None else None
         filled = _with_block_defaults(block, dict(value), default if isinstance(default, BaseModel) else None)
         out[key] = {**default.model_dump(), **filled} if isinstance(default, BaseModel) else filled
     return out
-
-
-def _block_type(annotation: Any) -> type[BaseModel] | None:
-    """The pydantic model in a field's annotation (``Model`` or ``Model | None``), else None."""
-    for candidate in (annotation, *typing.get_args(annotation)):
-        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-            return candidate
-    return None
 
 
 def _resolve(name_or_path: str, chain: tuple[str, ...]) -> dict[str, Any]:
@@ -170,7 +162,8 @@ def _deep_merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _parse_overrides(overrides: Iterable[str] | Mapping[str, Any] | None) -> list[tuple[str, Any]]:
+def parse_overrides(overrides: Iterable[str] | Mapping[str, Any] | None) -> list[tuple[str, Any]]:
+    """``["a.b=1", ...]`` or ``{"a.b": 1}`` as (dotted key, value) pairs; values parsed as TOML."""
     if overrides is None:
         return []
     if isinstance(overrides, Mapping):
@@ -193,7 +186,8 @@ def _parse_value(text: str) -> Any:
         return text
 
 
-def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
+def set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
+    """Set ``data[a][b][c] = value`` for ``key = "a.b.c"``, creating blocks on the way."""
     node = data
     parts = key.split(".")
     for i, part in enumerate(parts[:-1]):
@@ -202,7 +196,7 @@ def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
             child = node[part] = {}
         elif not isinstance(child, dict):
             raise ScenarioError(
-                f"override '{key}': '{'.'.join(parts[: i + 1])}' is a value ({child!r}), not a block of keys"
+                f"key '{key}': '{'.'.join(parts[: i + 1])}' is a value ({child!r}), not a block of keys"
             )
         node = child
     node[parts[-1]] = value

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import typing
 from typing import Any
 
 from pydantic import BaseModel
 
 from sim.scenario.schema import Scenario
+from sim.scenario.schema_base import block_type
 
 
 def parameter_rows(model: type[BaseModel] = Scenario, prefix: str = "") -> list[tuple[str, str, str]]:
@@ -17,7 +17,7 @@ def parameter_rows(model: type[BaseModel] = Scenario, prefix: str = "") -> list[
     for name, field in model.model_fields.items():
         key = f"{prefix}{name}"
         annotation = field.annotation
-        block = _block_type(annotation)
+        block = block_type(annotation)
         if block is not None and field.default_factory is not None and _is_block_default(field):
             rows.extend(parameter_rows(block, f"{key}."))
             continue
@@ -32,17 +32,10 @@ def policy_rows() -> list[tuple[str, str, str]]:
 
     rows: list[tuple[str, str, str]] = []
     for name, field in PoliciesConfig.model_fields.items():
-        block = _block_type(field.annotation)
+        block = block_type(field.annotation)
         if block is not None:
             rows.extend(parameter_rows(block, f"policies.{name}."))
     return rows
-
-
-def _block_type(annotation: Any) -> type[BaseModel] | None:
-    for candidate in (annotation, *typing.get_args(annotation)):
-        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-            return candidate
-    return None
 
 
 def _is_block_default(field) -> bool:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import typing
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
@@ -22,3 +25,11 @@ class PolicyBlock(Strict):
         if self.start_year is not None and self.end_year is not None and self.end_year < self.start_year:
             raise ValueError(f"end_year {self.end_year} is before start_year {self.start_year}")
         return self
+
+
+def block_type(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model in a field's annotation (``Model`` or ``Model | None``), else None."""
+    for candidate in (annotation, *typing.get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
