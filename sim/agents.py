@@ -8,6 +8,9 @@ table, reached through ``Family.children``.
 
 from __future__ import annotations
 
+import itertools
+import weakref
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -54,8 +57,27 @@ class Column:
         self._array(agent)[agent.row] = value
 
 
+class _IdCounters(weakref.WeakKeyDictionary):
+    """Per-model id counters that do not keep models alive.
+
+    ``mesa.Agent`` keeps its counters in a class-level ``defaultdict`` keyed by model, which
+    holds every model ever built (and all its tables) until the process ends: a leak in a
+    sweep worker that builds thousands of models. Weak keys let a finished model go.
+    """
+
+    def __getitem__(self, model):
+        try:
+            return super().__getitem__(model)
+        except KeyError:
+            counter = itertools.count(1)
+            self[model] = counter
+            return counter
+
+
 class RowAgent(mesa.Agent):
     """A Mesa agent bound to row ``row`` of one of the model's tables."""
+
+    _ids = _IdCounters()
 
     def __init__(self, model, row: int):
         super().__init__(model)

@@ -45,6 +45,11 @@ def run_replicate(scenario: Scenario, seed: int, replicate: int, progress: Progr
         if progress is not None:
             progress(replicate, i + 1, scenario.years)
     finished = time.perf_counter()
+    return _result(model, scenario, seed, replicate, started, built, finished)
+
+
+def _result(model: EducationModel, scenario: Scenario, seed: int, replicate: int, started: float, built: float,
+            finished: float) -> RunResult:
     county = pd.DataFrame(model.county_rows, columns=COUNTY_COLUMNS)
     county.insert(0, "replicate", replicate)
     schools = pd.concat(model.school_panels, ignore_index=True)[SCHOOL_COLUMNS]
@@ -58,6 +63,9 @@ def run_replicate(scenario: Scenario, seed: int, replicate: int, progress: Progr
         "simulate_seconds": round(finished - built, 4),
         "pupil_years": int(county["pupils"].sum()),
     }
+    # Agents and model refer to each other; unlinking them frees the model's tables at once
+    # instead of at the next cyclic garbage collection (sweep workers build thousands).
+    model.remove_all_agents()
     return RunResult(county=county, schools=schools, events=events, manifest=manifest, world=world)
 
 
