@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sim.cli.app import app
-from sim.cli import experiment, report, run, scenarios, viz  # noqa: F401  (each registers its verbs)
+from sim.cli import calibrate, experiment, report, run, scenarios, viz  # noqa: F401  (each registers its verbs)
 
 
 def main() -> None:

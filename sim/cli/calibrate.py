@@ -15,8 +15,8 @@ from sim.cli.experiment import INTERRUPTED, RUN_FAILED, _bar, _print_frame
 def calibrate_command(
     scenario: str = typer.Argument(..., help="Scenario to calibrate (bundled name or file)."),
     targets: Path = typer.Option(..., "--targets", help="Targets file (TOML): moments and parameters with bounds."),
-    budget: int = typer.Option(480, "--budget", help="Model runs the optimiser may use (population × generations × replicates)."),
-    replicates: int = typer.Option(3, "--replicates", "-r", help="Replicates per candidate (common random numbers)."),
+    budget: int = typer.Option(600, "--budget", help="Model runs the optimiser may use (population × generations × replicates)."),
+    replicates: int = typer.Option(2, "--replicates", "-r", help="Replicates per candidate (common random numbers)."),
     report_replicates: int = typer.Option(10, "--report-replicates", help="Full-length replicates at the fitted values for the fit table."),
     seed: int | None = typer.Option(None, "--seed", help="Root seed of the runs and the optimiser (default: the scenario's)."),
     set_: list[str] = typer.Option([], "--set", help="Override a key before fitting: dotted.key=value (repeatable)."),

@@ -24,8 +24,10 @@ a population of P candidates over G generations uses ``P · G · R`` runs (see
 :func:`de_settings`). Everything is seeded, so the same arguments give the same fit.
 
 Calibration runs stop at the last year any moment needs; the fit table and the projection
-are then computed from R full-length runs at the fitted values (rounded as written to the
-overlay), so the written overlay reproduces the table exactly.
+are then computed from ``report_replicates`` full-length runs (replicates 0..n-1 of the same
+root seed) at the fitted values as written to the overlay (floats to 4 significant digits), so
+the overlay reproduces the table exactly. Series not among the county metrics are computed
+from the state each year (:data:`DERIVED`, :func:`evaluate_calibration_run`).
 
 Outputs (:func:`write_calibration`): ``<targets name>.toml`` (a scenario overlay that
 ``extends`` the calibrated scenario and sets the fitted keys), ``fit_table.csv``, ``fit.png``,
@@ -77,9 +79,9 @@ DERIVED: dict[str, str] = {
 SERIES = [c for c in COUNTY_COLUMNS if c != "year"] + list(DERIVED)
 #: Objective of a candidate whose runs failed or whose moments are undefined (0/0).
 PENALTY = 1e6
-DEFAULT_REPLICATES = 3
+DEFAULT_REPLICATES = 2
 DEFAULT_REPORT_REPLICATES = 10
-DEFAULT_BUDGET = 480
+DEFAULT_BUDGET = 600
 MAX_POPSIZE = 15
 
 
@@ -314,6 +316,7 @@ def evaluate_calibration_run(task: Task) -> pd.DataFrame:
     county = pd.DataFrame(model.county_rows, columns=COUNTY_COLUMNS)
     county = pd.concat([county, pd.DataFrame(extra)], axis=1)
     county.insert(0, "replicate", task.replicate)
+    model.remove_all_agents()  # frees the model's tables now, not at the next cyclic collection (as sim.runner)
     return county
 
 
@@ -444,7 +447,36 @@ class Calibration:
 
 @dataclass
 class CalibrationResult:
-    """What a calibration found (see the module docstring for the files it is written to)."""
+    """What a calibration found (see the module docstring for the files it is written to).
+
+    Attributes
+    ----------
+    problem
+        The calibration problem.
+    params
+        Fitted values by dotted key (as written to the overlay).
+    objective
+        J at the fitted values over the ``report_replicates`` full-length runs.
+    fit
+        The fit table (:func:`fit_table`) from those runs.
+    projection
+        Every series of :data:`SERIES` per year at the fitted values: ``year, metric, n, mean,
+        sd, lo, hi`` (95% interval over the report replicates).
+    evaluations
+        One row per candidate: ``evaluation, generation, <keys>, objective, error``.
+    history
+        Best candidate after each generation (:func:`_history`).
+    runs, failed_runs
+        Model runs made (fit and report) and how many failed.
+    seconds
+        Wall time (s).
+    message
+        The optimiser's stopping message.
+    started
+        Start time (ISO 8601, local).
+    fit_objective
+        The best J the optimiser saw (over the fit's ``replicates``).
+    """
 
     problem: Calibration
     params: dict[str, int | float]
@@ -685,7 +717,7 @@ def rerun_command(problem: Calibration) -> str:
     """The ``edusim calibrate`` command line of a problem."""
     sets = "".join(f" --set {o}" for o in problem.overrides)
     return (f"edusim calibrate {problem.source} --targets {problem.targets_source or '<targets file>'} --budget {problem.budget} "
-            f"--replicates {problem.replicates} --seed {problem.seed}{sets}")
+            f"--replicates {problem.replicates} --report-replicates {problem.report_replicates} --seed {problem.seed}{sets}")
 
 
 def default_out(problem: Calibration) -> Path:
@@ -712,10 +744,11 @@ def overlay_text(result: CalibrationResult, folder: Path) -> str:
     lines = [
         f"# Fitted by edusim {package_version()} on {result.started[:10]}: simulated method of moments against",
         f"# the targets '{p.targets.name}' ({len(p.targets.moments)} moments), differential evolution with a budget of",
-        f"# {p.budget} model runs ({result.runs - p.replicates} used, population {p.population}, {len(result.history)} generations),",
+        f"# {p.budget} model runs ({result.runs - p.report_replicates} used, population {p.population}, {len(result.history)} generations),",
         f"# {p.replicates} replicates per candidate with common random numbers (seed {p.seed}), {result.seconds / 60:.1f} min.",
-        f"# Objective (weighted mean squared relative error) {result.objective:.4g}; largest relative error",
-        f"# {worst['relative_error']:+.1%} ({worst['moment']}). Fit table: {p.targets.name}_fit.csv.",
+        f"# Objective (weighted mean squared relative error) {result.objective:.4g} over {p.report_replicates} full-length",
+        f"# replicates ({result.fit_objective:.4g} in the fit); largest relative error {worst['relative_error']:+.1%}",
+        f"# ({worst['moment']}). Fit table: {p.targets.name}_fit.csv.",
         f"# Rerun: {rerun_command(p)}",
         f"name = {_toml_value(p.scenario.name + '_fitted')}",
         f"extends = {_toml_value(source)}",
