@@ -41,7 +41,6 @@ class Boarding(Policy):
 
     def __init__(self, config: BoardingPolicyConfig, model) -> None:
         super().__init__(config, model)
-        self.config = config
         built = ()
         plan = getattr(model.scenario.policies, "consolidation", None)
         if plan is not None:

@@ -37,7 +37,6 @@ class Busing(Policy):
 
     def __init__(self, config: BusingConfig, model) -> None:
         super().__init__(config, model)
-        self.config = config
         self.routes: list[routing.Route] = []
         self.taught_at_start = _taught(model)
 

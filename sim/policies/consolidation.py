@@ -187,7 +187,6 @@ class Consolidation(Policy):
 
     def __init__(self, config: ConsolidationConfig, model) -> None:
         super().__init__(config, model)
-        self.config = config
         built = tuple(e.name for e in config.plan if isinstance(e, PlanBuild))
         for i, name in enumerate(config.protected):
             check_school_name(model, name, f"policies.consolidation.protected[{i}]")

@@ -94,7 +94,7 @@ def generate_world(scenario: Scenario, rng: np.random.Generator) -> World:
         y_km=xy[:, 1].astype(np.float32),
         population=population,
         road_src=src, road_dst=dst, road_km=km, road_class=road_class,
-        **_empty_schools(),
+        **empty_school_columns(),
     )
     return _with_schools(world, scenario, rng)
 
@@ -154,7 +154,8 @@ def _rank_within(groups: np.ndarray) -> np.ndarray:
     return np.arange(len(groups)) - starts
 
 
-def _empty_schools() -> dict[str, np.ndarray]:
+def empty_school_columns() -> dict[str, np.ndarray]:
+    """The school columns of a World with no schools (typed, length 0)."""
     return dict(
         school_name=np.empty(0, dtype=object),
         school_settlement=np.empty(0, np.int32),

@@ -5,6 +5,7 @@ import pytest
 
 from sim.scenario.schema import ROAD_CLASSES, SETTLEMENT_KINDS, RoadsConfig, Scenario
 from sim.world import World, build_world, travel_times
+from sim.world.synthetic import empty_school_columns
 
 
 def line_world(terrain="plain"):
@@ -24,14 +25,7 @@ def line_world(terrain="plain"):
         road_dst=np.array([1, 2, 2, 1], np.int32),
         road_km=np.array([1.5, 10, 20, 12], np.float32),
         road_class=np.array(cls, np.int8),
-        school_name=np.empty(0, object),
-        school_settlement=np.empty(0, np.int32),
-        school_level=np.empty(0, np.int8),
-        school_tier=np.empty(0, np.int8),
-        school_grade_min=np.empty(0, np.int8),
-        school_grade_max=np.empty(0, np.int8),
-        school_classrooms=np.empty(0, np.int16),
-        school_beds=np.empty(0, np.int32),
+        **empty_school_columns(),
     )
 
 
