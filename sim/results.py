@@ -18,6 +18,20 @@ FILES = ("manifest.json", "county.parquet", "county.csv", "schools.parquet", "ev
 WORLD_FILES = ("settlements", "roads", "schools")
 
 
+def manifest_run(name_or_path: str | Path | None) -> dict | None:
+    """The ``seed`` and ``replicates`` recorded in a run's manifest, when ``name_or_path`` is
+    one (a ``.json`` file with a ``scenario`` object); else None."""
+    if name_or_path is None or not str(name_or_path).endswith(".json") or not Path(name_or_path).is_file():
+        return None
+    try:
+        data = json.loads(Path(name_or_path).read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None  # load_scenario reports it
+    if not isinstance(data, dict) or "seed" not in data or "replicates" not in data:
+        return None
+    return {"seed": int(data["seed"]), "replicates": int(data["replicates"])}
+
+
 @dataclass
 class RunResult:
     """What a run produced.

@@ -27,6 +27,15 @@ def package_version() -> str:
         return "0+unknown"
 
 
+def check_scenario(scenario: Scenario) -> None:
+    """Build the scenario's county and policies once and throw them away, so that problems
+    that only show when a model is built — a real county's CSV files, school names in policy
+    plans — raise their clear error (``CountyDataError``, ``ScenarioError``) before any run
+    starts or any output is written."""
+    model = EducationModel(scenario)
+    model.remove_all_agents()
+
+
 def run_replicate(scenario: Scenario, seed: int, replicate: int, progress: Progress | None = None,
                   check: bool = False) -> RunResult:
     """Simulate replicate ``replicate`` under root ``seed`` for ``scenario.years`` school years.

@@ -186,3 +186,39 @@ def test_error_message_shows_bracketed_values_verbatim(invoke, tmp_path):
     result = invoke("run", "small_county", "--set", "years=[x]", "--out", tmp_path / "out")
     assert result.exit_code == 2
     assert "'[x]'" in result.stderr
+
+
+def test_rerun_from_a_manifest_alone_reproduces_the_run(invoke, tmp_path):
+    first = tmp_path / "first"
+    assert invoke("run", "small_county", "--seed", "5", "--replicates", "2", "--years", "3",
+                  "--out", first, "--no-figures").exit_code == 0
+    again = tmp_path / "again"
+    result = invoke("run", first / "manifest.json", "--out", again, "--no-figures")
+    assert result.exit_code == 0, result.output
+    assert (again / "county.csv").read_bytes() == (first / "county.csv").read_bytes()
+    assert _manifest(again)["seed"] == 5 and _manifest(again)["replicates"] == 2
+
+
+def _broken_county(tmp_path: Path, data_dir: Path) -> Path:
+    import shutil
+
+    folder = tmp_path / "broken_county"
+    shutil.copytree(data_dir / "tiny_county", folder)
+    schools = folder / "schools.csv"
+    schools.write_text(schools.read_text(encoding="utf-8").replace("S3,Shahe Central Primary,2,",
+                                                                   "S3,Shahe Central Primary,99,"), encoding="utf-8")
+    scenario = tmp_path / "broken.toml"
+    scenario.write_text('name = "broken"\nextends = "small_county"\n[county]\nfile = "broken_county"\n',
+                        encoding="utf-8")
+    return scenario
+
+
+@pytest.mark.parametrize("verb", ["run", "validate"])
+def test_a_broken_county_file_exits_2_naming_file_line_and_column(invoke, tmp_path, verb):
+    data_dir = Path(__file__).parent / "data"
+    scenario = _broken_county(tmp_path, data_dir)
+    result = invoke(verb, scenario)
+    assert result.exit_code == 2
+    assert "schools.csv" in result.output and "line 4" in result.output and "settlement" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "outputs").exists()

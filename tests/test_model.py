@@ -136,3 +136,10 @@ def test_checking_does_not_change_the_run(scenario):
     checked = sim.run(scenario, seed=8, check=True)
     assert plain.county.equals(checked.county)
     assert plain.schools.equals(checked.schools)
+
+
+def test_repetition_keeps_every_grade_within_its_seats():
+    scenario = sim.load_scenario("small_county", ["demography.repetition_rate=0.1", "years=5",
+                                                  "schools.capacity_slack=0.8"])
+    result = sim.run(scenario, seed=1, replicates=2, check=True)
+    assert result.county["pupils"].gt(0).all()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.state import ENROLLED, OPEN
+from sim.state import ENROLLED, OPEN, POOLS_PER_SCHOOL, seat_capacity
 
 
 def needing_placement(model, entrants: np.ndarray, movers: np.ndarray) -> np.ndarray:
@@ -22,5 +22,22 @@ def needing_placement(model, entrants: np.ndarray, movers: np.ndarray) -> np.nda
     keeps = (school >= 0) & (s.status[safe] == OPEN) & (s.grade_min[safe] <= grade) & (s.grade_max[safe] >= grade)
     displaced = enrolled[~keeps]
     staying = enrolled[keeps]
+    over = _over_capacity(model, staying)
+    displaced = np.concatenate([displaced, over])
+    staying = np.setdiff1d(staying, over, assume_unique=True)
     switchers = staying[model.rng.random(staying.size) < model.scenario.choice.voluntary_switch_share]
     return np.unique(np.concatenate([entrants, displaced, switchers, movers]).astype(np.int64))
+
+
+def _over_capacity(model, staying: np.ndarray) -> np.ndarray:
+    """Pupils beyond the seats of their (school, grade): repeaters staying in a grade the
+    cohort below moves into can overfill it; a lottery picks who must choose again."""
+    c = model.children
+    pools = c.school[staying].astype(np.int64) * POOLS_PER_SCHOOL + c.grade[staying]
+    seats = seat_capacity(model.schools, model.scenario.schools.max_class_size)
+    if not (np.bincount(pools, minlength=seats.size) > seats).any():
+        return staying[:0]
+    order = np.lexsort((model.rng.random(staying.size), pools))
+    sorted_pools = pools[order]
+    rank = np.arange(staying.size) - np.searchsorted(sorted_pools, sorted_pools, side="left")
+    return staying[order[rank >= seats[sorted_pools]]]

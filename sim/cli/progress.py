@@ -7,8 +7,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sim.cli.app import err_console
 
 
-def progress_bar() -> Progress:
-    """A progress bar on stderr: description, bar, done/total, elapsed and time left."""
+def progress_bar(transient: bool = False) -> Progress:
+    """A progress bar on stderr: description, bar, done/total, elapsed and time left;
+    ``transient`` bars vanish when done (so an error stays the only message)."""
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -17,5 +18,5 @@ def progress_bar() -> Progress:
         TextColumn("eta"),
         TimeRemainingColumn(),
         console=err_console,
-        transient=False,
+        transient=transient,
     )

@@ -10,7 +10,7 @@ from rich.table import Table
 from sim.cli.app import app, console, user_errors
 from sim.cli.progress import progress_bar
 from sim.errors import EdusimError
-from sim.results import RunResult
+from sim.results import RunResult, manifest_run
 from sim.runner import run
 from sim.scenario import load_scenario
 
@@ -24,9 +24,10 @@ def default_out_dir(name: str, seed: int) -> Path:
 def run_command(
     scenario: str | None = typer.Argument(None, help="Bundled name, TOML file or a run's manifest.json; "
                                                      "empty for the embedded default."),
-    seed: int | None = typer.Option(None, "--seed", help="Root seed (default: the scenario's)."),
+    seed: int | None = typer.Option(None, "--seed", help="Root seed (default: the scenario's, or the manifest's)."),
     years: int | None = typer.Option(None, "--years", help="School years to simulate (default: the scenario's)."),
-    replicates: int = typer.Option(1, "--replicates", help="Replicates from the root seed."),
+    replicates: int | None = typer.Option(None, "--replicates", help="Replicates from the root seed (default 1, "
+                                                                   "or the manifest's when rerunning one)."),
     set_: list[str] = typer.Option([], "--set", help="Override a key: dotted.key=value (repeatable)."),
     out: Path | None = typer.Option(None, "--out", help="Output directory (default outputs/<scenario>-seed<seed>)."),
     figures: bool = typer.Option(True, "--figures/--no-figures", help="Draw figures into DIR/figures/."),
@@ -35,6 +36,11 @@ def run_command(
     with user_errors():
         overrides = list(set_) + ([f"years={years}"] if years is not None else [])
         loaded = load_scenario(scenario, overrides)
+        recorded = manifest_run(scenario)
+        if recorded is not None:  # rerunning a run: its seed and replicates unless given
+            seed = recorded["seed"] if seed is None else seed
+            replicates = recorded["replicates"] if replicates is None else replicates
+        replicates = 1 if replicates is None else replicates
         if replicates < 1:
             raise EdusimError(f"--replicates must be at least 1, got {replicates}")
         if seed is not None and seed < 0:
@@ -43,10 +49,10 @@ def run_command(
         target = out or default_out_dir(loaded.name, root)
         if target.exists() and not target.is_dir():
             raise EdusimError(f"--out {target}: exists and is not a directory")
-    with progress_bar() as bar:
-        task = bar.add_task(f"{loaded.name}", total=replicates * loaded.years)
-        result = run(loaded, seed=root, replicates=replicates,
-                     progress=lambda r, y, n: bar.update(task, completed=r * n + y))
+        with progress_bar(transient=True) as bar:
+            task = bar.add_task(f"{loaded.name}", total=replicates * loaded.years)
+            result = run(loaded, seed=root, replicates=replicates,
+                         progress=lambda r, y, n: bar.update(task, completed=r * n + y))
     saved = result.save(target)
     if figures:
         from sim.viz.figures import write_run_figures

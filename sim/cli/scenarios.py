@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from sim.cli.app import app, console, user_errors
+from sim.runner import check_scenario
 from sim.scenario import Scenario, describe_bundled, load_scenario
 
 
@@ -30,6 +31,7 @@ def validate_command(
     """Check a scenario without running it; exit 0 when valid, 2 with the reason when not."""
     with user_errors():
         loaded = load_scenario(scenario, set_)
+        check_scenario(loaded)  # a real county's files and policies' school names
     console.print(f"ok: {loaded.name}: {loaded.description.splitlines()[0] if loaded.description else ''}")
 
 

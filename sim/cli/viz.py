@@ -11,6 +11,7 @@ import typer
 
 from sim.cli.app import app, console, user_errors
 from sim.errors import EdusimError
+from sim.runner import check_scenario
 from sim.scenario import load_scenario
 
 DEFAULT_SCENARIO = "hollow_school_demo"
@@ -55,6 +56,7 @@ def viz_command(
             raise EdusimError(f"--port {port}: must be between 0 and 65535")
         name = scenario or DEFAULT_SCENARIO
         loaded = load_scenario(name, list(set_))
+        check_scenario(loaded)
         missing = missing_viz_modules()
         if missing:
             raise EdusimError(MISSING.format(missing=", ".join(missing)))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -209,6 +210,10 @@ class DaskExecutor:
     """
 
     def __init__(self, address: str, timeout_s: float = 20.0) -> None:
+        if not re.fullmatch(r"(tcp|tls|inproc|ucx|ws|wss)://[^\s:/]+(:\d{1,5})?/?", address or ""):
+            raise ExperimentError(
+                f"--scheduler {address!r}: expected a Dask scheduler address such as tcp://host:8786"
+            )
         self.address = address
         self.timeout_s = timeout_s
         self._client: Any = None
@@ -225,7 +230,7 @@ class DaskExecutor:
             ) from None
         try:
             self._client = Client(self.address, timeout=self.timeout_s, set_as_default=False)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:
             raise ExperimentError(f"--scheduler {self.address}: cannot reach the Dask scheduler: {exc}") from None
         self.workers = max(1, sum(self._client.nthreads().values()))
         return self

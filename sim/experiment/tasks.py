@@ -118,7 +118,8 @@ def resolve_scenario(
     overrides: Iterable[str] | Mapping[str, Any] | None = None,
 ) -> Scenario:
     """A validated scenario from a bundled name, a file, a :class:`Scenario` or None (default),
-    with ``--set`` style overrides (``["key=value", ...]`` or ``{"key": value}``) applied.
+    with ``--set`` style overrides (``["key=value", ...]`` or ``{"key": value}``) applied, and
+    checked by building it once (:func:`sim.runner.check_scenario`).
 
     Raises
     ------
@@ -127,7 +128,12 @@ def resolve_scenario(
     """
     if isinstance(scenario, Scenario):
         parsed = dict(parse_overrides(overrides))
-        return scenario_with(scenario.model_dump(mode="json"), parsed) if parsed else scenario
-    return load_scenario(scenario, overrides)
+        resolved = scenario_with(scenario.model_dump(mode="json"), parsed) if parsed else scenario
+    else:
+        resolved = load_scenario(scenario, overrides)
+    from sim.runner import check_scenario  # the model is imported only when needed
+
+    check_scenario(resolved)
+    return resolved
 
 

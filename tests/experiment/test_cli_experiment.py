@@ -120,3 +120,10 @@ def test_analyze_bad_input(in_tmp):
     assert invoke(*SWEEP, "--out", "sw").exit_code == 0
     result = invoke("analyze", "sw", "--output", "nope")
     assert result.exit_code == 2 and "available:" in result.stderr
+
+
+def test_a_malformed_scheduler_address_exits_2_at_once(in_tmp):
+    result = invoke("compare", "small_county", *QUICK, "--replicates", 1, "--scheduler", "foo")
+    assert result.exit_code == 2
+    assert "tcp://host:8786" in result.output
+    assert not (in_tmp / "outputs").exists()
