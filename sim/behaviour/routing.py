@@ -117,6 +117,9 @@ def build_routes(model, school: int, settlements: np.ndarray, demand: np.ndarray
     node_demand = np.concatenate([
         np.diff(np.round(np.linspace(0, d, n + 1)).astype(np.int64)) for d, n in zip(demand, chunks)
     ])
+    if node_settlement.size == 1:  # one stop: the direct route is the only (and optimal) one
+        return [_route(model, school, depot, [int(node_settlement[0])], [int(node_demand[0])], drive,
+                       stop_minutes)], unserved
     places = np.concatenate([[depot], node_settlement])
     m = Model()
     locations = [m.add_location(float(model.settlements.x_km[p]), float(model.settlements.y_km[p])) for p in places]

@@ -38,6 +38,7 @@ class Busing(Policy):
     def __init__(self, config: BusingConfig, model) -> None:
         super().__init__(config, model)
         self.routes: list[routing.Route] = []
+        self.solved: dict[tuple, tuple] = {}
         self.taught_at_start = _taught(model)
 
     def demand(self, model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -99,11 +100,14 @@ class Busing(Policy):
         unserved = 0
         for r in np.unique(school):
             mine = school == r
-            built, missed = routing.build_routes(
-                model, int(r), settlement[mine], riders[mine], capacity=cfg.bus_capacity,
-                max_ride_min=cfg.max_ride_min, stop_minutes=cfg.stop_minutes, speed_factor=cfg.speed_factor,
-                bus_cost_km=bus_cost_km, iterations=cfg.solver_iterations, seed=cfg.seed, drive=drive,
-            )
+            key = (int(r), settlement[mine].tobytes(), riders[mine].tobytes())
+            if key not in self.solved:  # the same demand gives the same routes: solve it once
+                self.solved[key] = routing.build_routes(
+                    model, int(r), settlement[mine], riders[mine], capacity=cfg.bus_capacity,
+                    max_ride_min=cfg.max_ride_min, stop_minutes=cfg.stop_minutes, speed_factor=cfg.speed_factor,
+                    bus_cost_km=bus_cost_km, iterations=cfg.solver_iterations, seed=cfg.seed, drive=drive,
+                )
+            built, missed = self.solved[key]
             unserved += int(riders[mine][np.isin(settlement[mine], missed)].sum())
             routes += built
         routing.set_rides(model, routes)
