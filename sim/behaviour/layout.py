@@ -1,4 +1,4 @@
-"""Layout actions on the school table: close, downgrade, open, expand, add beds (DESIGN §6).
+"""Layout actions on the school table: close, downgrade, open, reopen, expand, add beds (DESIGN §6).
 
 Policies (``sim.policies``) call these in the calendar phase, before demography and
 placement, so that displaced pupils are re-placed in the same year's placement (placement
@@ -38,6 +38,7 @@ from sim.state import (
 from sim.world.types import TIER_OF_KIND
 
 IDLE = code(BUILDING_USE, "idle")
+IN_USE = code(BUILDING_USE, "in_use")
 
 
 def add_cost(model, yuan: float, item: str = "construction_yuan") -> None:
@@ -184,6 +185,67 @@ def open_school(model, name: str, settlement: int, level: int, grade_min: int, g
                     f"{name!r} opened in {model.settlement_names[settlement]!r}: grades {grade_min}-{grade_max}, "
                     f"{classrooms} classrooms, {beds} beds; construction {cost_yuan:,.0f} yuan{why}")
     return row
+
+
+def reopen_school(model, school: int, level: int, grade_max: int, classrooms: int, cost_yuan: float = 0.0,
+                  reason: str = "") -> None:
+    """Reopen the closed ``school`` in its idle building (恢复教学点).
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model, in the calendar phase of the year the school reopens.
+    school : int
+        Row of a closed school whose building is idle (not reused or sold).
+    level : int
+        Level code after reopening (``TEACHING_POINT`` or ``PRIMARY``).
+    grade_max : int
+        Top grade taught; the school teaches grades 1..``grade_max``.
+    classrooms : int
+        Classrooms reopened (at least 1; seats per grade as for any school:
+        classrooms x ``schools.max_class_size`` / grades taught).
+    cost_yuan : float
+        Refurbishment cost charged this year (yuan; ``add_cost``).
+    reason : str
+        Why (the plan key), for the event.
+
+    Status open, ``opened_year`` and ``invested_year`` this year (``closed_year`` keeps the year
+    it closed), building in use, no beds, intake open, starting quality the mean of open schools
+    of its tier (as a new school). It has no teachers: the teachers phase's hiring fills its
+    vacancies like a new school's. The candidate sets are rebuilt, so this year's entrants and
+    pupils who choose a school may pick it. Logs ``school_restored``.
+
+    Raises
+    ------
+    ValueError
+        The school is not closed, its building is not idle, or the grades or rooms are invalid.
+    """
+    s = model.schools
+    school = int(school)
+    if s.status[school] != CLOSED:
+        raise ValueError(f"school {_name(model, school)!r} is not closed")
+    if s.building_use[school] != IDLE:
+        raise ValueError(f"the building of {_name(model, school)!r} is no longer idle (reused or sold)")
+    if not 1 <= int(grade_max) <= PRIMARY_TOP_GRADE or int(classrooms) < 1:
+        raise ValueError(f"cannot reopen {_name(model, school)!r} with grades 1-{grade_max} and {classrooms} classrooms")
+    peers = (s.status == OPEN) & (s.tier == s.tier[school])
+    s.status[school] = OPEN
+    s.level[school] = int(level)
+    s.grade_min[school] = 1
+    s.grade_max[school] = int(grade_max)
+    s.classrooms[school] = int(classrooms)
+    s.boarding_beds[school] = 0
+    s.opened_year[school] = model.year
+    s.invested_year[school] = model.year
+    s.building_use[school] = IN_USE
+    s.intake_closed[school] = 0
+    s.quality[school] = float(s.quality[peers].mean()) if peers.any() else 0.5
+    add_cost(model, cost_yuan)
+    model.layout_changed()
+    why = f" ({reason})" if reason else ""
+    model.log_event("school_restored", school,
+                    f"{_name(model, school)!r} reopened (closed in {s.closed_year[school]}): grades 1-{grade_max}, "
+                    f"{classrooms} classrooms; refurbishment {cost_yuan:,.0f} yuan{why}")
 
 
 def expand_school(model, school: int, classrooms: int, cost_yuan: float = 0.0, reason: str = "") -> None:

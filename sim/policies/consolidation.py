@@ -1,9 +1,21 @@
 """Consolidation (撤点并校 / 布局调整): rule, plan, optimise, alternate-year intake, upper-grade
-merging, with the safeguards county plans promise (DESIGN §1, §6; docs/policies.md).
+merging, with the safeguards county plans promise (DESIGN §1, §6; docs/policies.md); and the
+restoration of closed schools where they are needed (恢复教学点, 国办发〔2012〕48号).
 
 Timing. Decisions are made at the year end (policy review) and take effect in the next
 year's calendar phase, before demography and placement, so displaced pupils are re-placed
-in that year's placement. Plan entries act in their year's calendar phase.
+in that year's placement. Plan entries act in their year's calendar phase; ``restore``
+entries act in their year even outside the block's ``start_year``..``end_year`` (the other
+modes do not).
+
+Restoration "where needed" (:func:`restore_needs`): a closed school (of the selector's levels
+and tiers, building idle) is needed when at least ``min_far_pupils`` young pupils (grades
+1..``grade_max``, enrolled) living in its settlement now commute beyond the limit (a day
+pupil's commute, a boarder's trip home; limit ``max_commute_min``, else
+``young_max_commute_min``, else ``access.commute_limit_min.primary``) and no open school of
+the settlement teaches grade 1. The most needed are restored first: most far young pupils,
+or longest mean commute of the settlement's young pupils (``order``), at most one school per
+settlement, up to ``count``. A restored school is protected from later closures.
 
 Safeguards (each a switch of the ``[policies.consolidation]`` block):
 
@@ -26,7 +38,8 @@ Safeguards (each a switch of the ``[policies.consolidation]`` block):
 
 Events: ``school_closed``, ``school_downgraded``, ``school_opened``, ``school_expanded``,
 ``beds_added`` (from ``sim.behaviour.layout``), ``closure_scheduled``, ``closure_waits``,
-``build_first``, ``intake_closed``, ``optimise``, ``displaced_outcome``, ``cost_breakdown``.
+``build_first``, ``intake_closed``, ``optimise``, ``displaced_outcome``, ``cost_breakdown``,
+``school_restored`` (from ``sim.behaviour.layout``).
 """
 
 from __future__ import annotations
@@ -49,9 +62,12 @@ from sim.scenario.policy_schema import (
     PlanClose,
     PlanDowngrade,
     PlanExpand,
+    PlanRestore,
+    RestoreSelector,
     SchoolSelector,
 )
 from sim.state import (
+    CLOSED,
     ENROLLED,
     PRESCHOOL,
     GRADES,
@@ -98,6 +114,71 @@ def select_schools(model, selector: SchoolSelector, exclude: set[int] = frozense
     sign = 1 if selector.order == "smallest" else -1
     ids = ids[np.argsort(sign * pupils[ids], kind="stable")] if ids.size else ids
     return [int(i) for i in (ids if selector.count is None else ids[: selector.count])]
+
+
+@dataclass
+class Need:
+    """Why a closed school is needed: its settlement's young pupils (grades 1..grade_max)."""
+
+    school: int
+    settlement: int
+    far_pupils: int  # young pupils commuting beyond the limit
+    young_pupils: int  # all young pupils living in the settlement
+    mean_commute_min: float  # mean commute of the young pupils (minutes)
+    most_in_a_grade: int  # young pupils of the settlement in its largest grade
+
+
+def restore_needs(model, selector: RestoreSelector, grade_max: int, limit_min: float) -> list[Need]:
+    """Closed schools where a school is needed, most needed first (see the module docstring).
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model (state as of the end of last year, in the calendar phase).
+    selector : RestoreSelector
+        Levels, tiers, order, ``count`` and ``min_far_pupils``.
+    grade_max : int
+        Young pupils are those in grades 1..grade_max (the grades the school would teach).
+    limit_min : float
+        Commute above which a young pupil counts as far (minutes).
+
+    Returns
+    -------
+    list of Need
+        At most ``selector.count`` schools, one per settlement, each with at least
+        ``min_far_pupils`` far young pupils, ordered by ``selector.order``.
+    """
+    s, c = model.schools, model.children
+    n_settlements = len(model.settlement_names)
+    young = np.flatnonzero((c.status == ENROLLED) & (c.grade >= 1) & (c.grade <= grade_max))
+    home = model.families.settlement[c.family[young]].astype(np.int64)
+    commute = c.commute_min[young].astype(float)
+    far = np.bincount(home[commute > limit_min], minlength=n_settlements)
+    count = np.bincount(home, minlength=n_settlements)
+    total = np.bincount(home, weights=commute, minlength=n_settlements)
+    mean = np.divide(total, count, out=np.zeros(n_settlements), where=count > 0)
+    per_grade = np.zeros((n_settlements, grade_max + 1), dtype=np.int64)
+    np.add.at(per_grade, (home, c.grade[young].astype(np.int64)), 1)
+    served = np.zeros(n_settlements, dtype=bool)
+    served[s.settlement[s.serves(1)]] = True
+    levels = [LEVEL_CODES[x] for x in selector.levels]
+    tiers = [TIER_CODES[x] for x in selector.tiers]
+    ids = np.flatnonzero((s.status == CLOSED) & (s.building_use == layout.IDLE) & np.isin(s.level, levels)
+                         & np.isin(s.tier, tiers))
+    # One school per settlement: the one closed last (then the lowest row).
+    ids = ids[np.lexsort((ids, -s.closed_year[ids].astype(np.int64)))]
+    needs, seen = [], set()
+    for i in ids:
+        h = int(s.settlement[i])
+        if h in seen or served[h] or far[h] < selector.min_far_pupils:
+            continue
+        seen.add(h)
+        needs.append(Need(int(i), h, int(far[h]), int(count[h]), float(mean[h]), int(per_grade[h].max())))
+    if selector.order == "far_pupils":
+        needs.sort(key=lambda n: (-n.far_pupils, -n.mean_commute_min, n.school))
+    else:
+        needs.sort(key=lambda n: (-n.mean_commute_min, -n.far_pupils, n.school))
+    return needs if selector.count is None else needs[: selector.count]
 
 
 # ---- the safeguard check ---------------------------------------------------------------------
@@ -202,6 +283,10 @@ class Consolidation(Policy):
                 seen_builds.append(e.name)
                 self.queue.append(Action(e.year, "build", "plan", key, entry=e))
                 continue
+            if isinstance(e, PlanRestore):
+                self.queue.append(Action(e.year, "restore", "plan", key, target=e.select, grade_max=e.grade_max,
+                                         entry=e))
+                continue
             if getattr(e, "school", None) is not None:
                 check_school_name(model, e.school, f"{key}.school", built)
             if getattr(e, "receiving", None) is not None:
@@ -218,16 +303,29 @@ class Consolidation(Policy):
         self.limited_year = None
 
     # ---- hooks ------------------------------------------------------------------------------
+    def active(self, year: int) -> bool:
+        """In force (``start_year``..``end_year``), or a ``restore`` entry is due: restorations
+        act in their year even after the block's end (the halt of closures is when schools
+        are restored)."""
+        return self.in_force(year) or any(a.kind == "restore" and a.year <= year for a in self.queue)
+
+    def in_force(self, year: int) -> bool:
+        """Whether the block's modes (rule, plan, optimise, intake, upper grades) act in ``year``."""
+        return super().active(year)
+
     def on_year_start(self, model) -> None:
         cfg = self.config
         year = model.year
         self._grow(model)
+        if not self.in_force(year):
+            self._restore_due(model)
+            return
         self.limited_this_year = 0
         self.limited_year = year
         if cfg.optimise is not None and not self.optimised and year >= cfg.optimise.year:
             self._optimise(model)
-        due = [a for a in self.queue if a.year <= year]
-        self.queue = [a for a in self.queue if a.year > year]
+        due = [a for a in self.queue if a.year <= year and a.kind != "restore"]  # restores: after the closures
+        self.queue = [a for a in self.queue if a.year > year or a.kind == "restore"]
         builds = [a for a in due if a.kind in ("build", "expand", "add_beds")]
         closures = [a for a in due if a.kind in ("close", "downgrade")]
         for a in builds:
@@ -237,11 +335,14 @@ class Consolidation(Policy):
         order = {"plan": 0, "rule": 1, "upper_grade_merge": 1, "optimise": 2}
         for a in sorted(closures, key=lambda a: order[a.source]):
             self._close(model, a, ledger)
+        self._restore_due(model)
         if cfg.alternate_intake is not None:
             self._alternate_intake(model)
 
     def on_year_end(self, model) -> None:
         cfg = self.config
+        if not self.in_force(model.year):
+            return
         self._grow(model)
         pupils = pupils_by_grade(model).sum(axis=1)
         self._count_below(model, pupils)
@@ -594,6 +695,42 @@ class Consolidation(Policy):
         self.below[school] = 0
         if limited:
             self.limited_this_year += 1
+
+    # ---- restore ------------------------------------------------------------------------------------
+    def _restore_due(self, model) -> None:
+        due = [a for a in self.queue if a.kind == "restore" and a.year <= model.year]
+        if due:
+            self.queue = [a for a in self.queue if a not in due]
+        for a in due:
+            self._restore(model, a)
+
+    def _restore(self, model, a: Action) -> None:
+        """Reopen the closed schools ``a``'s selector finds needed (see :func:`restore_needs`)."""
+        cfg, scn = self.config, model.scenario
+        e: PlanRestore = a.entry
+        limit = e.select.max_commute_min
+        if limit is None:
+            limit = cfg.young_max_commute_min
+        if limit is None:
+            limit = scn.access.commute_limit_min.primary
+        needs = restore_needs(model, e.select, e.grade_max, limit)
+        if not needs:
+            model.log_event("plan_skipped", -1, f"{a.key}: restore: no closed school is needed (none of the selected "
+                                                f"levels and tiers has {e.select.min_far_pupils} or more pupils of grades "
+                                                f"1-{e.grade_max} in its settlement commuting over {limit:g} min)")
+            return
+        level = LEVEL_CODES[e.as_level]
+        for n in needs:
+            # Rooms for the settlement's young pupils at the standard class cap (multigrade: the
+            # grades share the rooms), at least one.
+            rooms = max(1, math.ceil(n.most_in_a_grade * e.grade_max / scn.schools.class_cap.primary))
+            why = (f"{a.key}: {n.far_pupils} of {n.young_pupils} pupils of grades 1-{e.grade_max} in "
+                   f"{model.settlement_names[n.settlement]!r} commute over {limit:g} min, mean {n.mean_commute_min:.0f}")
+            layout.reopen_school(model, n.school, level, e.grade_max, rooms,
+                                 cost_yuan=rooms * cfg.restore_classroom_cost_yuan, reason=why)
+            self.protected.add(n.school)
+            self.below[n.school] = 0
+            self.last_intake[n.school] = model.year
 
     # ---- optimise ---------------------------------------------------------------------------------
     def _optimise(self, model) -> None:

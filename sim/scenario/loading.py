@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import tomllib
+import types
+import typing
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -210,6 +212,8 @@ def _format_validation(exc: ValidationError) -> str:
         if err["type"] == "extra_forbidden":
             allowed = _allowed_keys(err["loc"][:-1])
             lines.append(f"unknown key '{path}' (value {value!r}); allowed keys here: {allowed}")
+        elif not err["loc"]:  # a check across blocks: its message names the keys
+            lines.append(err["msg"].removeprefix("Value error, "))
         else:
             lines.append(f"key '{path}' = {_short(value)}: {err['msg']}")
     head = "invalid scenario: " if len(lines) == 1 else f"invalid scenario ({len(lines)} problems):\n  "
@@ -222,12 +226,38 @@ def _short(value: Any) -> str:
 
 
 def _allowed_keys(loc: tuple) -> str:
+    """The keys allowed at ``loc`` (through optional blocks, lists and tagged plan entries)."""
     model: Any = Scenario
     for part in loc:
-        field = getattr(model, "model_fields", {}).get(part)
-        if field is None:
+        model = _child_type(model, part)
+        if model is None:
             return "(see `edusim schema`)"
-        model = field.annotation
-        model = next((a for a in getattr(model, "__args__", ()) if hasattr(a, "model_fields")), model)
-    fields = getattr(model, "model_fields", None)
+    fields = next((m.model_fields for m in _members(model) if hasattr(m, "model_fields")), None)
     return ", ".join(fields) if fields else "(see `edusim schema`)"
+
+
+def _members(annotation: Any) -> list[Any]:
+    """``annotation`` with ``Annotated``, ``Optional`` and ``Union`` unpacked."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _members(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [m for a in typing.get_args(annotation) for m in _members(a)]
+    return [annotation]
+
+
+def _child_type(model: Any, part: Any) -> Any:
+    """The type at key ``part`` below ``model`` (a list index, a field, or the tag of a
+    discriminated union member such as a plan entry's action), or None."""
+    members = _members(model)
+    for m in members:
+        if isinstance(part, int) and typing.get_origin(m) is list:
+            return typing.get_args(m)[0]
+        field = getattr(m, "model_fields", {}).get(part)
+        if field is not None:
+            return field.annotation
+    for m in members:  # pydantic names a tagged union's member by its tag
+        for field in getattr(m, "model_fields", {}).values():
+            if typing.get_origin(field.annotation) is typing.Literal and part in typing.get_args(field.annotation):
+                return m
+    return None

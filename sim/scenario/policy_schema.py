@@ -211,7 +211,86 @@ class PlanBeds(Strict):
     beds: int = Field(ge=1, le=20_000, description="Beds added.")
 
 
-PlanEntry = Annotated[Union[PlanClose, PlanDowngrade, PlanBuild, PlanExpand, PlanBeds], Field(discriminator="action")]
+class RestoreSelector(Strict):
+    """Closed schools chosen during the run where a school is needed (恢复教学点 "where needed").
+
+    A closed school is a candidate when its building stands idle (not reused or sold), no open
+    school in its settlement teaches grade 1, and at least ``min_far_pupils`` young pupils
+    (grades 1 to the entry's ``grade_max``) living in its settlement now have a day commute
+    above ``max_commute_min`` (a boarder counts with its trip home). At most one school per
+    settlement is restored (the one closed last).
+    """
+
+    levels: list[Literal["teaching_point", "primary"]] = Field(
+        default_factory=lambda: ["teaching_point", "primary"], min_length=1,
+        description="Levels the closed school had (teaching_point, primary).",
+    )
+    tiers: list[TierName] = Field(
+        default_factory=lambda: ["village"], min_length=1,
+        description="School tiers to pick from (village, township, county_town).",
+    )
+    count: int | None = Field(
+        None, ge=1, description="At most this many schools (empty: every closed school where one is needed)."
+    )
+    order: Literal["far_pupils", "mean_commute"] = Field(
+        "far_pupils",
+        description="Most needed first: 'far_pupils' = most young pupils of the settlement commuting beyond the "
+        "limit (ties: longer mean commute); 'mean_commute' = longest mean commute of the settlement's young "
+        "pupils (ties: more far pupils).",
+    )
+    min_far_pupils: int = Field(
+        5, ge=1, le=10_000,
+        description="Young pupils of the settlement with a commute beyond the limit needed before its school is "
+        "restored (pupils; assumption: no teaching point for fewer than 5).",
+    )
+    max_commute_min: float | None = Field(
+        None, gt=0, le=600,
+        description="Commute above which a young pupil counts as far (minutes; empty: "
+        "policies.consolidation.young_max_commute_min, else access.commute_limit_min.primary, 40). The 2012 "
+        "and 2018 rules say young pupils walk no more than about 30 (facts.md).",
+    )
+
+
+class PlanRestore(Strict):
+    """Reopen closed schools where they are needed (国办发〔2012〕48号: 恢复教学点 where needed).
+
+    Which schools is decided in the year of the entry, from where young pupils live and how far
+    they travel then (``select``); the reopened school teaches grades 1..``grade_max``, has
+    rooms for the young pupils of its settlement, and is staffed by the teachers phase's hiring.
+    """
+
+    action: Literal["restore"] = Field(description="restore: closed schools reopen where needed.")
+    year: int = Field(
+        ge=1900, le=2200,
+        description="Year the schools reopen (calendar phase; not before the scenario's start_year). Acts in "
+        "that year even outside the consolidation block's start_year..end_year (a halt of closures is when "
+        "schools are restored).",
+    )
+    select: RestoreSelector = Field(
+        default_factory=RestoreSelector, description="Which closed schools: where needed (see its fields)."
+    )
+    as_level: Literal["teaching_point", "primary"] = Field(
+        "teaching_point", description="Level of the reopened school: teaching_point (grades up to 5) or primary (1-6)."
+    )
+    grade_max: int = Field(
+        3, ge=1, le=6,
+        description="Top grade taught after reopening (grades 1..grade_max; 3 for a teaching point of the lower "
+        "grades, 小学低段就近; 6 for a primary).",
+    )
+
+    @model_validator(mode="after")
+    def _level_and_grades(self):
+        if self.as_level == "teaching_point" and self.grade_max > 5:
+            raise ValueError(f"grade_max {self.grade_max}: a teaching point teaches at most grades 1-5 "
+                             "(use as_level = 'primary' for grades 1-6)")
+        if self.as_level == "primary" and self.grade_max != 6:
+            raise ValueError(f"grade_max {self.grade_max}: a primary teaches grades 1-6 "
+                             "(use as_level = 'teaching_point' for fewer grades)")
+        return self
+
+
+PlanEntry = Annotated[Union[PlanClose, PlanDowngrade, PlanBuild, PlanExpand, PlanBeds, PlanRestore],
+                      Field(discriminator="action")]
 
 
 class OptimiseConfig(Strict):
@@ -291,7 +370,9 @@ class ConsolidationConfig(PolicyBlock):
     """
 
     rule: ConsolidationRule | None = Field(None, description="Threshold rule (empty: no rule-based closures).")
-    plan: list[PlanEntry] = Field(default_factory=list, description="Explicit schedule of closures, downgrades, builds, expansions and beds.")
+    plan: list[PlanEntry] = Field(
+        default_factory=list,
+        description="Explicit schedule of closures, downgrades, builds, expansions, beds and restorations.")
     optimise: OptimiseConfig | None = Field(None, description="Facility-location layout (empty: not used).")
     alternate_intake: AlternateIntake | None = Field(None, description="Alternate-year grade-1 intake (empty: off).")
     upper_grade_merge: UpperGradeMerge | None = Field(None, description="Upper grades to the central school (empty: off).")
@@ -346,6 +427,12 @@ class ConsolidationConfig(PolicyBlock):
         5_000_000.0, ge=0,
         description="Construction cost of a new school besides its classrooms and beds (site, offices, sports "
         "ground; yuan; assumption).",
+    )
+    restore_classroom_cost_yuan: float = Field(
+        150_000.0, ge=0,
+        description="Refurbishing a closed school's idle building to reopen it (plan action restore), per "
+        "classroom reopened (yuan; half of classroom_cost_yuan: the shell stands, roof, windows, wiring, desks "
+        "and toilets are redone; assumption).",
     )
 
 

@@ -511,3 +511,20 @@ class Scenario(Strict):
         default_factory=PoliciesConfig,
         description="Policies in force (docs/policies.md); a block left out is a policy not applied.")
     costs: CostsConfig = Field(default_factory=CostsConfig)
+
+    @model_validator(mode="after")
+    def _plan_in_the_run(self) -> "Scenario":
+        """A consolidation plan's entries act in the run: none before ``start_year``."""
+        block = self.policies.consolidation
+        for i, entry in enumerate(block.plan if block is not None else []):
+            if entry.year < self.start_year:
+                raise ValueError(
+                    f"policies.consolidation.plan[{i}].year = {entry.year}: a plan entry must not be before the "
+                    f"scenario's start_year {self.start_year}"
+                )
+            receiving = getattr(entry, "receiving", None)
+            if receiving is not None and receiving == getattr(entry, "school", None):
+                raise ValueError(
+                    f"policies.consolidation.plan[{i}].receiving = {receiving!r}: a school cannot receive its own pupils"
+                )
+        return self
