@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.state import ENROLLED, OPEN, POOLS_PER_SCHOOL, seat_capacity
+from sim.state import ENROLLED, GRADES, OPEN, POOLS_PER_SCHOOL, PRESCHOOL, seat_capacity
 
 
 def needing_placement(model, entrants: np.ndarray, movers: np.ndarray) -> np.ndarray:
@@ -41,3 +41,17 @@ def _over_capacity(model, staying: np.ndarray) -> np.ndarray:
     sorted_pools = pools[order]
     rank = np.arange(staying.size) - np.searchsorted(sorted_pools, sorted_pools, side="left")
     return staying[order[rank >= seats[sorted_pools]]]
+
+
+def next_year_pupils(model) -> tuple[np.ndarray, np.ndarray]:
+    """Children who will be at school next year and the grade each will enter (repetition
+    ignored): pupils below grade 9 move up one grade, children of school age enter grade 1.
+    Policies use it to plan beds and routes for next year's placement."""
+    c = model.children
+    enrolled = np.flatnonzero(c.status == ENROLLED)
+    nxt = c.grade[enrolled].astype(np.int64) + 1
+    stay = nxt <= GRADES
+    entrants = np.flatnonzero((c.status == PRESCHOOL)
+                              & (model.year - c.birth_year >= model.scenario.demography.school_entry_age))
+    return (np.concatenate([enrolled[stay], entrants]),
+            np.concatenate([nxt[stay], np.ones(entrants.size, dtype=np.int64)]))

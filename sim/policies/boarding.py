@@ -26,11 +26,12 @@ import numpy as np
 from sim.behaviour import layout
 from sim.behaviour.choice import boarding_rules
 from sim.behaviour.schools import pupils_by_grade
+from sim.behaviour.placement import next_year_pupils
 from sim.policies.base import Policy, register
 from sim.policies.consolidation import check_school_name, log_cost_breakdown, select_schools
 from sim.policies.optimise import TIER_CODES
 from sim.scenario.policy_schema import BoardingPolicyConfig
-from sim.state import ENROLLED, GRADES, OPEN, PRESCHOOL
+from sim.state import ENROLLED, OPEN
 
 
 @register
@@ -93,14 +94,7 @@ class Boarding(Policy):
         may board and whose commute exceeds the boarding threshold."""
         c, s = model.children, model.schools
         rules = boarding_rules(model)
-        enrolled = np.flatnonzero(c.status == ENROLLED)
-        nxt = c.grade[enrolled].astype(np.int64) + 1
-        stay = nxt <= GRADES
-        enrolled, nxt = enrolled[stay], nxt[stay]
-        entrants = np.flatnonzero((c.status == PRESCHOOL)
-                                  & (model.year - c.birth_year >= model.scenario.demography.school_entry_age))
-        kids = np.concatenate([enrolled, entrants])
-        grade = np.concatenate([nxt, np.ones(entrants.size, dtype=np.int64)])
+        kids, grade = next_year_pupils(model)
         home = model.families.settlement[c.family[kids]]
         current = c.school[kids]
         safe = np.maximum(current, 0)

@@ -22,11 +22,12 @@ from __future__ import annotations
 import numpy as np
 
 from sim.behaviour import layout, routing
+from sim.behaviour.placement import next_year_pupils
 from sim.policies.base import Policy, register
 from sim.policies.consolidation import log_cost_breakdown
 from sim.policies.optimise import TIER_CODES
 from sim.scenario.policy_schema import BusingConfig
-from sim.state import ENROLLED, GRADES, OPEN, PRESCHOOL
+from sim.state import GRADES, OPEN
 
 
 @register
@@ -44,14 +45,7 @@ class Busing(Policy):
     def demand(self, model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(settlement, school, riders) of next placement's pupils beyond ``min_distance_km``."""
         cfg, c, s = self.config, model.children, model.schools
-        enrolled = np.flatnonzero(c.status == ENROLLED)
-        nxt = c.grade[enrolled].astype(np.int64) + 1
-        stay = nxt <= GRADES
-        enrolled, nxt = enrolled[stay], nxt[stay]
-        entrants = np.flatnonzero((c.status == PRESCHOOL)
-                                  & (model.year - c.birth_year >= model.scenario.demography.school_entry_age))
-        kids = np.concatenate([enrolled, entrants])
-        grade = np.concatenate([nxt, np.ones(entrants.size, dtype=np.int64)])
+        kids, grade = next_year_pupils(model)
         home = model.families.settlement[c.family[kids]].astype(np.int64)
         current = c.school[kids]
         safe = np.maximum(current, 0)
