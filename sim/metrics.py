@@ -108,7 +108,7 @@ def collect(model, cs: ClassStructure) -> tuple[dict, pd.DataFrame]:
     """Compute this year's county row (dict) and school panel (DataFrame)."""
     scn, year = model.scenario, model.year
     c, s = model.children, model.schools
-    counters = model.counters
+    counts = model.counts
     enrolled = np.flatnonzero(c.status == ENROLLED)
     grade = c.grade[enrolled]
     primary = grade <= PRIMARY_TOP_GRADE
@@ -124,7 +124,7 @@ def collect(model, cs: ClassStructure) -> tuple[dict, pd.DataFrame]:
     need = staffing_need(model, cs)
     limit = np.where(primary, scn.access.commute_limit_min.primary, scn.access.commute_limit_min.junior)
     young_boarders = int((boarding & (grade <= scn.access.young_grade_max)).sum())
-    hard = int((day & (commute > limit)).sum()) + young_boarders + counters["dropouts"]
+    hard = int((day & (commute > limit)).sum()) + young_boarders + counts.dropouts
     teaches_primary = open_ & (s.grade_min <= PRIMARY_TOP_GRADE)
     teaches_junior = open_ & (s.grade_max > PRIMARY_TOP_GRADE)
     rural = s.tier != COUNTY_TOWN_TIER
@@ -150,7 +150,7 @@ def collect(model, cs: ClassStructure) -> tuple[dict, pd.DataFrame]:
         "boarders": int(boarding.sum()),
         "young_boarders": young_boarders,
         "bus_riders": int(c.bus[enrolled].sum()),
-        "dropouts": counters["dropouts"],
+        "dropouts": counts.dropouts,
         "retention_rate": retention_rate(model),
         "large_class_share": float(cs.large_classes.sum() / max(cs.classes.sum(), 1)),
         "superlarge_class_share": float(cs.superlarge_classes.sum() / max(cs.classes.sum(), 1)),
@@ -158,7 +158,7 @@ def collect(model, cs: ClassStructure) -> tuple[dict, pd.DataFrame]:
         "cv_junior": _stage_cv(teachers, pupils, teaches_junior),
         "teachers": int(teachers.sum()),
         "teacher_vacancies": int(np.maximum(need - teachers, 0).sum()),
-        "rural_teacher_attrition": counters["quit_rural"] / max(counters["rural_teachers_at_start"], 1),
+        "rural_teacher_attrition": counts.quit_rural / max(counts.rural_teachers_at_start, 1),
         "quality_rural": _weighted_mean(s.quality, np.where(open_ & rural, pupils, 0)),
         "quality_town": _weighted_mean(s.quality, np.where(open_ & ~rural, pupils, 0)),
         "county_town_pupil_share": float(pupils[~rural].sum() / max(n_pupils, 1)),
@@ -167,14 +167,14 @@ def collect(model, cs: ClassStructure) -> tuple[dict, pd.DataFrame]:
         "idle_buildings": int(((s.status == CLOSED) & (s.building_use == IDLE)).sum()),
         "cost_total": costs,
         "cost_per_pupil": costs / max(n_pupils, 1),
-        "hard_access_share": hard / max(n_pupils + counters["dropouts"], 1),
+        "hard_access_share": hard / max(n_pupils + counts.dropouts, 1),
         "pupils_hard_access": hard,
-        "pupils_without_place": counters["no_place"],
+        "pupils_without_place": counts.no_place,
         "pupils_displaced": int(displaced.sum()),
-        "displaced_without_place": counters["no_place_displaced"],
+        "displaced_without_place": counts.no_place_displaced,
         "displaced_mean_commute_min": float(commute[displaced & day].mean()) if (displaced & day).any() else 0.0,
-        "entrants_deferred": counters["entry_deferred"],
-        "migrant_children_refused": counters["migrant_children_refused"],
+        "entrants_deferred": counts.entry_deferred,
+        "migrant_children_refused": counts.migrant_children_refused,
         "reused_buildings": int(((s.status == CLOSED) & (s.building_use == REUSED)).sum()),
         "sold_buildings": int(((s.status == CLOSED) & (s.building_use == SOLD)).sum()),
     }
@@ -236,7 +236,7 @@ def _costs(model, cs: ClassStructure, teachers: np.ndarray, n_pupils: int, board
         + primary * k.per_pupil_yuan.primary + junior * k.per_pupil_yuan.junior
         + open_schools * k.per_school_yuan + cs.classes.sum() * k.per_class_yuan
         + boarding.sum() * k.per_boarder_yuan
-        + model.counters.get("extra_cost_yuan", 0.0)
+        + model.counts.extra_cost_yuan
     )
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 import mesa
 import numpy as np
 import pandas as pd
@@ -25,6 +23,7 @@ from sim.state import (
     Schools,
     Settlements,
     Teachers,
+    YearCounts,
     assert_consistent,
 )
 from sim.world import build_world, travel_times
@@ -49,7 +48,7 @@ class EducationModel(mesa.Model):
         super().__init__(rng=replicate_rng(self.seed, self.replicate))
         self.scenario = scenario
         self.year = scenario.start_year - 1
-        self.counters: Counter = Counter()
+        self.counts = YearCounts()
         self.county_rows: list[dict] = []
         self.school_panels: list[pd.DataFrame] = []
         self.events: list[tuple] = []
@@ -67,7 +66,7 @@ class EducationModel(mesa.Model):
     def step(self) -> None:
         """One school year: the phases of DESIGN §5, in order."""
         self.year += 1
-        self.counters = Counter()
+        self.counts = YearCounts()
         self.calendar()
         entrants = self.demography()
         movers = self.migration()
@@ -108,13 +107,13 @@ class EducationModel(mesa.Model):
         needing, admitted = migration.town_admission(self, needing)
         outcome = choice.assign(self, needing, town_admitted=admitted)
         demography.drop_out(self, np.concatenate([outcome["dropped"], outcome["no_place"]]))
-        self.counters["no_place"] += int(outcome["no_place"].size)
+        self.counts.no_place += int(outcome["no_place"].size)
 
     def teachers_phase(self, structure: schools.ClassStructure) -> None:
         """Retirement, attrition, staffing need and hiring within the county quota."""
         result = teachers.teachers_phase(self, structure)
-        self.counters["quit_rural"] += result["quit_rural"]
-        self.counters["rural_teachers_at_start"] += result["rural_at_start"]
+        self.counts.quit_rural += result["quit_rural"]
+        self.counts.rural_teachers_at_start += result["rural_at_start"]
         if result["hired"]:
             self.log_event("hiring", -1, f"hired {result['hired']} teachers; quota {self.teacher_quota}")
 

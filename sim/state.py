@@ -321,3 +321,35 @@ class PolicyEffects:
     hukou_barrier: float | None = None  # replaces admission.hukou_barrier when set
     catchment_strictness: float = 0.0  # chance a school refuses a non-catchment applicant
     hard_class_caps: bool = False  # seats per grade use the standard caps (45/50), not the maximum
+
+
+@dataclass
+class YearCounts:
+    """What the phases of one school year counted; reset at the start of every step.
+
+    Phases and policies add to it; ``sim.metrics.collect`` reads it into the county row. A
+    typed record, so that a misspelt name fails at once instead of reading as 0.
+    """
+
+    dropouts: int = 0  # pupils who dropped out this year (outside option or no feasible school)
+    no_place: int = 0  # pupils needing a school who found no seat anywhere acceptable
+    no_place_displaced: int = 0  # of them, pupils displaced by a closure this year
+    dropped_displaced: int = 0  # displaced pupils with no feasible school at all
+    entry_deferred: int = 0  # grade-1 entrants whose school took no intake this year
+    children_left_county: int = 0  # children of families who left the county
+    migrant_children_refused: int = 0  # rural-hukou children refused by county-town schools
+    hires_refused: int = 0  # hires who refused a remote post
+    quit_rural: int = 0  # rural teachers who quit (attrition, not retirement)
+    rural_teachers_at_start: int = 0  # rural teachers at the start of the teachers phase
+    extra_cost_yuan: float = 0.0  # policy costs (and sale income, negative) beyond running costs
+    construction_yuan: float = 0.0  # of which: building schools, classrooms and beds
+    bus_yuan: float = 0.0  # of which: school buses
+    boarding_extra_yuan: float = 0.0  # of which: boarding beyond the per-boarder cost
+    cost_breakdown_logged: bool = False  # the yearly cost breakdown event is written once
+
+    def charge(self, yuan: float, item: str) -> None:
+        """Add ``yuan`` to the county's extra cost and to the named item (``*_yuan``)."""
+        if item not in ("construction_yuan", "bus_yuan", "boarding_extra_yuan"):
+            raise ValueError(f"unknown cost item {item!r}")
+        self.extra_cost_yuan += float(yuan)
+        setattr(self, item, getattr(self, item) + float(yuan))

@@ -320,7 +320,7 @@ def assign(model, idx: np.ndarray, town_admitted: np.ndarray | None = None) -> d
     feasible), ``no_place`` (acceptable schools existed but all were full) and ``deferred``
     (grade-1 entrants who wait a year because their catchment school's grade-1 intake is
     closed; already set back to preschool). Counts displaced pupils (``displaced_year`` this
-    year) left without a place in ``model.counters["no_place_displaced"]`` and those who
+    year) left without a place in ``model.counts.no_place_displaced`` and those who
     dropped out in ``["dropped_displaced"]``.
     """
     c, rng = model.children, model.rng
@@ -361,9 +361,9 @@ def assign(model, idx: np.ndarray, town_admitted: np.ndarray | None = None) -> d
         c.entry_year[deferred] = -1
     unplaced &= ~deferred_mask
     displaced = c.displaced_year[idx] == model.year
-    model.counters["no_place_displaced"] += int((unplaced & had_option & displaced).sum())
-    model.counters["dropped_displaced"] += int((unplaced & ~had_option & displaced).sum())
-    model.counters["entry_deferred"] += int(deferred.size)
+    model.counts.no_place_displaced += int((unplaced & had_option & displaced).sum())
+    model.counts.dropped_displaced += int((unplaced & ~had_option & displaced).sum())
+    model.counts.entry_deferred += int(deferred.size)
     return {
         "placed": placed,
         "dropped": idx[unplaced & ~had_option],

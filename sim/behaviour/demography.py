@@ -156,6 +156,6 @@ def progression_phase(model) -> dict[str, np.ndarray]:
 def drop_out(model, idx: np.ndarray) -> None:
     """Mark children ``idx`` as dropped out this year (they leave their school and bed)."""
     leave_school(model.children, idx, DROPPED_OUT, model.year)
-    model.counters["dropouts"] += int(idx.size)
+    model.counts.dropouts += int(idx.size)
 
 

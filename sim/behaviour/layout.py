@@ -4,8 +4,8 @@ Policies (``sim.policies``) call these in the calendar phase, before demography 
 placement, so that displaced pupils are re-placed in the same year's placement (placement
 re-places pupils whose school is closed or no longer teaches their grade). Every action
 logs an event (``model.log_event``) and adds its construction cost, if it has one, to
-``model.counters["extra_cost_yuan"]`` (counted in ``cost_total``) and to
-``model.counters["construction_yuan"]`` (for the cost breakdown).
+``model.counts.extra_cost_yuan`` (counted in ``cost_total``) and to
+``model.counts.construction_yuan`` (for the cost breakdown).
 
 Teachers of a closed school are redistributed (分流): all to the receiving school when one is
 named, else they fill vacancies at the nearest open schools sharing a grade, and the rest go
@@ -44,8 +44,7 @@ IN_USE = code(BUILDING_USE, "in_use")
 def add_cost(model, yuan: float, item: str = "construction_yuan") -> None:
     """Charge ``yuan`` to this year's county cost (``extra_cost_yuan``) under ``item``."""
     if yuan:
-        model.counters["extra_cost_yuan"] += float(yuan)
-        model.counters[item] += float(yuan)
+        model.counts.charge(yuan, item)
 
 
 def school_index(model, name: str) -> int:

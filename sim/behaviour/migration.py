@@ -144,8 +144,6 @@ def migration_phase(model) -> np.ndarray:
     u = utilities(model, terms)
     u[~terms["active"] | (f.status == FAMILY_LEFT)] = [0.0] + [-np.inf] * (len(ALTERNATIVES) - 1)
     choice = _draw_logit(u, model.rng)
-    counts = np.bincount(choice, minlength=len(ALTERNATIVES))
-    model.counters.update({f"families_{name}": int(n) for name, n in zip(ALTERNATIVES, counts) if name != "stay"})
     return apply_moves(model, choice)
 
 
@@ -189,7 +187,7 @@ def leave_county(model, families: np.ndarray) -> None:
     gone[families] = True
     kids = np.flatnonzero(gone[c.family] & ((c.status == ENROLLED) | (c.status == PRESCHOOL)))
     leave_school(c, kids, CHILD_LEFT, model.year)
-    model.counters["children_left_county"] += int(kids.size)
+    model.counts.children_left_county += int(kids.size)
 
 
 def town_admission(model, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -211,7 +209,7 @@ def town_admission(model, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     passed = _passes(model, idx)
     fam = c.family[idx]
     refused = ~passed & (f.status[fam] == IN_TOWN)
-    model.counters["migrant_children_refused"] += int(refused.sum())
+    model.counts.migrant_children_refused += int(refused.sum())
     families = np.unique(fam[refused])
     extra = np.zeros(0, dtype=np.int64)
     if families.size:

@@ -105,7 +105,7 @@ def hire(model, cs: ClassStructure) -> int:
     school = rng.choice(slots, size=n, replace=False).astype(np.int32)
     p_refuse = cfg.refusal_remote_per_hour * model.effects.remote_refusal_factor * hours_from_county_town(model, school)
     refuse = rng.random(n) < np.clip(p_refuse, 0, 1)
-    model.counters["hires_refused"] += int(refuse.sum())
+    model.counts.hires_refused += int(refuse.sum())
     school = school[~refuse]
     n = int(school.size)
     _new_teachers(model, school, np.full(n, cfg.hire_age, dtype=np.float32), _tier_skill_shift(model, school) - 0.05)

@@ -28,7 +28,7 @@ class AdmissionPolicy(Policy):
         c = self.config
         if c.migrant_public_target is None:
             return
-        refused = model.counters["migrant_children_refused"]
+        refused = model.counts.migrant_children_refused
         admitted = model.county_rows[-1]["migrant_children"] if model.county_rows else 0
         share = admitted / max(admitted + refused, 1)
         if share < c.migrant_public_target:

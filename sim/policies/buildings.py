@@ -31,6 +31,6 @@ class BuildingsPolicy(Policy):
         old = rest[model.year - s.closed_year[rest] >= c.sell_after_years]
         sold = old[rng.random(old.size) < c.sale_chance]
         s.building_use[sold] = SOLD
-        model.counters["extra_cost_yuan"] -= c.sale_value_yuan * sold.size
+        model.counts.extra_cost_yuan -= c.sale_value_yuan * sold.size
         for school in sold:
             model.log_event("building_sold", int(school), f"sold for {c.sale_value_yuan:.0f} yuan")

@@ -785,8 +785,8 @@ class Consolidation(Policy):
             model.log_event(
                 "displaced_outcome", -1,
                 f"{int(displaced.sum())} displaced pupils: {placed} enrolled, "
-                f"{model.counters['no_place_displaced']} without a place, "
-                f"{model.counters['dropped_displaced']} dropped out",
+                f"{model.counts.no_place_displaced} without a place, "
+                f"{model.counts.dropped_displaced} dropped out",
             )
         log_cost_breakdown(model)
 
@@ -831,9 +831,9 @@ def send_as_allocated(model, school: int, pupils: np.ndarray, allocation: list, 
 def log_cost_breakdown(model) -> None:
     """Log this year's county cost by item once a year (event ``cost_breakdown``), from
     whichever layout policy reviews first. The items add up to ``cost_total``."""
-    if model.counters["cost_breakdown_logged"]:
+    if model.counts.cost_breakdown_logged:
         return
-    model.counters["cost_breakdown_logged"] = 1
+    model.counts.cost_breakdown_logged = True
     from sim.behaviour.schools import teacher_counts
 
     k, s, c = model.scenario.costs, model.schools, model.children
@@ -848,9 +848,9 @@ def log_cost_breakdown(model) -> None:
         "per_school": float((s.status == OPEN).sum() * k.per_school_yuan),
         "per_class": float(cs.classes.sum() * k.per_class_yuan),
         "boarders": float((enrolled & c.boarding).sum() * k.per_boarder_yuan),
-        "construction": float(model.counters["construction_yuan"]),
-        "buses": float(model.counters["bus_yuan"]),
-        "boarding_extra": float(model.counters["boarding_extra_yuan"]),
+        "construction": float(model.counts.construction_yuan),
+        "buses": float(model.counts.bus_yuan),
+        "boarding_extra": float(model.counts.boarding_extra_yuan),
     }
     model.log_event("cost_breakdown", -1, "; ".join(f"{name} {v:,.0f}" for name, v in items.items())
                     + f"; total {sum(items.values()):,.0f} yuan")

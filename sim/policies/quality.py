@@ -25,7 +25,7 @@ class QualityPolicy(Policy):
         bonus = c.quality_per_1000_yuan * c.extra_funding_yuan_per_pupil / 1000
         model.effects.quality_bonus = np.where(rural, bonus, 0.0)
         funding = float(pupils[rural & (s.status == OPEN)].sum()) * c.extra_funding_yuan_per_pupil
-        model.counters["extra_cost_yuan"] += funding
+        model.counts.extra_cost_yuan += funding
         if funding:
             model.log_event("cost", -1, f"extra rural funding {funding:.0f} yuan")
 

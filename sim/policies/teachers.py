@@ -40,5 +40,5 @@ class TeachersPolicy(Policy):
         t, s = model.teachers, model.schools
         rural = on_duty(t) & (s.tier[np.maximum(t.school, 0)] != COUNTY_TOWN_TIER)
         cost = float(rural.sum()) * self.config.rural_subsidy_yuan_per_month * 12
-        model.counters["extra_cost_yuan"] += cost
+        model.counts.extra_cost_yuan += cost
         model.log_event("cost", -1, f"rural teacher subsidy {cost:.0f} yuan")
