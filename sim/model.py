@@ -8,6 +8,7 @@ import pandas as pd
 
 from sim.agents import Family, School, Teacher
 from sim.behaviour import choice, demography, migration, placement, schools, teachers
+from sim.behaviour.schools import ClassStructure
 from sim.metrics import EVENT_COLUMNS, collect
 from sim.policies import build_policies
 from sim.scenario import Scenario
@@ -38,6 +39,9 @@ class EducationModel(mesa.Model):
     year : int, the current school year (the year before ``start_year`` until the first step).
     world : World, settlements, roads and initial schools; ``travel`` the commute matrix.
     settlements, families, children, schools, teachers : the state tables (sim.state).
+    classes : ClassStructure, the latest year's classes (set once a year by ``form_classes``;
+        phases and policies receive it as an argument).
+    counts : YearCounts, what this year's phases counted.
     county_rows, school_panels, events : what each year recorded.
     """
 
@@ -67,22 +71,22 @@ class EducationModel(mesa.Model):
         """One school year: the phases of DESIGN §5, in order."""
         self.year += 1
         self.counts = YearCounts()
-        self.calendar()
+        self.calendar(self.classes)
         entrants = self.demography()
         movers = self.migration()
         needing = self.placement(entrants, movers)
         self.choice_and_assignment(needing)
-        structure = schools.class_structure(self)
-        self.teachers_phase(structure)
-        self.schools_phase()
-        self.policy_review()
-        self.record_metrics()
+        classes = self.form_classes()
+        self.staffing(classes)
+        self.school_quality(classes)
+        self.policy_review(classes)
+        self.record_metrics(classes)
 
-    def calendar(self) -> None:
+    def calendar(self, last_year_classes: ClassStructure) -> None:
         """Scheduled actions take effect (openings, closures, expansions, routes)."""
         for policy in self.policies:
-            if policy.active(self.year):
-                policy.on_year_start(self)
+            if policy.acts_in(self.year):
+                policy.on_year_start(self, last_year_classes)
 
     def demography(self) -> np.ndarray:
         """Births, ageing, progression, completion; returns this year's grade-1 entrants."""
@@ -109,28 +113,33 @@ class EducationModel(mesa.Model):
         demography.drop_out(self, np.concatenate([outcome["dropped"], outcome["no_place"]]))
         self.counts.no_place += int(outcome["no_place"].size)
 
-    def teachers_phase(self, structure: schools.ClassStructure) -> None:
-        """Retirement, attrition, staffing need and hiring within the county quota."""
-        result = teachers.teachers_phase(self, structure)
+    def form_classes(self) -> ClassStructure:
+        """Classes per grade, with multigrade classes (复式班), once a year: every later phase
+        of the year reads this one structure."""
+        self.classes = schools.class_structure(self)
+        return self.classes
+
+    def staffing(self, classes: ClassStructure) -> None:
+        """Teachers (DESIGN §5.6): retirement, attrition, staffing need, hiring within the quota."""
+        result = teachers.teachers_phase(self, classes)
         self.counts.quit_rural += result["quit_rural"]
         self.counts.rural_teachers_at_start += result["rural_at_start"]
         if result["hired"]:
             self.log_event("hiring", -1, f"hired {result['hired']} teachers; quota {self.teacher_quota}")
 
-    def schools_phase(self) -> None:
-        """Classes (with multigrade classes) and quality for the year."""
-        self.structure = schools.class_structure(self)
-        schools.update_quality(self, self.structure)
+    def school_quality(self, classes: ClassStructure) -> None:
+        """Schools (DESIGN §5.7): quality for the year from staffing, coverage and class size."""
+        schools.update_quality(self, classes)
 
-    def policy_review(self) -> None:
+    def policy_review(self, classes: ClassStructure) -> None:
         """Year-end decisions of rule-based policies (closures, beds, routes)."""
         for policy in self.policies:
-            if policy.active(self.year):
-                policy.on_year_end(self)
+            if policy.acts_in(self.year):
+                policy.on_year_end(self, classes)
 
-    def record_metrics(self) -> None:
+    def record_metrics(self, classes: ClassStructure) -> None:
         """One row of county metrics and one row per school."""
-        county, panel = collect(self, self.structure)
+        county, panel = collect(self, classes)
         self.county_rows.append(county)
         self.school_panels.append(panel)
 
@@ -158,8 +167,7 @@ class EducationModel(mesa.Model):
             boarding_beds=w.school_beds, status=OPEN,
         )
         self.schools.name.extend(str(n) for n in w.school_name)
-        for row in rows:
-            School(self, row)
+        self.add_school_agents(rows)
 
     def _initial_placement(self) -> None:
         """Place every pupil of the year before the first step, staff the schools, set quality."""
@@ -170,8 +178,13 @@ class EducationModel(mesa.Model):
         structure = schools.class_structure(self)
         teachers.initial_teachers(self, structure)
         schools.update_quality(self, structure, immediate=True)
-        self.structure = structure
+        self.classes = structure
         self.initially_unplaced = int(outcome["dropped"].size + outcome["no_place"].size)
+
+    def add_school_agents(self, rows: np.ndarray) -> None:
+        """Create School agents for new school rows."""
+        for row in rows:
+            School(self, row)
 
     def add_family_agents(self, rows: np.ndarray) -> None:
         """Create Family agents for new family rows."""

@@ -162,8 +162,6 @@ def open_school(model, name: str, settlement: int, level: int, grade_min: int, g
     kind; its starting quality is the mean of open schools of its tier (teachers come from
     the teachers phase's hiring, or from closed schools that name it as receiving).
     Returns the new row. Logs ``school_opened``."""
-    from sim.agents import School  # agents import behaviour; keep the import local
-
     s = model.schools
     if name in s.name:
         raise ValueError(f"a school called {name!r} already exists")
@@ -176,7 +174,7 @@ def open_school(model, name: str, settlement: int, level: int, grade_min: int, g
         opened_year=model.year, invested_year=model.year, quality=quality, building_use=0,
     )[0])
     s.name.append(str(name))
-    School(model, row)
+    model.add_school_agents(np.array([row]))
     add_cost(model, cost_yuan)
     model.layout_changed()
     why = f" ({reason})" if reason else ""

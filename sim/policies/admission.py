@@ -17,14 +17,14 @@ class AdmissionPolicy(Policy):
         super().__init__(config, model)
         self.barrier = config.hukou_barrier
 
-    def on_year_start(self, model) -> None:
+    def on_year_start(self, model, classes) -> None:
         c = self.config
         model.effects.catchment_strictness = c.catchment_strictness
         model.effects.hard_class_caps = c.class_caps == "hard"
         if self.barrier is not None:
             model.effects.hukou_barrier = self.barrier
 
-    def on_year_end(self, model) -> None:
+    def on_year_end(self, model, classes) -> None:
         c = self.config
         if c.migrant_public_target is None:
             return

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from sim.behaviour.schools import ClassStructure
 from sim.scenario.policy_schema import PolicyBlock
 
 
@@ -23,16 +24,22 @@ class Policy:
     def __init__(self, config: PolicyBlock, model) -> None:
         self.config = config
 
-    def active(self, year: int) -> bool:
-        """Whether the policy is in force in ``year``."""
+    def in_force(self, year: int) -> bool:
+        """Whether ``year`` lies within the block's ``start_year``..``end_year`` (either may be
+        unset). The one test of a policy's years: never overridden."""
         c = self.config
         return (c.start_year is None or year >= c.start_year) and (c.end_year is None or year <= c.end_year)
 
-    def on_year_start(self, model) -> None:
-        """Calendar phase hook (default: nothing)."""
+    def acts_in(self, year: int) -> bool:
+        """Whether the model runs this policy's hooks in ``year``: while in force. A policy that
+        must also act outside its years (to withdraw what it set up) overrides this and says why."""
+        return self.in_force(year)
 
-    def on_year_end(self, model) -> None:
-        """Policy-review phase hook (default: nothing)."""
+    def on_year_start(self, model, classes: ClassStructure) -> None:
+        """Calendar phase hook (default: nothing). ``classes``: last year's classes."""
+
+    def on_year_end(self, model, classes: ClassStructure) -> None:
+        """Policy-review phase hook (default: nothing). ``classes``: this year's classes."""
 
 
 REGISTRY: dict[str, type[Policy]] = {}

@@ -51,7 +51,7 @@ class Boarding(Policy):
                 check_school_name(model, e.school, f"policies.boarding.expansion[{i}].school", built)
         self.done: set[int] = set()
 
-    def on_year_start(self, model) -> None:
+    def on_year_start(self, model, classes) -> None:
         cfg = self.config
         for i, e in enumerate(cfg.expansion):
             if i in self.done or e.year > model.year:
@@ -76,7 +76,7 @@ class Boarding(Policy):
         if cfg.beds_for_need:
             self._beds_for_need(model)
 
-    def on_year_end(self, model) -> None:
+    def on_year_end(self, model, classes) -> None:
         cfg = self.config
         c = model.children
         boarders = int(((c.status == ENROLLED) & c.boarding).sum())
@@ -87,7 +87,7 @@ class Boarding(Policy):
         model.log_event("boarding", -1, f"{boarders} boarders ({young} below grade {rules.penalty_below_grade}); "
                                         f"beds {int(model.schools.boarding_beds[model.schools.status == OPEN].sum())}; "
                                         f"minimum grade {rules.min_grade}; extra county cost {extra:,.0f} yuan")
-        log_cost_breakdown(model)
+        log_cost_breakdown(model, classes)
 
     def need(self, model) -> np.ndarray:
         """Beds each school needs next placement: pupils whose school then is that school, who

@@ -17,7 +17,7 @@ class BuildingsPolicy(Policy):
 
     name = "buildings"
 
-    def on_year_end(self, model) -> None:
+    def on_year_end(self, model, classes) -> None:
         c, s, rng = self.config, model.schools, model.rng
         idle = np.flatnonzero((s.status == CLOSED) & (s.building_use == IDLE))
         draw = rng.random(idle.size)

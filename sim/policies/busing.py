@@ -60,12 +60,9 @@ class Busing(Policy):
         key, riders = np.unique(home[ok] * (s.n + 1) + target[ok], return_counts=True)
         return key // (s.n + 1), key % (s.n + 1), riders
 
-    def active(self, year: int) -> bool:
+    def acts_in(self, year: int) -> bool:
         """Always True, so that the hooks also run after ``end_year`` and take the buses off."""
         return True
-
-    def in_force(self, year: int) -> bool:
-        return super().active(year)
 
     def lost(self, model) -> np.ndarray:
         """(n_settlements, GRADES + 1) bool: a school in the settlement taught the grade when
@@ -77,7 +74,7 @@ class Busing(Policy):
         np.logical_or.at(out, s.settlement[: start.shape[0]], lost_school)
         return out
 
-    def on_year_start(self, model) -> None:
+    def on_year_start(self, model, classes) -> None:
         cfg = self.config
         model.bus.clear()
         if not self.in_force(model.year):
@@ -119,9 +116,9 @@ class Busing(Policy):
                                       f"{km:.1f} km a run; {unserved} pupils beyond {cfg.max_ride_min:g} min ride; "
                                       f"cost {cost:,.0f} yuan")
 
-    def on_year_end(self, model) -> None:
+    def on_year_end(self, model, classes) -> None:
         if self.in_force(model.year):
-            log_cost_breakdown(model)
+            log_cost_breakdown(model, classes)
 
 
 def _taught(model) -> np.ndarray:

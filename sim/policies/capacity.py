@@ -38,13 +38,13 @@ class CapacityPolicy(Policy):
         self.pending: list[tuple[int, str, int, int]] = []  # (year ready, stage, settlement, classrooms)
         self.families_at_start = self._families_by_settlement(model)
 
-    def on_year_start(self, model) -> None:
+    def on_year_start(self, model, classes) -> None:
         ready = [p for p in self.pending if p[0] <= model.year]
         self.pending = [p for p in self.pending if p[0] > model.year]
         for _, stage, settlement, classrooms in ready:
             self._build(model, stage, settlement, classrooms)
 
-    def on_year_end(self, model) -> None:
+    def on_year_end(self, model, classes) -> None:
         c = self.config
         residents = self._residents(model)
         for settlement in self._places(model):

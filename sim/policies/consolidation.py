@@ -303,17 +303,14 @@ class Consolidation(Policy):
         self.limited_year = None
 
     # ---- hooks ------------------------------------------------------------------------------
-    def active(self, year: int) -> bool:
+    def acts_in(self, year: int) -> bool:
         """In force (``start_year``..``end_year``), or a ``restore`` entry is due: restorations
         act in their year even after the block's end (the halt of closures is when schools
-        are restored)."""
+        are restored). The block's modes (rule, plan, optimise, intake, upper grades) act only
+        while ``in_force``."""
         return self.in_force(year) or any(a.kind == "restore" and a.year <= year for a in self.queue)
 
-    def in_force(self, year: int) -> bool:
-        """Whether the block's modes (rule, plan, optimise, intake, upper grades) act in ``year``."""
-        return super().active(year)
-
-    def on_year_start(self, model) -> None:
+    def on_year_start(self, model, classes) -> None:
         cfg = self.config
         year = model.year
         self._grow(model)
@@ -339,13 +336,13 @@ class Consolidation(Policy):
         if cfg.alternate_intake is not None:
             self._alternate_intake(model)
 
-    def on_year_end(self, model) -> None:
+    def on_year_end(self, model, classes) -> None:
         cfg = self.config
         if not self.in_force(model.year):
             return
         self._grow(model)
         pupils = pupils_by_grade(model).sum(axis=1)
-        self._count_below(model, pupils)
+        self._count_below(model, pupils, classes)
         scheduled = {a.target for a in self.queue if a.kind in ("close", "downgrade") and isinstance(a.target, int)}
         budget = cfg.max_closures_per_year - sum(
             1 for a in self.queue if a.year == model.year + 1 and a.source != "plan" and a.kind in ("close", "downgrade"))
@@ -363,10 +360,10 @@ class Consolidation(Policy):
             # Scheduling a closure, or building for one (先建后撤), uses the year's budget.
             if self._decide(model, school, kind, grade_max, source, ledger) != "waits":
                 budget -= 1
-        self._report(model)
+        self._report(model, classes)
 
     # ---- rule ---------------------------------------------------------------------------------
-    def _count_below(self, model, pupils: np.ndarray) -> None:
+    def _count_below(self, model, pupils: np.ndarray, classes) -> None:
         rule, s = self.config.rule, model.schools
         if rule is None:
             return
@@ -374,10 +371,10 @@ class Consolidation(Policy):
         minimum = np.array([m.teaching_point, m.primary, m.junior, m.nine_year])[s.level]
         small = (pupils < minimum) & (minimum > 0)
         if rule.min_class_size is not None:
-            classes = model.structure.classes
-            if classes.size == s.n:
-                mean = np.divide(pupils, classes, out=np.zeros(s.n), where=classes > 0)
-                small |= (classes > 0) & (mean < rule.min_class_size)
+            per_school = classes.classes
+            if per_school.size == s.n:
+                mean = np.divide(pupils, per_school, out=np.zeros(s.n), where=per_school > 0)
+                small |= (per_school > 0) & (mean < rule.min_class_size)
         self.below = np.where((s.status == OPEN) & small, self.below + 1, 0)
 
     def _rule_nominees(self, model, pupils, taken) -> list[tuple]:
@@ -777,7 +774,7 @@ class Consolidation(Policy):
             self.below = np.concatenate([self.below, np.zeros(n - self.below.size, dtype=np.int64)])
             self.last_intake = np.concatenate([self.last_intake, np.full(n - self.last_intake.size, -9999)])
 
-    def _report(self, model) -> None:
+    def _report(self, model, classes) -> None:
         c = model.children
         displaced = c.displaced_year == model.year
         if displaced.any():
@@ -788,7 +785,7 @@ class Consolidation(Policy):
                 f"{model.counts.no_place_displaced} without a place, "
                 f"{model.counts.dropped_displaced} dropped out",
             )
-        log_cost_breakdown(model)
+        log_cost_breakdown(model, classes)
 
 
 TIER_CODES_BY_CODE = {v: k for k, v in TIER_CODES.items()}
@@ -828,7 +825,7 @@ def send_as_allocated(model, school: int, pupils: np.ndarray, allocation: list, 
         taken[rows] = True
 
 
-def log_cost_breakdown(model) -> None:
+def log_cost_breakdown(model, classes) -> None:
     """Log this year's county cost by item once a year (event ``cost_breakdown``), from
     whichever layout policy reviews first. The items add up to ``cost_total``."""
     if model.counts.cost_breakdown_logged:
@@ -837,7 +834,7 @@ def log_cost_breakdown(model) -> None:
     from sim.behaviour.schools import teacher_counts
 
     k, s, c = model.scenario.costs, model.schools, model.children
-    cs = model.structure
+    cs = classes
     teachers, _ = teacher_counts(model)
     enrolled = c.status == ENROLLED
     primary = int((enrolled & (c.grade <= PRIMARY_TOP_GRADE)).sum())

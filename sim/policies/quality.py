@@ -16,7 +16,7 @@ class QualityPolicy(Policy):
 
     name = "quality"
 
-    def on_year_start(self, model) -> None:
+    def on_year_start(self, model, classes) -> None:
         c, s = self.config, model.schools
         rural = s.tier != COUNTY_TOWN_TIER
         pupils = pupils_by_grade(model).sum(axis=1)
@@ -29,7 +29,7 @@ class QualityPolicy(Policy):
         if funding:
             model.log_event("cost", -1, f"extra rural funding {funding:.0f} yuan")
 
-    def on_year_end(self, model) -> None:
+    def on_year_end(self, model, classes) -> None:
         c, s = self.config, model.schools
         if c.groups == "none" or c.group_uplift_rate == 0:
             return
