@@ -15,6 +15,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from sim.behaviour.choice import utility_terms
 from sim.scenario.schema import LEVELS, SETTLEMENT_KINDS, TIERS
 from sim.state import (
     BUILDING_USE,
@@ -128,8 +129,6 @@ class Family(RowAgent):
         utility (the random taste term ε is left out); ``feasible`` False marks schools the
         child cannot attend (too far, no bed); ``outside`` is the utility of dropping out.
         """
-        from sim.behaviour.choice import utility_terms
-
         c = self.model.children
         rows = np.flatnonzero((c.family == self.row) & (c.status == ENROLLED))
         if rows.size == 0:
