@@ -323,12 +323,12 @@ class PolicyEffects:
     hard_class_caps: bool = False  # seats per grade use the standard caps (45/50), not the maximum
 
 
-@dataclass
+@dataclass(slots=True)
 class YearCounts:
     """What the phases of one school year counted; reset at the start of every step.
 
     Phases and policies add to it; ``sim.metrics.collect`` reads it into the county row. A
-    typed record, so that a misspelt name fails at once instead of reading as 0.
+    typed record with slots, so that a misspelt name fails at once instead of reading as 0.
     """
 
     dropouts: int = 0  # pupils who dropped out this year (outside option or no feasible school)
