@@ -79,3 +79,14 @@ def test_default_county_modes(default_county):
     fastest = max(cfg.ride_speed_kmh.values()) * cfg.terrain_speed_factor[world.terrain]
     assert (tt.minutes[ride] >= tt.km[ride] / fastest * 60 + cfg.ride_access_minutes - 1e-3).all()
     np.testing.assert_allclose(tt.minutes, tt.minutes.T, rtol=1e-5)
+
+
+def test_unreachable_settlements_are_infinitely_far():
+    """With no road between two places, both the distance and the commute are infinite (the
+    choice step treats infinite commutes as infeasible)."""
+    world = line_world()
+    cut = World(**{**world.__dict__, "road_src": world.road_src[:1], "road_dst": world.road_dst[:1],
+                   "road_km": world.road_km[:1], "road_class": world.road_class[:1]})
+    tt = travel_times(cut, RoadsConfig())
+    assert np.isinf(tt.km[0, 2]) and np.isinf(tt.minutes[0, 2]) and np.isinf(tt.minutes[2, 1])
+    assert np.isfinite(tt.minutes[0, 1])
