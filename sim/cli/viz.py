@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 import socket
+import warnings
 
 import typer
 
@@ -13,9 +14,13 @@ from sim.cli.app import app, console, user_errors
 from sim.errors import EdusimError
 from sim.runner import check_scenario
 from sim.scenario import load_scenario
+from sim.viz.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
+#: The app's scenario when none is named (sim.viz.app.teaching.DEFAULT_SCENARIO; importing
+#: that here would load the model and Solara for ``edusim --help``).
 DEFAULT_SCENARIO = "hollow_school_demo"
-LANGUAGES = ("en", "zh")
+#: The module Solara serves.
+APP_MODULE = "sim.viz.app"
 #: Modules the app needs beyond edusim's own dependencies (the ``viz`` extra).
 VIZ_MODULES = ("solara", "mesa.visualization")
 MISSING = 'the teaching app needs the viz extra: pip install "edusim[viz]" (missing: {missing})'
@@ -30,8 +35,6 @@ def missing_viz_modules() -> list[str]:
                 missing.append(name)
                 continue
             if "." in name:
-                import warnings
-
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     importlib.import_module(name)
@@ -46,7 +49,8 @@ def viz_command(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (127.0.0.1: this machine only)."),
     port: int = typer.Option(8765, "--port", help="Port to listen on (0: any free port)."),
     set_: list[str] = typer.Option([], "--set", help="Override a key: dotted.key=value (repeatable)."),
-    lang: str = typer.Option("en", "--lang", help="Language the app opens in: en or zh (the page has a switch)."),
+    lang: str = typer.Option(DEFAULT_LANGUAGE, "--lang",
+                             help="Language the app opens in: en or zh (the page has a switch)."),
 ) -> None:
     """Serve the teaching app: the county map year by year, policy levers, live plots."""
     with user_errors():
@@ -62,7 +66,7 @@ def viz_command(
             raise EdusimError(MISSING.format(missing=", ".join(missing)))
         sock = _bind(host, port)
     os.environ.update({
-        "SOLARA_APP": "sim.viz.app",
+        "SOLARA_APP": APP_MODULE,
         "EDUSIM_VIZ_SCENARIO": name,
         "EDUSIM_VIZ_SET": json.dumps(list(set_)),
         "EDUSIM_VIZ_LANG": lang,
@@ -89,10 +93,8 @@ def _bind(host: str, port: int) -> socket.socket:
 
 def _serve(sock: socket.socket, host: str, port: int) -> None:
     """Run Solara's server (uvicorn) on the bound socket until interrupted."""
-    import warnings
-
-    import uvicorn
     import solara.server.settings as settings
+    import uvicorn
 
     settings.main.mode = "production"
     settings.telemetry.mixpanel_enable = False

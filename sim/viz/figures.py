@@ -14,11 +14,14 @@ the same data give the same bytes.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from sim.experiment.analysis import analyze
+from sim.experiment.storage import SweepStore
 from sim.viz import style
 from sim.viz.frontier import frontier_from_county, plot_frontier
 from sim.viz.maps import plot_county_map
@@ -61,8 +64,6 @@ def write_run_figures(result, out_dir: str | Path) -> list[Path]:
 def load_comparison(compare_dir: str | Path) -> dict[str, Any]:
     """The tables of a comparison folder: ``labels``, ``county`` (long), ``frontier``,
     ``summary``, ``summary_wide`` (None when absent), ``manifest``."""
-    import json
-
     folder = Path(compare_dir)
     county = pd.read_parquet(folder / "county_long.parquet") if (folder / "county_long.parquet").is_file() else (
         pd.read_csv(folder / "county_long.csv") if (folder / "county_long.csv").is_file() else None)
@@ -118,16 +119,12 @@ def write_sweep_figures(sweep_dir: str | Path, out_dir: str | Path | None = None
     Reads ``analysis/runs.parquet`` when ``edusim analyze`` wrote it, else analyses the
     sweep (:func:`sim.experiment.analysis.analyze`, not written).
     """
-    from sim.experiment.storage import SweepStore
-
     sweep_dir = Path(sweep_dir)
     spec = SweepStore(sweep_dir).read_spec()
     runs_file = sweep_dir / "analysis" / "runs.parquet"
     if runs_file.is_file():
         runs = pd.read_parquet(runs_file)
     else:
-        from sim.experiment.analysis import analyze
-
         runs = analyze(sweep_dir).runs
     inputs = [k for k in spec.get("keys", []) if k in runs.columns]
     outputs = [o for o in (outputs or DEFAULT_OUTPUTS) if o in runs.columns]

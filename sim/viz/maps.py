@@ -30,6 +30,8 @@ ROAD_WIDTHS = {"county": 1.6, "township": 1.0, "village": 0.5}
 SCHOOL_MAX_AREA = 420.0
 SETTLEMENT_MAX_AREA = 700.0
 MIN_AREA = 5.0
+#: Margin around the settlements and schools of a map (share of its larger extent).
+MAP_MARGIN = 0.04
 
 
 def school_positions(world: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -173,13 +175,29 @@ def _draw_bus_routes(ax: Axes, world: dict[str, pd.DataFrame], xy: pd.DataFrame,
         ax.add_collection(LineCollection(lines, colors=style.BUS_COLOR, linewidths=1.6, linestyles=(0, (4, 2)), zorder=2.5))
 
 
-def _extent(world: dict[str, pd.DataFrame]) -> tuple[tuple[float, float], tuple[float, float]]:
-    """x and y limits (km) holding every settlement and school, with a margin."""
+def map_extent(
+    world: dict[str, pd.DataFrame], margin: float = MAP_MARGIN
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """x and y limits holding every settlement and school, with a margin on each side.
+
+    Parameters
+    ----------
+    world
+        ``settlements`` (``id, x_km, y_km``) and ``schools`` (``id, settlement``) frames.
+    margin
+        Margin on each side, as a share of the larger of the two extents (taken as at
+        least 1 km).
+
+    Returns
+    -------
+    tuple[tuple[float, float], tuple[float, float]]
+        ``(x_min, x_max), (y_min, y_max)`` in km.
+    """
     settlements = world["settlements"]
     pos = school_positions(world)
     x = np.concatenate([settlements["x_km"].to_numpy(dtype=float), pos["x_km"].to_numpy(dtype=float)])
     y = np.concatenate([settlements["y_km"].to_numpy(dtype=float), pos["y_km"].to_numpy(dtype=float)])
-    pad = 0.04 * max(np.ptp(x), np.ptp(y), 1.0)
+    pad = margin * max(np.ptp(x), np.ptp(y), 1.0)
     return (x.min() - pad, x.max() + pad), (y.min() - pad, y.max() + pad)
 
 
@@ -256,7 +274,7 @@ def plot_county_map(
         if years is None:
             years = [all_years[0], all_years[-1]] if len(all_years) > 1 else all_years[:1]
         pupil_max = float(panel.loc[panel["year"].isin(years), "pupils"].max() or 1.0)
-        xlim, ylim = _extent(result.world)
+        xlim, ylim = map_extent(result.world)
         aspect = (ylim[1] - ylim[0]) / max(xlim[1] - xlim[0], 1e-9)
         width = 5.0
         fig = style.new_figure(width * len(years) + 0.6, min(width * aspect, 9.0) + 1.9)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import html
 import json
-import math
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -27,9 +26,18 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import EdusimError
+from sim.experiment.compare import side_by_side
+from sim.metrics import hollow_risk
 from sim.outputs import write_text
+from sim.results import RunResult
+from sim.scenario.keys import to_toml
 from sim.viz import style
-from sim.viz.figures import load_comparison, write_compare_figures, write_run_figures, write_sweep_figures
+from sim.viz.figures import (
+    load_comparison,
+    write_compare_figures,
+    write_run_figures,
+    write_sweep_figures,
+)
 from sim.viz.frontier import pareto_front
 from sim.viz.timeseries import band_table
 
@@ -95,9 +103,6 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Path:
 
 
 def _run_report(folder: Path) -> tuple[str, str]:
-    from sim.metrics import hollow_risk
-    from sim.results import RunResult
-
     try:
         result = RunResult.load(folder)
     except (OSError, ValueError) as exc:  # unreadable file
@@ -283,8 +288,6 @@ def _compare_report(folder: Path) -> tuple[str, str]:
     if frontier is not None and len(frontier):
         parts.append(_section("Frontier (final year)", _table(frontier_table(frontier))))
     if summary is not None and len(summary):
-        from sim.experiment.compare import side_by_side
-
         wide = side_by_side(summary, labels)
         wide.insert(1, "meaning", [style.metric_label(m) for m in wide["metric"]])
         parts.append(_section(
@@ -405,68 +408,6 @@ def _sweep_report(folder: Path) -> tuple[str, str]:
     parts.append(_section("Sweep specification", _details("sweep.json", json.dumps(spec, indent=2, ensure_ascii=False, default=str))))
     parts.append(_files_footer(folder))
     return f"edusim sweep report — {name}", "\n".join(parts)
-
-
-# ---------------------------------------------------------------- TOML
-
-
-def _toml_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    if isinstance(v, (float, np.floating)):
-        v = float(v)
-        if math.isnan(v):
-            return "nan"
-        if math.isinf(v):
-            return "inf" if v > 0 else "-inf"
-        return repr(v)
-    if isinstance(v, str):
-        if "\n" in v:
-            return '"""\n' + v.replace("\\", "\\\\").replace('"""', '\\"\\"\\"') + '"""'
-        return json.dumps(v, ensure_ascii=False)
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_toml_value(x) for x in v if x is not None) + "]"
-    if isinstance(v, Mapping):
-        if not v:
-            return "{}"
-        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(x)}" for k, x in v.items() if x is not None) + " }"
-    return json.dumps(str(v), ensure_ascii=False)
-
-
-def _toml_key(k: Any) -> str:
-    k = str(k)
-    return k if k and all(c.isalnum() or c in "_-" for c in k) and k.isascii() else json.dumps(k, ensure_ascii=False)
-
-
-def to_toml(data: Mapping[str, Any], _prefix: str = "") -> str:
-    """A scenario dict as TOML text (``None`` values are written as comments: TOML has no null)."""
-    lines: list[str] = []
-    tables: list[tuple[str, Mapping]] = []
-    arrays: list[tuple[str, list]] = []
-    for k, v in data.items():
-        if isinstance(v, Mapping) and v:
-            tables.append((k, v))
-        elif isinstance(v, list) and v and all(isinstance(x, Mapping) for x in v):
-            arrays.append((k, v))
-        elif v is None:
-            lines.append(f"# {_toml_key(k)} = (not set)")
-        else:
-            lines.append(f"{_toml_key(k)} = {_toml_value(v)}")
-    for k, v in tables:
-        name = f"{_prefix}{_toml_key(k)}"
-        body = to_toml(v, name + ".")
-        lines.append("")
-        lines.append(f"[{name}]")
-        lines.append(body.strip("\n"))
-    for k, items in arrays:
-        name = f"{_prefix}{_toml_key(k)}"
-        for item in items:
-            lines.append("")
-            lines.append(f"[[{name}]]")
-            lines.append(to_toml(item, name + ".").strip("\n"))
-    return "\n".join(line for line in lines) + "\n"
 
 
 # ---------------------------------------------------------------- HTML

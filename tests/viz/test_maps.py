@@ -7,9 +7,10 @@ import copy
 
 import numpy as np
 import pandas as pd
+import pytest
 from matplotlib.image import imread
 
-from sim.viz.maps import plot_county_map, school_positions
+from sim.viz.maps import MAP_MARGIN, map_extent, plot_county_map, school_positions
 from sim.viz.style import png_bytes
 
 
@@ -97,3 +98,27 @@ def test_schools_of_one_settlement_do_not_overlap(small_run):
     xy = pos.loc[shared.index]
     assert not xy.duplicated().any()
     assert len(pos) == len(schools)
+
+
+def test_map_extent_holds_every_settlement_and_school_with_the_margin():
+    world = {
+        "settlements": pd.DataFrame({"id": [0, 1], "x_km": [0.0, 40.0], "y_km": [0.0, 10.0],
+                                     "population": [100, 100]}),
+        "schools": pd.DataFrame({"id": [0, 1, 2], "settlement": [0, 0, 1]}),
+    }
+    pos = school_positions(world)
+    (x0, x1), (y0, y1) = map_extent(world)
+    xs = np.concatenate([[0.0, 40.0], pos["x_km"]])
+    ys = np.concatenate([[0.0, 10.0], pos["y_km"]])
+    pad = MAP_MARGIN * max(np.ptp(xs), np.ptp(ys))  # the larger extent (x) sets the margin
+    assert (x0, x1) == pytest.approx((xs.min() - pad, xs.max() + pad))
+    assert (y0, y1) == pytest.approx((ys.min() - pad, ys.max() + pad))
+    (wx0, wx1), _ = map_extent(world, margin=2 * MAP_MARGIN)
+    assert wx0 == pytest.approx(x0 - pad) and wx1 == pytest.approx(x1 + pad)
+
+
+def test_map_extent_of_a_single_point_is_at_least_the_margin_of_a_kilometre():
+    world = {"settlements": pd.DataFrame({"id": [0], "x_km": [5.0], "y_km": [5.0], "population": [1]}),
+             "schools": pd.DataFrame({"id": [0], "settlement": [0]})}
+    (x0, x1), (y0, y1) = map_extent(world, margin=0.5)
+    assert (x0, x1, y0, y1) == pytest.approx((4.5, 5.5, 4.5, 5.5))
