@@ -41,11 +41,14 @@ from sim.state import (
     ENROLLED,
     IN_TOWN,
     JUNIOR,
+    NINE_YEAR,
     OPEN,
     PARENTS_AWAY,
+    PRIMARY,
     PRIMARY_TOP_GRADE,
     SCHOOL_STATUS,
     TEACHING_POINT,
+    VILLAGE_TIER,
 )
 
 COUNTY_COLUMNS = [
@@ -267,3 +270,91 @@ def hollow_risk(result_or_panel, within_years: int) -> pd.DataFrame:
     names = panel.drop_duplicates("school_id").set_index("school_id")["name"]
     risk.insert(1, "name", risk["school_id"].map(names))
     return risk.sort_values(["hollow_risk", "school_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+# ---- derived series (calibration targets) -------------------------------------------------------
+
+#: Series computed from the state each year besides the county metrics, for calibration targets
+#: (``sim.experiment.calibration``). "Rural" means the village and township tiers (schools
+#: outside the county town).
+DERIVED_SERIES: dict[str, str] = {
+    "rural_primary_schools": "open schools of level primary (teaching points and nine-year "
+    "schools not counted) in the village and township tiers",
+    "village_primary_schools": "open schools of level primary in the village tier",
+    "rural_junior_schools": "open junior and nine-year schools in the village and township tiers",
+    "rural_pupils_primary": "enrolled pupils of grades 1-6 in village- and township-tier schools",
+    "rural_pupils_junior": "enrolled pupils of grades 7-9 in village- and township-tier schools",
+    "urban_town_pupil_share": "pupils in county-town and township-tier schools over all pupils "
+    "(城区+镇区 when township seats count as towns)",
+}
+
+
+def rural_school_counts(model) -> dict[str, int]:
+    """Count this year's open rural schools by kind (the school series of DERIVED_SERIES).
+
+    Parameters
+    ----------
+    model
+        An :class:`~sim.model.EducationModel` (its schools table is read).
+
+    Returns
+    -------
+    dict[str, int]
+        ``rural_primary_schools``, ``village_primary_schools``, ``rural_junior_schools``
+        (counts of schools).
+    """
+    schools = model.schools
+    open_now = schools.status == OPEN
+    rural = schools.tier != COUNTY_TOWN_TIER
+    primary = schools.level == PRIMARY
+    junior = np.isin(schools.level, (JUNIOR, NINE_YEAR))
+    return {
+        "rural_primary_schools": int((open_now & rural & primary).sum()),
+        "village_primary_schools": int((open_now & (schools.tier == VILLAGE_TIER) & primary).sum()),
+        "rural_junior_schools": int((open_now & rural & junior).sum()),
+    }
+
+
+def rural_pupil_counts(model) -> dict[str, int | float]:
+    """Count this year's enrolled pupils by tier of their school, vectorised over pupils.
+
+    These are the pupil series of :data:`DERIVED_SERIES`.
+
+    Parameters
+    ----------
+    model
+        An :class:`~sim.model.EducationModel` (its children and schools tables are read).
+
+    Returns
+    -------
+    dict[str, int | float]
+        ``rural_pupils_primary`` and ``rural_pupils_junior`` (pupils) and
+        ``urban_town_pupil_share`` (a fraction in [0, 1]; 0 with no pupils).
+    """
+    children = model.children
+    enrolled = np.flatnonzero(children.status == ENROLLED)
+    tier = model.schools.tier[children.school[enrolled]]
+    primary = children.grade[enrolled] <= PRIMARY_TOP_GRADE
+    rural = tier != COUNTY_TOWN_TIER
+    return {
+        "rural_pupils_primary": int((rural & primary).sum()),
+        "rural_pupils_junior": int((rural & ~primary).sum()),
+        "urban_town_pupil_share": float((tier != VILLAGE_TIER).sum() / max(enrolled.size, 1)),
+    }
+
+
+def derived_series_row(model) -> dict[str, int | float]:
+    """Compute this year's :data:`DERIVED_SERIES`, in that order.
+
+    Parameters
+    ----------
+    model
+        An :class:`~sim.model.EducationModel` after a step.
+
+    Returns
+    -------
+    dict[str, int | float]
+        One value per derived series (see :func:`rural_school_counts`,
+        :func:`rural_pupil_counts`).
+    """
+    return {**rural_school_counts(model), **rural_pupil_counts(model)}

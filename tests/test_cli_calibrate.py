@@ -1,4 +1,5 @@
-"""The calibrate verb: files written, the fit table printed, exit status 2 and nothing written on bad input."""
+"""The calibrate verb: files written, the fit table printed, exit status 2 and nothing written on
+bad input."""
 
 from __future__ import annotations
 
@@ -12,7 +13,18 @@ import sim.cli.calibrate  # noqa: F401  (registers the verb until sim.cli import
 from sim.cli.app import app
 
 TARGETS = Path(__file__).parent / "data" / "targets"
-QUICK = ["--set", "years=3", "--budget", "20", "--replicates", "2", "--report-replicates", "2", "--workers", "0"]
+QUICK = [
+    "--set",
+    "years=3",
+    "--budget",
+    "20",
+    "--replicates",
+    "2",
+    "--report-replicates",
+    "2",
+    "--workers",
+    "0",
+]
 
 
 @pytest.fixture
@@ -30,17 +42,37 @@ def test_calibrate_writes_the_run_and_the_fitted_overlay(in_tmp):
     assert result.exit_code == 0, result.output
     run = in_tmp / "calibration" / "runs" / "small_county-small_ok"
     assert {p.name for p in run.iterdir()} == {
-        "small_ok.toml", "fit_table.csv", "fit.png", "projection.csv", "evaluations.csv", "calibration.json",
+        "small_ok.toml",
+        "fit_table.csv",
+        "fit.png",
+        "projection.csv",
+        "evaluations.csv",
+        "calibration.json",
     }
     fitted = in_tmp / "calibration" / "fitted"
-    assert {p.name for p in fitted.iterdir()} == {"small_ok.toml", "small_ok_fit.csv", "small_ok_fit.png"}
+    assert {p.name for p in fitted.iterdir()} == {
+        "small_ok.toml",
+        "small_ok_fit.csv",
+        "small_ok_fit.png",
+    }
     assert sim.load_scenario(fitted / "small_ok.toml").name == "small_county_fitted"
-    assert "rural primary pupils" in result.stdout and "fitted migration.town_constant" in result.stdout
+    assert (
+        "rural primary pupils" in result.stdout
+        and "fitted migration.town_constant" in result.stdout
+    )
 
 
 def test_calibrate_out_and_no_overlay(in_tmp):
-    result = invoke("calibrate", "small_county", "--targets", TARGETS / "small_ok.toml", *QUICK,
-                    "--out", in_tmp / "mine", "--no-write-overlay")
+    result = invoke(
+        "calibrate",
+        "small_county",
+        "--targets",
+        TARGETS / "small_ok.toml",
+        *QUICK,
+        "--out",
+        in_tmp / "mine",
+        "--no-write-overlay",
+    )
     assert result.exit_code == 0, result.output
     assert (in_tmp / "mine" / "fit_table.csv").is_file()
     assert not (in_tmp / "calibration").exists()

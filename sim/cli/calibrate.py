@@ -1,4 +1,8 @@
-"""CLI verb ``calibrate``: the simulated method of moments (one call into ``sim.experiment.calibration``)."""
+"""CLI verb ``calibrate``: the simulated method of moments.
+
+One call into ``sim.experiment.calibration`` for the data, then ``sim.viz.calibration`` for the
+figure, as ``edusim run`` draws a run's figures after the run.
+"""
 
 from __future__ import annotations
 
@@ -10,28 +14,52 @@ import typer
 from sim.cli.app import app, console, err_console, user_errors
 from sim.cli.experiment import INTERRUPTED, RUN_FAILED, _bar, _print_frame
 
+#: ``edusim calibrate --help``: one paragraph per line, as the terminal wraps it.
+CALIBRATE_HELP = (
+    "Fit scenario parameters to observed moments by differential evolution.\n\n"
+    "Writes OUT/<targets>.toml (a scenario overlay with the fitted values), fit_table.csv, "
+    "fit.png, projection.csv, evaluations.csv and calibration.json; with --write-overlay also "
+    "FITTED_DIR/<targets>.toml, <targets>_fit.csv and <targets>_fit.png. Exit status 2 on a bad "
+    "scenario, targets file or option (nothing written), 1 when the runs fail."
+)
 
-@app.command("calibrate")
+
+@app.command("calibrate", help=CALIBRATE_HELP)
 def calibrate_command(
     scenario: str = typer.Argument(..., help="Scenario to calibrate (bundled name or file)."),
-    targets: Path = typer.Option(..., "--targets", help="Targets file (TOML): moments and parameters with bounds."),
-    budget: int = typer.Option(600, "--budget", help="Model runs the optimiser may use (population × generations × replicates)."),
-    replicates: int = typer.Option(2, "--replicates", "-r", help="Replicates per candidate (common random numbers)."),
-    report_replicates: int = typer.Option(10, "--report-replicates", help="Full-length replicates at the fitted values for the fit table."),
-    seed: int | None = typer.Option(None, "--seed", help="Root seed of the runs and the optimiser (default: the scenario's)."),
-    set_: list[str] = typer.Option([], "--set", help="Override a key before fitting: dotted.key=value (repeatable)."),
-    workers: int | None = typer.Option(None, "--workers", help="Worker processes (default: one per CPU; 0 = in this process)."),
-    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (needs the edusim\\[cluster] extra)."),
-    out: Path | None = typer.Option(None, "--out", help="Output folder (default calibration/runs/<scenario>-<targets>)."),
-    write_overlay: bool = typer.Option(True, "--write-overlay/--no-write-overlay", help="Also write the fitted overlay, fit table and figure to --fitted-dir."),
-    fitted_dir: Path = typer.Option(Path("calibration/fitted"), "--fitted-dir", help="Folder of fitted overlays (with --write-overlay)."),
+    targets: Path = typer.Option(
+        ..., "--targets", help="Targets file (TOML): moments and parameters with bounds."),
+    budget: int = typer.Option(
+        600, "--budget",
+        help="Model runs the optimiser may use (population × generations × replicates)."),
+    replicates: int = typer.Option(
+        2, "--replicates", "-r", help="Replicates per candidate (common random numbers)."),
+    report_replicates: int = typer.Option(
+        10, "--report-replicates",
+        help="Full-length replicates at the fitted values for the fit table."),
+    seed: int | None = typer.Option(
+        None, "--seed",
+        help="Root seed of the runs and the optimiser (default: the scenario's)."),
+    set_: list[str] = typer.Option(
+        [], "--set", help="Override a key before fitting: dotted.key=value (repeatable)."),
+    workers: int | None = typer.Option(
+        None, "--workers",
+        help="Worker processes (default: one per CPU; 0 = in this process)."),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler",
+        help="Dask scheduler address, e.g. tcp://host:8786 (needs the edusim\\[cluster] extra)."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Output folder (default calibration/runs/<scenario>-<targets>)."),
+    write_overlay: bool = typer.Option(
+        True, "--write-overlay/--no-write-overlay",
+        help="Also write the fitted overlay, fit table and figure to --fitted-dir."),
+    fitted_dir: Path = typer.Option(
+        Path("calibration/fitted"), "--fitted-dir",
+        help="Folder of fitted overlays (with --write-overlay)."),
 ) -> None:
-    """Fit scenario parameters to observed moments by differential evolution.
-
-    Writes OUT/<targets>.toml (a scenario overlay with the fitted values), fit_table.csv, fit.png, projection.csv, evaluations.csv and calibration.json; with --write-overlay also FITTED_DIR/<targets>.toml, <targets>_fit.csv and <targets>_fit.png. Exit status 2 on a bad scenario, targets file or option (nothing written), 1 when the runs fail.
-    """
-    from sim.experiment.calibration import default_out, plan_calibration, run_calibration, write_calibration
-    from sim.experiment.executors import make_executor
+    """Fit scenario parameters to observed moments (the help text is CALIBRATE_HELP)."""
+    from sim.experiment.calibration import default_out, plan_calibration, write_calibration
+    from sim.viz.calibration import write_calibration_figures
 
     with user_errors():
         problem = plan_calibration(
@@ -39,36 +67,65 @@ def calibrate_command(
             report_replicates=report_replicates,
         )
         folder = out if out is not None else default_out(problem)
-        where = f"Dask at {scheduler}" if scheduler else ("this process" if workers == 0 else f"{workers or os.cpu_count()} workers")
-        console.print(
-            f"calibrate {problem.scenario.name} to {problem.targets.name}: {len(problem.specs)} parameters, "
-            f"{len(problem.targets.moments)} moments; population {problem.population}, up to {problem.maxiter + 1} "
-            f"generations × {replicates} replicates = {problem.population * (problem.maxiter + 1) * replicates} runs "
-            f"of {problem.fit_years} years, then {report_replicates} of {problem.scenario.years}; on {where} → {folder}",
-            highlight=False,
-        )
-        try:
-            with make_executor(workers, scheduler) as executor, _bar("calibrate") as bar:
-                result = run_calibration(problem, executor=executor, progress=lambda done, total: bar.update(done, total))
-        except KeyboardInterrupt:
-            err_console.print("interrupted: nothing written", highlight=False)
-            raise typer.Exit(INTERRUPTED) from None
-        except RuntimeError as exc:
-            err_console.print(f"[bold red]run failed:[/] {exc}", highlight=False)
-            raise typer.Exit(RUN_FAILED) from None
-    write_calibration(result, folder, fitted_dir if write_overlay else None)
+        console.print(_plan_line(problem, workers, scheduler, folder), highlight=False)
+        result = _run(problem, workers, scheduler)
+    overlay_dir = fitted_dir if write_overlay else None
+    write_calibration(result, folder, overlay_dir)
+    write_calibration_figures(result, folder, overlay_dir)
+    _print_fit(result)
+    wrote = f" and {fitted_dir / (problem.targets.name + '.toml')}" if write_overlay else ""
+    console.print(f"wrote {folder}{wrote}", highlight=False)
+
+
+def _plan_line(problem, workers: int | None, scheduler: str | None, folder: Path) -> str:
+    """Say in one line what will run, how many runs, where, and where the results go."""
+    if scheduler:
+        where = f"Dask at {scheduler}"
+    else:
+        where = "this process" if workers == 0 else f"{workers or os.cpu_count()} workers"
+    generations = problem.maxiter + 1
+    runs = problem.population * generations * problem.replicates
+    return (
+        f"calibrate {problem.scenario.name} to {problem.targets.name}: {len(problem.specs)} "
+        f"parameters, {len(problem.targets.moments)} moments; population {problem.population}, "
+        f"up to {generations} generations × {problem.replicates} replicates = {runs} runs "
+        f"of {problem.fit_years} years, then {problem.report_replicates} of "
+        f"{problem.scenario.years}; on {where} → {folder}"
+    )
+
+
+def _run(problem, workers: int | None, scheduler: str | None):
+    """Run the calibration with a progress bar; exit 130 on Ctrl-C, 1 when the runs fail."""
+    from sim.experiment.calibration import run_calibration
+    from sim.experiment.executors import make_executor
+
+    try:
+        with make_executor(workers, scheduler) as executor, _bar("calibrate") as bar:
+            return run_calibration(problem, executor=executor,
+                                   progress=lambda done, total: bar.update(done, total))
+    except KeyboardInterrupt:
+        err_console.print("interrupted: nothing written", highlight=False)
+        raise typer.Exit(INTERRUPTED) from None
+    except RuntimeError as exc:
+        err_console.print(f"[bold red]run failed:[/] {exc}", highlight=False)
+        raise typer.Exit(RUN_FAILED) from None
+
+
+def _print_fit(result) -> None:
+    """Print the fit table (observed, simulated with interval, error) and the fitted values."""
     fit = result.fit
-    table = fit.assign(
-        observed=[f"{v:+.3f}" if k.startswith("change") else f"{v:.3f}" for v, k in zip(fit["observed"], fit["kind"])],
-        simulated=[f"{m:.3f} [{lo:.3f}, {hi:.3f}]" for m, lo, hi in zip(fit["simulated"], fit["lo"], fit["hi"])],
-        error=[f"{e:+.3f} ({r:+.0%})" for e, r in zip(fit["error"], fit["relative_error"])],
-    )[["moment", "kind", "observed", "simulated", "error"]]
-    _print_frame(table, title=f"fit: simulated mean [95% interval] over {report_replicates} replicates; error (relative)")
+    observed = [f"{v:+.3f}" if k.startswith("change") else f"{v:.3f}"
+                for v, k in zip(fit["observed"], fit["kind"])]
+    simulated = [f"{m:.3f} [{lo:.3f}, {hi:.3f}]"
+                 for m, lo, hi in zip(fit["simulated"], fit["lo"], fit["hi"])]
+    error = [f"{e:+.3f} ({r:+.0%})" for e, r in zip(fit["error"], fit["relative_error"])]
+    table = fit.assign(observed=observed, simulated=simulated, error=error)
+    title = (f"fit: simulated mean [95% interval] over {result.problem.report_replicates} "
+             "replicates; error (relative)")
+    _print_frame(table[["moment", "kind", "observed", "simulated", "error"]], title=title)
     fitted = ", ".join(f"{k} = {v}" for k, v in result.params.items())
     console.print(
-        f"fitted {fitted}; objective {result.objective:.4g} ({result.runs} runs, {result.failed_runs} failed, "
-        f"{result.seconds / 60:.1f} min)",
+        f"fitted {fitted}; objective {result.objective:.4g} ({result.runs} runs, "
+        f"{result.failed_runs} failed, {result.seconds / 60:.1f} min)",
         highlight=False,
     )
-    console.print(f"wrote {folder}" + (f" and {fitted_dir / (problem.targets.name + '.toml')}" if write_overlay else ""),
-                  highlight=False)

@@ -16,7 +16,14 @@ from sim.experiment.analysis import Analysis, analyze, write_analysis
 from sim.experiment.compare import Comparison, compare, write_comparison
 from sim.experiment.errors import ExperimentError
 from sim.experiment.replicates import mean_interval, replicate_seeds, summarise
-from sim.experiment.sweep import SweepPlan, SweepProgress, SweepSummary, execute_sweep, plan_sweep, run_sweep
+from sim.experiment.sweep import (
+    SweepPlan,
+    SweepProgress,
+    SweepSummary,
+    execute_sweep,
+    plan_sweep,
+    run_sweep,
+)
 from sim.experiment.tasks import Task, evaluate_model
 
 __all__ = [

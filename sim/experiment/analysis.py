@@ -40,6 +40,7 @@ from sim.experiment.compare import FLOW_METRICS
 from sim.experiment.design import VarySpec, parse_vary, salib_problem
 from sim.experiment.errors import ExperimentError
 from sim.experiment.storage import ANALYSIS_DIR, SweepStore
+from sim.metrics import hollow_risk
 from sim.outputs import write_csv, write_json, write_parquet
 
 DEFAULT_OUTPUTS = ("hollow_share", "hard_access_share", "mean_commute_min", "cost_per_pupil")
@@ -101,13 +102,16 @@ def analyze(
     if within_years is not None and within_years < 1:
         raise ExperimentError(f"--within-years {within_years}: must be at least 1")
     runs = run_outputs(store, design, keys)
-    metric_cols = [c for c in runs.columns if c not in {*design.columns, "status", "error", "final_year"}]
+    metric_cols = [
+        c for c in runs.columns if c not in {*design.columns, "status", "error", "final_year"}
+    ]
     notes: list[str] = []
     if outputs:
         unknown = [o for o in outputs if o not in metric_cols]
         if unknown:
             raise ExperimentError(
-                f"--output {', '.join(unknown)}: not an output of this sweep; available: {', '.join(metric_cols) or '(no finished runs)'}"
+                f"--output {', '.join(unknown)}: not an output of this sweep; available: "
+                f"{', '.join(metric_cols) or '(no finished runs)'}"
             )
         chosen = list(outputs)
     else:
@@ -135,7 +139,11 @@ def write_analysis(analysis: Analysis, sweep_dir: Path | str) -> Path:
     status = analysis.runs["status"].value_counts().to_dict() if len(analysis.runs) else {}
     write_json(
         out / "analysis.json",
-        {"outputs": analysis.outputs, "runs": {k: int(v) for k, v in status.items()}, "notes": analysis.notes},
+        {
+            "outputs": analysis.outputs,
+            "runs": {k: int(v) for k, v in status.items()},
+            "notes": analysis.notes,
+        },
     )
     return out
 
@@ -143,18 +151,30 @@ def write_analysis(analysis: Analysis, sweep_dir: Path | str) -> Path:
 def run_outputs(store: SweepStore, design: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     """One row per design run: inputs, status, error, final-year metrics and cumulative flows."""
     parts = [_reduce(chunk, keys) for chunk in store.iter_chunks()]
-    outputs = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"run_id": pd.Series(dtype=str)})
+    outputs = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame({"run_id": pd.Series(dtype=str)})
+    )
     runs = design.merge(outputs, on="run_id", how="left")
     failures = store.read_failures()
     ok = runs["run_id"].isin(store.finished())
     failed = runs["run_id"].isin(set(failures["run_id"])) & ~ok
-    runs.insert(len(design.columns), "status", np.where(ok, "ok", np.where(failed, "failed", "missing")))
+    runs.insert(
+        len(design.columns), "status", np.where(ok, "ok", np.where(failed, "failed", "missing"))
+    )
     errors = dict(zip(failures["run_id"], failures["error"]))
-    runs.insert(len(design.columns) + 1, "error", [errors.get(r, "") if f else "" for r, f in zip(runs["run_id"], failed)])
+    runs.insert(
+        len(design.columns) + 1,
+        "error",
+        [errors.get(r, "") if f else "" for r, f in zip(runs["run_id"], failed)],
+    )
     return runs
 
 
-def sobol_indices(runs: pd.DataFrame, spec: dict[str, Any], outputs: Sequence[str], notes: list[str]) -> pd.DataFrame | None:
+def sobol_indices(
+    runs: pd.DataFrame, spec: dict[str, Any], outputs: Sequence[str], notes: list[str]
+) -> pd.DataFrame | None:
     """First-order and total Sobol indices of each output (mean over replicates per point).
 
     Returns None (with a note) when a design point has no finished run.
@@ -169,23 +189,30 @@ def sobol_indices(runs: pd.DataFrame, spec: dict[str, Any], outputs: Sequence[st
     missing = int(means.isna().all(axis=1).sum()) if len(outputs) else 0
     if missing:
         notes.append(
-            f"Sobol indices not computed: {missing} of {n_points} design points have no finished run "
-            "(rerun the sweep with --resume to retry failed runs)"
+            f"Sobol indices not computed: {missing} of {n_points} design points have no "
+            "finished run (rerun the sweep with --resume to retry failed runs)"
         )
         return None
     rows = []
     for output in outputs:
         y = means[output].to_numpy(dtype=float)
         if not np.all(np.isfinite(y)):
-            notes.append(f"Sobol indices of {output} not computed: some design points give no value")
+            notes.append(
+                f"Sobol indices of {output} not computed: some design points give no value"
+            )
             continue
         if np.ptp(y) == 0:
-            notes.append(f"Sobol indices of {output} not computed: the output is constant over the design")
+            notes.append(
+                f"Sobol indices of {output} not computed: the output is constant over the design"
+            )
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             result = sobol.analyze(
-                problem, y, calc_second_order=bool(spec.get("second_order", False)), seed=int(spec.get("seed", 0))
+                problem,
+                y,
+                calc_second_order=bool(spec.get("second_order", False)),
+                seed=int(spec.get("seed", 0)),
             )
         for i, name in enumerate(problem["names"]):
             rows.append(
@@ -202,16 +229,15 @@ def sobol_indices(runs: pd.DataFrame, spec: dict[str, Any], outputs: Sequence[st
 
 
 def hollow_risks(
-    store: SweepStore, design: pd.DataFrame, keys: Sequence[str], within_years: int | None, notes: list[str]
+    store: SweepStore,
+    design: pd.DataFrame,
+    keys: Sequence[str],
+    within_years: int | None,
+    notes: list[str],
 ) -> pd.DataFrame | None:
     """Hollow risk of each school per design point, across that point's replicates."""
     if "schools" not in store.tables():
         notes.append("hollow risk not computed: the runs wrote no school panel")
-        return None
-    try:
-        from sim.metrics import hollow_risk
-    except ImportError as exc:  # the model is not installed with this package
-        notes.append(f"hollow risk not computed: {exc}")
         return None
     finished = store.finished()
     done = design[design["run_id"].isin(finished)]
@@ -236,18 +262,24 @@ def risk_by_school(risk: pd.DataFrame) -> pd.DataFrame:
     """
     grouped = risk.groupby(["school_id", "name"], sort=False)["hollow_risk"]
     out = grouped.agg(mean_risk="mean", lowest="min", highest="max", points="size").reset_index()
-    return out.sort_values(["mean_risk", "school_id"], ascending=[False, True]).reset_index(drop=True)
+    return out.sort_values(["mean_risk", "school_id"], ascending=[False, True]).reset_index(
+        drop=True
+    )
 
 
 def _reduce(chunk: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     skip = {*ID_COLUMNS, *keys}
-    metrics = [c for c in chunk.columns if c not in skip and pd.api.types.is_numeric_dtype(chunk[c])]
+    metrics = [
+        c for c in chunk.columns if c not in skip and pd.api.types.is_numeric_dtype(chunk[c])
+    ]
     if "year" not in chunk.columns:  # an evaluation without years: its last row is "final"
         chunk = chunk.assign(year=chunk.groupby("run_id").cumcount())
     last = chunk["year"] == chunk.groupby("run_id")["year"].transform("max")
     final = chunk.loc[last, ["run_id", "year", *metrics]].rename(columns={"year": "final_year"})
     flows = [m for m in FLOW_METRICS if m in metrics]
     if flows:
-        cumulative = chunk.groupby("run_id")[flows].sum(min_count=1).add_suffix("_cumulative").reset_index()
+        cumulative = (
+            chunk.groupby("run_id")[flows].sum(min_count=1).add_suffix("_cumulative").reset_index()
+        )
         final = final.merge(cumulative, on="run_id", how="left")
     return final

@@ -47,9 +47,17 @@ import pandas as pd
 from sim.experiment.errors import ExperimentError
 from sim.experiment.executors import Executor, make_executor
 from sim.experiment.replicates import NON_METRICS, summarise
-from sim.experiment.tasks import MAIN_TABLE, Evaluation, Task, as_tables, evaluate_model, package_version, resolve_scenario
+from sim.experiment.tasks import (
+    MAIN_TABLE,
+    Evaluation,
+    Task,
+    as_tables,
+    evaluate_model,
+    resolve_scenario,
+)
 from sim.outputs import write_csv, write_json, write_parquet
 from sim.scenario import Scenario
+from sim.version import package_version
 
 FLOW_METRICS = ("dropouts", "new_hollow_schools", "cost_total", "pupils_hard_access")
 FRONTIER_METRICS = ("hollow_share", "hard_access_share")
@@ -93,7 +101,7 @@ class Comparison:
     manifest: dict[str, Any]
 
     def side_by_side(self, metrics: Sequence[tuple[str, str]] | None = None) -> pd.DataFrame:
-        """The summary as a wide table of ``mean [lo, hi]`` texts (see :func:`side_by_side`)."""
+        """Show the summary as a wide table of ``mean [lo, hi]`` texts (:func:`side_by_side`)."""
         return side_by_side(self.summary, self.labels, metrics)
 
 
@@ -148,18 +156,24 @@ def compare(
         raise ExperimentError(f"--seed {root_seed}: must be non-negative")
     dumps = [s.model_dump(mode="json") for s in resolved]
     tasks = [
-        Task(run_id=f"{label}-r{r}", point=i, replicate=r, seed=root_seed, scenario=dump, label=label)
+        Task(
+            run_id=f"{label}-r{r}", point=i, replicate=r, seed=root_seed, scenario=dump, label=label
+        )
         for i, (label, dump) in enumerate(zip(labels, dumps))
         for r in range(replicates)
     ]
     if executor is None:
-        executor = make_executor(min(workers or _cpus(), len(tasks)) if workers != 0 else 0, scheduler)
+        executor = make_executor(
+            min(workers or _cpus(), len(tasks)) if workers != 0 else 0, scheduler
+        )
     start = time.perf_counter()
     frames: list[pd.DataFrame] = []
     with executor:
         for done, outcome in enumerate(executor.map(evaluate, tasks), start=1):
             if not outcome.ok:
-                raise RuntimeError(f"run {outcome.task.run_id} failed: {outcome.error}\n{outcome.traceback or ''}")
+                raise RuntimeError(
+                    f"run {outcome.task.run_id} failed: {outcome.error}\n{outcome.traceback or ''}"
+                )
             county = as_tables(outcome.value)[MAIN_TABLE].copy()
             county["replicate"] = outcome.task.replicate
             county.insert(0, "scenario", outcome.task.label)
@@ -168,14 +182,20 @@ def compare(
                 progress(done, len(tasks))
     county = pd.concat(frames, ignore_index=True)
     county["scenario"] = pd.Categorical(county["scenario"], categories=labels)
-    county = county.sort_values(["scenario", "replicate", "year"], kind="stable").reset_index(drop=True)
+    county = county.sort_values(["scenario", "replicate", "year"], kind="stable").reset_index(
+        drop=True
+    )
     long = long_table(county)
     manifest = {
         "kind": "edusim-compare",
         "labels": labels,
         "scenarios": dict(zip(labels, dumps)),
-        "sources": dict(zip(labels, [str(s) if not isinstance(s, Scenario) else s.name for s in scenarios])),
-        "overrides": list(overrides) if overrides is not None and not isinstance(overrides, Mapping) else dict(overrides or {}),
+        "sources": dict(
+            zip(labels, [str(s) if not isinstance(s, Scenario) else s.name for s in scenarios])
+        ),
+        "overrides": list(overrides)
+        if overrides is not None and not isinstance(overrides, Mapping)
+        else dict(overrides or {}),
         "seed": root_seed,
         "replicates": replicates,
         "frontier_year": "final",
@@ -183,13 +203,21 @@ def compare(
         "version": package_version(),
         "seconds": round(time.perf_counter() - start, 3),
     }
-    return Comparison(labels, long, summary_table(county, labels), frontier_table(county, labels), manifest)
+    return Comparison(
+        labels, long, summary_table(county, labels), frontier_table(county, labels), manifest
+    )
 
 
 def write_comparison(comparison: Comparison, out: Path | str | None = None) -> Path:
-    """Write the comparison's files (module docstring) atomically into ``out`` (default
-    ``outputs/compare-<labels>``); return ``out``."""
-    out = Path(out) if out is not None else Path("outputs") / ("compare-" + "-".join(comparison.labels))
+    """Write the comparison's files (module docstring) atomically into ``out``.
+
+    ``out`` defaults to ``outputs/compare-<labels>``; it is returned.
+    """
+    out = (
+        Path(out)
+        if out is not None
+        else Path("outputs") / ("compare-" + "-".join(comparison.labels))
+    )
     long = comparison.county.assign(scenario=comparison.county["scenario"].astype(str))
     write_parquet(out / "county_long.parquet", long)
     write_csv(out / "county_long.csv", long)
@@ -206,15 +234,17 @@ def default_out(scenarios: Sequence[str | Path | Scenario]) -> Path:
 
 
 def base_label(scenario: str | Path | Scenario) -> str:
-    """A bundled name as given, a file's stem, a Scenario's name."""
+    """Label a scenario: a bundled name as given, a file's stem, a Scenario's name."""
     if isinstance(scenario, Scenario):
         return scenario.name
     path = Path(str(scenario))
     return path.stem if path.suffix in {".toml", ".json"} else str(scenario)
 
 
-def scenario_labels(args: Sequence[str | Path | Scenario], resolved: Sequence[Scenario]) -> list[str]:
-    """Unique labels (:func:`base_label`); repeats get -2, -3."""
+def scenario_labels(
+    args: Sequence[str | Path | Scenario], resolved: Sequence[Scenario]
+) -> list[str]:
+    """Make unique labels (:func:`base_label`); repeats get -2, -3."""
     labels: list[str] = []
     for arg, scenario in zip(args, resolved):
         base = base_label(scenario if isinstance(arg, Scenario) else arg)
@@ -228,19 +258,27 @@ def scenario_labels(args: Sequence[str | Path | Scenario], resolved: Sequence[Sc
 def long_table(county: pd.DataFrame) -> pd.DataFrame:
     """Tidy long table (scenario, replicate, year, metric, value) of per-replicate county rows."""
     metrics = _metrics(county)
-    long = county.melt(id_vars=["scenario", "replicate", "year"], value_vars=metrics, var_name="metric", value_name="value")
+    long = county.melt(
+        id_vars=["scenario", "replicate", "year"],
+        value_vars=metrics,
+        var_name="metric",
+        value_name="value",
+    )
     long["value"] = long["value"].astype(float)
     return long
 
 
 def per_replicate(county: pd.DataFrame) -> pd.DataFrame:
-    """One row per scenario, replicate and statistic (``final``, ``cumulative``), metrics as columns."""
+    """Tabulate each scenario, replicate and statistic (``final``, ``cumulative``) by metric."""
     metrics = _metrics(county)
     last = county["year"] == county.groupby("scenario", observed=True)["year"].transform("max")
     final = county.loc[last, ["scenario", "replicate", *metrics]].assign(statistic="final")
     flows = [m for m in FLOW_METRICS if m in metrics]
     cumulative = (
-        county.groupby(["scenario", "replicate"], observed=True)[flows].sum(min_count=1).reset_index().assign(statistic="cumulative")
+        county.groupby(["scenario", "replicate"], observed=True)[flows]
+        .sum(min_count=1)
+        .reset_index()
+        .assign(statistic="cumulative")
     )
     return pd.concat([final, cumulative], ignore_index=True)
 
@@ -256,14 +294,41 @@ def summary_table(county: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
     for label in labels:
         mine = reps[reps["scenario"] == label]
         paired = mine.merge(base, on=["replicate", "statistic"], suffixes=("", "__base"))
-        delta = pd.DataFrame({m: paired[m].astype(float) - paired[f"{m}__base"].astype(float) for m in metrics})
+        delta = pd.DataFrame(
+            {m: paired[m].astype(float) - paired[f"{m}__base"].astype(float) for m in metrics}
+        )
         delta["statistic"] = paired["statistic"].to_numpy()
         d = summarise(delta, metrics, by=["statistic"])[["statistic", "metric", "mean", "lo", "hi"]]
-        diffs.append(d.rename(columns={"mean": "diff_mean", "lo": "diff_lo", "hi": "diff_hi"}).assign(scenario=label))
-    summary = summary.merge(pd.concat(diffs, ignore_index=True), on=["scenario", "statistic", "metric"], how="left")
-    summary = summary[["scenario", "metric", "statistic", "n", "mean", "lo", "hi", "diff_mean", "diff_lo", "diff_hi"]]
-    order = {"scenario": {s: i for i, s in enumerate(labels)}, "metric": {m: i for i, m in enumerate(metrics)}, "statistic": {"final": 0, "cumulative": 1}}
-    summary = summary.sort_values(["scenario", "statistic", "metric"], key=lambda s: s.map(order[s.name]), kind="stable")
+        diffs.append(
+            d.rename(columns={"mean": "diff_mean", "lo": "diff_lo", "hi": "diff_hi"}).assign(
+                scenario=label
+            )
+        )
+    summary = summary.merge(
+        pd.concat(diffs, ignore_index=True), on=["scenario", "statistic", "metric"], how="left"
+    )
+    summary = summary[
+        [
+            "scenario",
+            "metric",
+            "statistic",
+            "n",
+            "mean",
+            "lo",
+            "hi",
+            "diff_mean",
+            "diff_lo",
+            "diff_hi",
+        ]
+    ]
+    order = {
+        "scenario": {s: i for i, s in enumerate(labels)},
+        "metric": {m: i for i, m in enumerate(metrics)},
+        "statistic": {"final": 0, "cumulative": 1},
+    }
+    summary = summary.sort_values(
+        ["scenario", "statistic", "metric"], key=lambda s: s.map(order[s.name]), kind="stable"
+    )
     return summary.reset_index(drop=True)
 
 
@@ -286,9 +351,13 @@ def frontier_table(county: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def side_by_side(summary: pd.DataFrame, labels: Sequence[str], metrics: Sequence[tuple[str, str]] | None = None) -> pd.DataFrame:
-    """One row per (metric, statistic); per scenario ``mean [lo, hi]`` and, after the first,
-    ``Δ <scenario>``: the paired difference from the first scenario, ``mean [lo, hi]``.
+def side_by_side(
+    summary: pd.DataFrame, labels: Sequence[str], metrics: Sequence[tuple[str, str]] | None = None
+) -> pd.DataFrame:
+    """Set the scenarios side by side, one row per (metric, statistic).
+
+    Per scenario ``mean [lo, hi]`` and, after the first, ``Δ <scenario>``: the paired difference
+    from the first scenario, ``mean [lo, hi]``.
 
     ``metrics`` selects (metric, statistic) rows (default :data:`KEY_METRICS` present in the
     summary; an empty sequence keeps every row).
@@ -307,13 +376,19 @@ def side_by_side(summary: pd.DataFrame, labels: Sequence[str], metrics: Sequence
             rec = indexed.loc[(metric, statistic, label)]
             row[label] = _interval_text(rec["mean"], rec["lo"], rec["hi"])
             if i:
-                row[f"Δ {label}"] = _interval_text(rec["diff_mean"], rec["diff_lo"], rec["diff_hi"], signed=True)
+                row[f"Δ {label}"] = _interval_text(
+                    rec["diff_mean"], rec["diff_lo"], rec["diff_hi"], signed=True
+                )
         table.append(row)
     return pd.DataFrame(table)
 
 
 def _metrics(county: pd.DataFrame) -> list[str]:
-    return [c for c in county.columns if c not in NON_METRICS and pd.api.types.is_numeric_dtype(county[c])]
+    return [
+        c
+        for c in county.columns
+        if c not in NON_METRICS and pd.api.types.is_numeric_dtype(county[c])
+    ]
 
 
 def _interval_text(mean: float, lo: float, hi: float, signed: bool = False) -> str:

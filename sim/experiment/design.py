@@ -42,9 +42,9 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from sim.errors import EdusimError
+from sim.errors import EdusimError, ScenarioError
 from sim.experiment.errors import ExperimentError
-from sim.experiment.tasks import dotted_get
+from sim.scenario.keys import get_dotted
 
 DESIGNS = ("grid", "lhs", "sobol")
 DEFAULT_SAMPLES = {"grid": 3, "lhs": 32, "sobol": 16}
@@ -104,7 +104,7 @@ class VarySpec:
         return sorted(set(out)) if self.integer else out
 
     def from_unit(self, x: float) -> Any:
-        """The value for a sampled coordinate ``x`` within :meth:`bounds`."""
+        """Map a sampled coordinate ``x`` within :meth:`bounds` to the key's value."""
         if self.is_range:
             return self._cast(x)
         index = min(max(int(math.floor(x)), 0), len(self.values) - 1)
@@ -112,7 +112,9 @@ class VarySpec:
 
     def bounds(self) -> list[float]:
         """SALib bounds: ``[low, high]`` of a range, ``[0, k]`` (an index) of a list."""
-        return [float(self.low), float(self.high)] if self.is_range else [0.0, float(len(self.values))]
+        return (
+            [float(self.low), float(self.high)] if self.is_range else [0.0, float(len(self.values))]
+        )
 
     def _cast(self, x: float) -> int | float:
         return int(round(float(x))) if self.integer else float(x)
@@ -140,12 +142,16 @@ def parse_vary(text: str) -> VarySpec:
             low, high = float(low_text), float(high_text)
         except ValueError:
             raise ExperimentError(
-                f"--vary '{text}': range bounds of '{key}' must be numbers, got '{low_text}' and '{high_text}'"
+                f"--vary '{text}': range bounds of '{key}' must be numbers, got '{low_text}' "
+                f"and '{high_text}'"
             ) from None
         if not (math.isfinite(low) and math.isfinite(high)):
             raise ExperimentError(f"--vary '{text}': range bounds of '{key}' must be finite")
         if low >= high:
-            raise ExperimentError(f"--vary '{text}': LOW must be below HIGH for '{key}', got {low_text} >= {high_text}")
+            raise ExperimentError(
+                f"--vary '{text}': LOW must be below HIGH for '{key}', "
+                f"got {low_text} >= {high_text}"
+            )
         return VarySpec(key=key, low=low, high=high)
     items = [item.strip() for item in rest.split(",")]
     if any(not item for item in items):
@@ -156,7 +162,9 @@ def parse_vary(text: str) -> VarySpec:
     return VarySpec(key=key, values=tuple(_one_type(key, text, values)))
 
 
-def check_vary(specs: Sequence[VarySpec], base: Mapping[str, Any], probe: Callable[[Mapping[str, Any]], Any]) -> list[VarySpec]:
+def check_vary(
+    specs: Sequence[VarySpec], base: Mapping[str, Any], probe: Callable[[Mapping[str, Any]], Any]
+) -> list[VarySpec]:
     """Check every spec against the scenario before anything runs; set the integer flags.
 
     Parameters
@@ -186,15 +194,27 @@ def check_vary(specs: Sequence[VarySpec], base: Mapping[str, Any], probe: Callab
                 f"--vary {spec.text}: '{spec.key}' cannot be varied "
                 "(use --replicates and --seed for randomness; name and description are labels)"
             )
-        current = dotted_get(base, spec.key)
+        try:
+            current = get_dotted(base, spec.key)
+        except ScenarioError:  # an unknown key or an absent block: the probe below names it
+            current = None
         if spec.is_range and isinstance(current, (bool, str)):
             raise ExperimentError(
                 f"--vary {spec.text}: '{spec.key}' holds {type(current).__name__} values "
                 f"(now {current!r}); give a list, e.g. {spec.key}=a,b"
             )
         if spec.is_range and isinstance(current, (dict, list)):
-            raise ExperimentError(f"--vary {spec.text}: '{spec.key}' is a block of keys, not a number; vary one of its keys")
-        spec = VarySpec(spec.key, spec.low, spec.high, spec.values, integer=isinstance(current, int) and not isinstance(current, bool))
+            raise ExperimentError(
+                f"--vary {spec.text}: '{spec.key}' is a block of keys, not a number; "
+                "vary one of its keys"
+            )
+        spec = VarySpec(
+            spec.key,
+            spec.low,
+            spec.high,
+            spec.values,
+            integer=isinstance(current, int) and not isinstance(current, bool),
+        )
         for value in spec.probe_values():
             try:
                 probe({spec.key: value})
@@ -205,7 +225,7 @@ def check_vary(specs: Sequence[VarySpec], base: Mapping[str, Any], probe: Callab
 
 
 def design_points(specs: Sequence[VarySpec], design: str, samples: int, seed: int) -> pd.DataFrame:
-    """The design: one row per point, columns ``point`` then one per varied key.
+    """Lay out the design: one row per point, columns ``point`` then one per varied key.
 
     Parameters
     ----------
@@ -251,13 +271,18 @@ def check_design(design: str, samples: int, n_keys: int) -> None:
     if design == "sobol" and (samples < 2 or samples & (samples - 1)):
         below = 2 ** max(1, int(math.log2(max(samples, 2))))
         raise ExperimentError(
-            f"--samples {samples}: a Sobol design needs a power of 2 (at least 2), e.g. {below} or {below * 2}"
+            f"--samples {samples}: a Sobol design needs a power of 2 (at least 2), "
+            f"e.g. {below} or {below * 2}"
         )
 
 
 def salib_problem(specs: Sequence[VarySpec]) -> dict[str, Any]:
-    """The SALib problem definition (names, bounds) of the varied keys."""
-    return {"num_vars": len(specs), "names": [s.key for s in specs], "bounds": [s.bounds() for s in specs]}
+    """Define the SALib problem (names, bounds) of the varied keys."""
+    return {
+        "num_vars": len(specs),
+        "names": [s.key for s in specs],
+        "bounds": [s.bounds() for s in specs],
+    }
 
 
 def runs_table(points: pd.DataFrame, replicates: int, root_seed: int) -> pd.DataFrame:
@@ -288,7 +313,9 @@ def _salib_sample(specs: Sequence[VarySpec], design: str, samples: int, seed: in
         warnings.simplefilter("ignore")  # SALib's convergence notes; N is checked above
         if design == "lhs":
             return latin.sample(problem, samples, seed=seed)
-        return sobol.sample(problem, samples, calc_second_order=SECOND_ORDER, scramble=True, seed=seed)
+        return sobol.sample(
+            problem, samples, calc_second_order=SECOND_ORDER, scramble=True, seed=seed
+        )
 
 
 def _parse_value(text: str) -> Any:
@@ -304,7 +331,10 @@ def _one_type(key: str, text: str, values: list[Any]) -> list[Any]:
         return [float(v) for v in values] if any(isinstance(v, float) for v in values) else values
     kinds = {type(v).__name__ for v in values}
     if len(kinds) > 1:
-        raise ExperimentError(f"--vary '{text}': values of '{key}' must be of one type, got {', '.join(sorted(kinds))}")
+        raise ExperimentError(
+            f"--vary '{text}': values of '{key}' must be of one type, "
+            f"got {', '.join(sorted(kinds))}"
+        )
     return values
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
 from sim.experiment.errors import ExperimentError
+from sim.experiment.storage import format_failure
 from sim.experiment.tasks import Task
 
 CLUSTER_EXTRA = "edusim[cluster]"
@@ -64,8 +65,6 @@ class Outcome:
 
 def call(evaluate: Callable[[Task], Any], task: Task) -> Outcome:
     """Evaluate one task, catching its exception (runs in the worker)."""
-    from sim.experiment.storage import format_failure
-
     start = time.perf_counter()
     try:
         value = evaluate(task)
@@ -76,14 +75,12 @@ def call(evaluate: Callable[[Task], Any], task: Task) -> Outcome:
 
 
 def _collect(future: Future, task: Task) -> Outcome:
-    """The outcome of a finished local future (a dead worker or an unpicklable result is a failure)."""
+    """Collect a finished local future (a dead worker or unpicklable result is a failure)."""
     try:
         return future.result()
     except BrokenProcessPool as exc:
         return Outcome(task, error=f"{DIED}: {exc}", traceback="")
     except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
-        from sim.experiment.storage import format_failure
-
         error, trace = format_failure(exc)
         return Outcome(task, error=error, traceback=trace)
 
@@ -99,7 +96,12 @@ class InlineExecutor:
     def __exit__(self, *exc: object) -> None:
         return None
 
-    def map(self, evaluate: Callable[[Task], Any], tasks: Iterable[Task], max_in_flight: int | None = None) -> Iterator[Outcome]:
+    def map(
+        self,
+        evaluate: Callable[[Task], Any],
+        tasks: Iterable[Task],
+        max_in_flight: int | None = None,
+    ) -> Iterator[Outcome]:
         """Yield the outcome of each task in order."""
         for task in tasks:
             yield call(evaluate, task)
@@ -119,7 +121,9 @@ class LocalExecutor:
 
     def __init__(self, workers: int | None = None) -> None:
         if workers is not None and workers < 1:
-            raise ExperimentError(f"--workers {workers}: must be at least 1 (0 runs in this process)")
+            raise ExperimentError(
+                f"--workers {workers}: must be at least 1 (0 runs in this process)"
+            )
         self.workers = workers or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = None
 
@@ -133,7 +137,12 @@ class LocalExecutor:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def map(self, evaluate: Callable[[Task], Any], tasks: Iterable[Task], max_in_flight: int | None = None) -> Iterator[Outcome]:
+    def map(
+        self,
+        evaluate: Callable[[Task], Any],
+        tasks: Iterable[Task],
+        max_in_flight: int | None = None,
+    ) -> Iterator[Outcome]:
         """Yield an outcome per task as each finishes, keeping at most ``max_in_flight`` submitted.
 
         When a worker process dies, every run the pool held fails ("worker process died"; the
@@ -167,7 +176,9 @@ class LocalExecutor:
                 if broken:
                     for future, task in list(pending.items()):
                         future.cancel()
-                        yield Outcome(task, error=f"{DIED} while this run was queued or running", traceback="")
+                        yield Outcome(
+                            task, error=f"{DIED} while this run was queued or running", traceback=""
+                        )
                     pending.clear()
                     self._restart()
         finally:
@@ -190,7 +201,9 @@ class LocalExecutor:
         if method == "forkserver":
             # Preloading makes forked workers start warm (a module that is missing is skipped)
             # and passes sys.path to the server.
-            context.set_forkserver_preload(["sim.experiment.tasks", "sim.experiment.executors", "sim.runner"])
+            context.set_forkserver_preload(
+                ["sim.experiment.tasks", "sim.experiment.executors", "sim.runner"]
+            )
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
 
 
@@ -226,12 +239,15 @@ class DaskExecutor:
             from distributed import Client
         except ImportError:
             raise ExperimentError(
-                f"--scheduler needs dask.distributed, which is not installed: pip install '{CLUSTER_EXTRA}'"
+                "--scheduler needs dask.distributed, which is not installed: "
+                f"pip install '{CLUSTER_EXTRA}'"
             ) from None
         try:
             self._client = Client(self.address, timeout=self.timeout_s, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
-            raise ExperimentError(f"--scheduler {self.address}: cannot reach the Dask scheduler: {exc}") from None
+            raise ExperimentError(
+                f"--scheduler {self.address}: cannot reach the Dask scheduler: {exc}"
+            ) from None
         self.workers = max(1, sum(self._client.nthreads().values()))
         return self
 
@@ -240,8 +256,13 @@ class DaskExecutor:
             self._client.close()
             self._client = None
 
-    def map(self, evaluate: Callable[[Task], Any], tasks: Iterable[Task], max_in_flight: int | None = None) -> Iterator[Outcome]:
-        """Yield an outcome per task as each finishes, keeping at most ``max_in_flight`` submitted."""
+    def map(
+        self,
+        evaluate: Callable[[Task], Any],
+        tasks: Iterable[Task],
+        max_in_flight: int | None = None,
+    ) -> Iterator[Outcome]:
+        """Yield an outcome per task as each finishes, at most ``max_in_flight`` submitted."""
         from distributed import as_completed
 
         if self._client is None:
@@ -269,8 +290,6 @@ class DaskExecutor:
                 try:
                     outcome = future.result()
                 except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker
-                    from sim.experiment.storage import format_failure
-
                     error, trace = format_failure(exc)
                     outcome = Outcome(task, error=error, traceback=trace)
                 future.release()
@@ -285,8 +304,10 @@ Executor = InlineExecutor | LocalExecutor | DaskExecutor
 
 
 def make_executor(workers: int | None = None, scheduler: str | None = None) -> Executor:
-    """The executor for the CLI options: Dask when ``scheduler`` is given, else a local pool
-    of ``workers`` processes (default: one per CPU), or the calling process when ``workers`` is 0.
+    """Make the executor for the CLI options.
+
+    Dask when ``scheduler`` is given, else a local pool of ``workers`` processes (default: one
+    per CPU), or the calling process when ``workers`` is 0.
     """
     if scheduler:
         return DaskExecutor(scheduler)

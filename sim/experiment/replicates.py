@@ -23,14 +23,16 @@ NON_METRICS = ("scenario", "replicate", "year", "run_id", "point", "seed")
 
 
 def replicate_seeds(root_seed: int, replicates: int) -> list[np.random.SeedSequence]:
-    """The seed sequences of replicates 0..n-1 (``SeedSequence(root_seed).spawn(n)``).
+    """Spawn the seed sequences of replicates 0..n-1 (``SeedSequence(root_seed).spawn(n)``).
 
     Equal, replicate by replicate, to ``sim.seeds.replicate_seed_sequence(root_seed, r)``.
     """
     return np.random.SeedSequence(root_seed).spawn(replicates)
 
 
-def mean_interval(values: Iterable[float], confidence: float = CONFIDENCE) -> tuple[float, float, float, int]:
+def mean_interval(
+    values: Iterable[float], confidence: float = CONFIDENCE
+) -> tuple[float, float, float, int]:
     """(mean, lo, hi, n) of the finite values: a t interval of the mean (point when n = 1).
 
     Returns NaNs and n = 0 when no value is finite.
@@ -71,7 +73,11 @@ def summarise(
     """
     by = list(by)
     if metrics is None:
-        metrics = [c for c in frame.columns if c not in by and c not in NON_METRICS and _is_numeric(frame[c])]
+        metrics = [
+            c
+            for c in frame.columns
+            if c not in by and c not in NON_METRICS and _is_numeric(frame[c])
+        ]
     long = frame.melt(id_vars=by, value_vars=list(metrics), var_name="metric", value_name="value")
     long["value"] = pd.to_numeric(long["value"], errors="coerce").astype(float)
     long = long[np.isfinite(long["value"])]
@@ -82,7 +88,9 @@ def summarise(
     out["lo"] = out["mean"] - half
     out["hi"] = out["mean"] + half
     order = {m: i for i, m in enumerate(metrics)}
-    out = out.sort_values([*by, "metric"], key=lambda s: s.map(order) if s.name == "metric" else s, kind="stable")
+    out = out.sort_values(
+        [*by, "metric"], key=lambda s: s.map(order) if s.name == "metric" else s, kind="stable"
+    )
     return out.reset_index(drop=True)
 
 

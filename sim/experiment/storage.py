@@ -73,11 +73,11 @@ class SweepStore:
         return self.root / DESIGN_FILE
 
     def table_dir(self, table: str = MAIN_TABLE) -> Path:
-        """The folder of one table's per-run files (``runs/<table>``)."""
+        """Locate the folder of one table's per-run files (``runs/<table>``)."""
         return self.root / RUNS_DIR / table
 
     def run_path(self, run_id: str, table: str = MAIN_TABLE) -> Path:
-        """The file of one run's table."""
+        """Locate the file of one run's table."""
         return self.table_dir(table) / f"{run_id}.parquet"
 
     def failure_path(self, run_id: str) -> Path:
@@ -86,11 +86,11 @@ class SweepStore:
 
     # -- state -----------------------------------------------------------------------------
     def is_empty(self) -> bool:
-        """True when the directory does not exist or holds nothing."""
+        """Tell whether the directory does not exist or holds nothing."""
         return not self.root.exists() or not any(self.root.iterdir())
 
     def read_spec(self) -> dict[str, Any]:
-        """The contents of ``sweep.json``.
+        """Read the contents of ``sweep.json``.
 
         Raises
         ------
@@ -140,8 +140,17 @@ class SweepStore:
         """
         for name, frame in tables.items():
             if name != MAIN_TABLE:
-                write_parquet(self.run_path(task.run_id, name), _with_columns(frame, {"run_id": task.run_id, "point": task.point}))
-        front = {"run_id": task.run_id, "point": task.point, "replicate": task.replicate, "seed": task.seed, **task.params}
+                write_parquet(
+                    self.run_path(task.run_id, name),
+                    _with_columns(frame, {"run_id": task.run_id, "point": task.point}),
+                )
+        front = {
+            "run_id": task.run_id,
+            "point": task.point,
+            "replicate": task.replicate,
+            "seed": task.seed,
+            **task.params,
+        }
         write_parquet(self.run_path(task.run_id), _with_columns(tables[MAIN_TABLE], front))
         self.failure_path(task.run_id).unlink(missing_ok=True)
 
@@ -181,7 +190,9 @@ class SweepStore:
             rows.append({k: record.get(k) for k in ("run_id", "point", "replicate", "error")})
         return pd.DataFrame(rows, columns=["run_id", "point", "replicate", "error"])
 
-    def read_table(self, table: str = MAIN_TABLE, run_ids: Sequence[str] | None = None) -> pd.DataFrame:
+    def read_table(
+        self, table: str = MAIN_TABLE, run_ids: Sequence[str] | None = None
+    ) -> pd.DataFrame:
         """All runs of one table (or only ``run_ids``) as one DataFrame, sorted by run id."""
         ids = sorted(self.finished() if run_ids is None else run_ids)
         paths = [p for p in (self.run_path(i, table) for i in ids) if p.is_file()]
@@ -189,8 +200,10 @@ class SweepStore:
             return pd.DataFrame()
         return pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
 
-    def iter_chunks(self, table: str = MAIN_TABLE, chunk_runs: int = 2000) -> Iterator[pd.DataFrame]:
-        """The table in chunks of whole runs, so large sweeps are read in bounded memory."""
+    def iter_chunks(
+        self, table: str = MAIN_TABLE, chunk_runs: int = 2000
+    ) -> Iterator[pd.DataFrame]:
+        """Read the table in chunks of whole runs, so large sweeps fit in bounded memory."""
         ids = sorted(self.finished())
         for start in range(0, len(ids), chunk_runs):
             frame = self.read_table(table, ids[start : start + chunk_runs])

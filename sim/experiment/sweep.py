@@ -44,16 +44,25 @@ from sim.experiment.tasks import (
     Task,
     as_tables,
     evaluate_model,
-    package_version,
     resolve_scenario,
     scenario_with,
 )
 from sim.scenario import Scenario
+from sim.version import package_version
 
 #: SweepSummary.failures lists at most this many run ids (all are in failed/).
 MAX_LISTED_FAILURES = 100
 #: sweep.json keys that must match for --resume to reuse a directory.
-RESUME_KEYS = ("scenario", "vary", "design", "samples", "replicates", "seed", "second_order", "version")
+RESUME_KEYS = (
+    "scenario",
+    "vary",
+    "design",
+    "samples",
+    "replicates",
+    "seed",
+    "second_order",
+    "version",
+)
 
 
 @dataclass
@@ -125,8 +134,11 @@ class SweepProgress:
 
 @dataclass
 class SweepSummary:
-    """What an execution did: counts, wall seconds, worker seconds (``busy_s``), the directory,
-    and the run ids that failed."""
+    """What an execution did.
+
+    Counts, wall seconds, worker seconds (``busy_s``), the directory, and the run ids that
+    failed.
+    """
 
     out: Path
     total: int
@@ -182,7 +194,11 @@ def plan_sweep(
     """
     base_scenario = resolve_scenario(scenario, overrides)
     base = base_scenario.model_dump(mode="json")
-    specs = check_vary([v if isinstance(v, VarySpec) else parse_vary(v) for v in vary], base, lambda ov: scenario_with(base, ov))
+    specs = check_vary(
+        [v if isinstance(v, VarySpec) else parse_vary(v) for v in vary],
+        base,
+        lambda ov: scenario_with(base, ov),
+    )
     samples = DEFAULT_SAMPLES.get(design, 1) if samples is None else samples
     check_design(design, samples, len(specs))
     if replicates < 1:
@@ -298,7 +314,16 @@ def execute_sweep(
             if progress:
                 progress(state)
     seconds = time.perf_counter() - start
-    return SweepSummary(plan.out, state.total, state.skipped, state.done, state.failed, seconds, failures, state.busy_s)
+    return SweepSummary(
+        plan.out,
+        state.total,
+        state.skipped,
+        state.done,
+        state.failed,
+        seconds,
+        failures,
+        state.busy_s,
+    )
 
 
 def run_sweep(
@@ -342,8 +367,8 @@ def _overrides_list(overrides: Iterable[str] | Mapping[str, Any] | None) -> list
 def _check_same(store: SweepStore, spec: Mapping[str, Any], runs: pd.DataFrame) -> None:
     if not store.spec_path.is_file():
         raise ExperimentError(
-            f"--out {store.root}: the directory is not empty and holds no sweep ({store.spec_path.name} "
-            "missing); choose another --out"
+            f"--out {store.root}: the directory is not empty and holds no sweep "
+            f"({store.spec_path.name} missing); choose another --out"
         )
     old = store.read_spec()
     diffs = []
@@ -351,7 +376,9 @@ def _check_same(store: SweepStore, spec: Mapping[str, Any], runs: pd.DataFrame) 
         if key == "scenario":
             changed = _dict_diff(old.get("scenario", {}), spec["scenario"])
             if changed:
-                shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+                shown = ", ".join(changed[:5]) + (
+                    f" and {len(changed) - 5} more" if len(changed) > 5 else ""
+                )
                 diffs.append(f"scenario keys {shown}")
         elif old.get(key) != spec[key]:
             diffs.append(f"{key}: stored {old.get(key)!r}, now {spec[key]!r}")

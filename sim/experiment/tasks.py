@@ -10,15 +10,16 @@ simulation. A bare DataFrame is stored as the run's ``county`` table.
 from __future__ import annotations
 
 import copy
-import importlib.metadata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Union
 
 import pandas as pd
 
+from sim.runner import check_scenario, run_replicate
 from sim.scenario import Scenario, load_scenario, validate
-from sim.scenario.loading import parse_overrides, set_dotted
+from sim.scenario.keys import set_dotted
+from sim.scenario.loading import parse_overrides
 
 Tables = dict[str, pd.DataFrame]
 Evaluation = Callable[["Task"], Union[pd.DataFrame, Tables]]
@@ -72,20 +73,8 @@ def scenario_with(base: Mapping[str, Any], params: Mapping[str, Any]) -> Scenari
     return validate(data)
 
 
-def dotted_get(data: Mapping[str, Any], key: str) -> Any:
-    """The value at a dotted key of a nested dict, or None when a part is missing."""
-    node: Any = data
-    for part in key.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
 def evaluate_model(task: Task) -> Tables:
     """Run one replicate of the model: ``{"county": ..., "schools": ...}`` (DESIGN §8 columns)."""
-    from sim.runner import run_replicate  # the model is imported in the worker, not at import time
-
     scenario = scenario_with(task.scenario, task.params)
     result = run_replicate(scenario, task.seed, task.replicate)
     return {"county": result.county, "schools": result.schools}
@@ -96,7 +85,11 @@ def as_tables(value: pd.DataFrame | Mapping[str, pd.DataFrame]) -> Tables:
     if isinstance(value, pd.DataFrame):
         return {MAIN_TABLE: value}
     if isinstance(value, Mapping) and isinstance(value.get(MAIN_TABLE), pd.DataFrame):
-        bad = [k for k, v in value.items() if not isinstance(v, pd.DataFrame) or not str(k).isidentifier()]
+        bad = [
+            k
+            for k, v in value.items()
+            if not isinstance(v, pd.DataFrame) or not str(k).isidentifier()
+        ]
         if not bad:
             return dict(value)
     raise TypeError(
@@ -105,21 +98,23 @@ def as_tables(value: pd.DataFrame | Mapping[str, pd.DataFrame]) -> Tables:
     )
 
 
-def package_version() -> str:
-    """The installed edusim version (``"unknown"`` when not installed)."""
-    try:
-        return importlib.metadata.version("edusim")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
-
-
 def resolve_scenario(
     scenario: str | Path | Scenario | None,
     overrides: Iterable[str] | Mapping[str, Any] | None = None,
 ) -> Scenario:
-    """A validated scenario from a bundled name, a file, a :class:`Scenario` or None (default),
-    with ``--set`` style overrides (``["key=value", ...]`` or ``{"key": value}``) applied, and
-    checked by building it once (:func:`sim.runner.check_scenario`).
+    """Resolve a scenario and check it by building it once (:func:`sim.runner.check_scenario`).
+
+    Parameters
+    ----------
+    scenario
+        A bundled name, a file, a :class:`Scenario` or None (the embedded default).
+    overrides
+        ``--set`` style overrides (``["key=value", ...]`` or ``{"key": value}``).
+
+    Returns
+    -------
+    Scenario
+        The validated scenario with the overrides applied.
 
     Raises
     ------
@@ -131,9 +126,5 @@ def resolve_scenario(
         resolved = scenario_with(scenario.model_dump(mode="json"), parsed) if parsed else scenario
     else:
         resolved = load_scenario(scenario, overrides)
-    from sim.runner import check_scenario  # the model is imported only when needed
-
     check_scenario(resolved)
     return resolved
-
-

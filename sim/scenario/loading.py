@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import tomllib
-import types
-import typing
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -17,15 +15,20 @@ from typing import Any, Iterable, Mapping
 from pydantic import BaseModel, ValidationError
 
 from sim.errors import ScenarioError
+from sim.scenario.keys import keys_at, set_dotted
 from sim.scenario.schema import Scenario
 from sim.scenario.schema_base import block_type
 
 BUNDLED_PACKAGE = "sim.scenario"
 BUNDLED_FOLDER = "bundled"
+#: Where an error message sends the user when it cannot list the keys allowed.
+SCHEMA_HINT = "(see `edusim schema`)"
+#: Longest rendering of a wrong value in an error message (characters).
+MAX_VALUE_CHARS = 80
 
 
 def bundled_dir() -> Path:
-    """The folder of bundled scenario files (shipped inside the wheel)."""
+    """Locate the folder of bundled scenario files (shipped inside the wheel)."""
     return Path(str(resources.files(BUNDLED_PACKAGE).joinpath(BUNDLED_FOLDER)))
 
 
@@ -39,7 +42,8 @@ def describe_bundled() -> list[tuple[str, str]]:
     rows = []
     for name in bundled_names():
         scenario = load_scenario(name)
-        rows.append((name, scenario.description.strip().splitlines()[0] if scenario.description else ""))
+        first_line = scenario.description.strip().splitlines()[0] if scenario.description else ""
+        rows.append((name, first_line))
     return rows
 
 
@@ -82,7 +86,9 @@ def validate(data: Mapping[str, Any]) -> Scenario:
         raise ScenarioError(_format_validation(exc)) from None
 
 
-def _with_block_defaults(model: type[BaseModel], data: dict[str, Any], defaults: BaseModel | None) -> dict[str, Any]:
+def _with_block_defaults(
+    model: type[BaseModel], data: dict[str, Any], defaults: BaseModel | None
+) -> dict[str, Any]:
     out = dict(data)
     for key, value in data.items():
         field = model.model_fields.get(key)
@@ -90,7 +96,8 @@ def _with_block_defaults(model: type[BaseModel], data: dict[str, Any], defaults:
         if block is None or not isinstance(value, Mapping):
             continue
         default = getattr(defaults, key, None) if defaults is not None else None
-        filled = _with_block_defaults(block, dict(value), default if isinstance(default, BaseModel) else None)
+        block_defaults = default if isinstance(default, BaseModel) else None
+        filled = _with_block_defaults(block, dict(value), block_defaults)
         out[key] = {**default.model_dump(), **filled} if isinstance(default, BaseModel) else filled
     return out
 
@@ -107,7 +114,9 @@ def _resolve(name_or_path: str, chain: tuple[str, ...]) -> dict[str, Any]:
     if parent is None:
         return data
     if not isinstance(parent, str):
-        raise ScenarioError(f"{path}: key 'extends' = {parent!r}: must be a scenario name or a path (text)")
+        raise ScenarioError(
+            f"{path}: key 'extends' = {parent!r}: must be a scenario name or a path (text)"
+        )
     base = _resolve(_relative_to(parent, path.parent), chain=(*chain, key))
     return _deep_merge(base, data)
 
@@ -138,7 +147,9 @@ def _read(path: Path) -> dict[str, Any]:
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ScenarioError(f"{path}: not valid JSON: {exc}") from None
         if not isinstance(data, dict) or not isinstance(data.get("scenario"), dict):
-            raise ScenarioError(f"{path}: a JSON scenario must be a run manifest with a 'scenario' object")
+            raise ScenarioError(
+                f"{path}: a JSON scenario must be a run manifest with a 'scenario' object"
+            )
         return data["scenario"]
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
@@ -175,33 +186,19 @@ def parse_overrides(overrides: Iterable[str] | Mapping[str, Any] | None) -> list
         key, sep, text = item.partition("=")
         key = key.strip()
         if not sep or not key or any(not part for part in key.split(".")):
-            raise ScenarioError(f"override '{item}': expected dotted.key=value, e.g. choice.beta_time=0.05")
+            raise ScenarioError(
+                f"override '{item}': expected dotted.key=value, e.g. choice.beta_time=0.05"
+            )
         parsed.append((key, _parse_value(text.strip())))
     return parsed
 
 
 def _parse_value(text: str) -> Any:
-    """A TOML value if it parses as one (number, bool, list, inline table), else the text."""
+    """Parse a TOML value if the text is one (number, bool, list, inline table), else keep it."""
     try:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text
-
-
-def set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
-    """Set ``data[a][b][c] = value`` for ``key = "a.b.c"``, creating blocks on the way."""
-    node = data
-    parts = key.split(".")
-    for i, part in enumerate(parts[:-1]):
-        child = node.get(part)
-        if child is None:
-            child = node[part] = {}
-        elif not isinstance(child, dict):
-            raise ScenarioError(
-                f"key '{key}': '{'.'.join(parts[: i + 1])}' is a value ({child!r}), not a block of keys"
-            )
-        node = child
-    node[parts[-1]] = value
 
 
 def _format_validation(exc: ValidationError) -> str:
@@ -210,54 +207,22 @@ def _format_validation(exc: ValidationError) -> str:
         path = ".".join(str(p) for p in err["loc"]) or "(scenario)"
         value = err.get("input")
         if err["type"] == "extra_forbidden":
-            allowed = _allowed_keys(err["loc"][:-1])
+            allowed = ", ".join(keys_at(err["loc"][:-1])) or SCHEMA_HINT
             lines.append(f"unknown key '{path}' (value {value!r}); allowed keys here: {allowed}")
         elif not err["loc"]:  # a check across blocks: its message names the keys
             lines.append(err["msg"].removeprefix("Value error, "))
         else:
             lines.append(f"key '{path}' = {_short(value)}: {err['msg']}")
-    head = "invalid scenario: " if len(lines) == 1 else f"invalid scenario ({len(lines)} problems):\n  "
+    if len(lines) == 1:
+        head = "invalid scenario: "
+    else:
+        head = f"invalid scenario ({len(lines)} problems):\n  "
     return head + "\n  ".join(lines)
 
 
 def _short(value: Any) -> str:
     text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _allowed_keys(loc: tuple) -> str:
-    """The keys allowed at ``loc`` (through optional blocks, lists and tagged plan entries)."""
-    model: Any = Scenario
-    for part in loc:
-        model = _child_type(model, part)
-        if model is None:
-            return "(see `edusim schema`)"
-    fields = next((m.model_fields for m in _members(model) if hasattr(m, "model_fields")), None)
-    return ", ".join(fields) if fields else "(see `edusim schema`)"
-
-
-def _members(annotation: Any) -> list[Any]:
-    """``annotation`` with ``Annotated``, ``Optional`` and ``Union`` unpacked."""
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _members(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        return [m for a in typing.get_args(annotation) for m in _members(a)]
-    return [annotation]
-
-
-def _child_type(model: Any, part: Any) -> Any:
-    """The type at key ``part`` below ``model`` (a list index, a field, or the tag of a
-    discriminated union member such as a plan entry's action), or None."""
-    members = _members(model)
-    for m in members:
-        if isinstance(part, int) and typing.get_origin(m) is list:
-            return typing.get_args(m)[0]
-        field = getattr(m, "model_fields", {}).get(part)
-        if field is not None:
-            return field.annotation
-    for m in members:  # pydantic names a tagged union's member by its tag
-        for field in getattr(m, "model_fields", {}).values():
-            if typing.get_origin(field.annotation) is typing.Literal and part in typing.get_args(field.annotation):
-                return m
-    return None
+    if len(text) <= MAX_VALUE_CHARS:
+        return text
+    ellipsis = "..."
+    return text[: MAX_VALUE_CHARS - len(ellipsis)] + ellipsis

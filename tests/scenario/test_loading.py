@@ -12,8 +12,8 @@ from sim import Scenario, load_scenario
 from sim.errors import ScenarioError
 from sim.scenario import bundled_names, describe_bundled, validate
 
-
 # ---- bundled and default ----------------------------------------------------------------
+
 
 def test_no_scenario_is_the_embedded_default():
     assert load_scenario() == Scenario()
@@ -36,7 +36,11 @@ def test_every_bundled_scenario_loads_and_is_named_after_its_file(name):
 def test_small_county_extends_baseline_and_shrinks_the_county():
     small = load_scenario("small_county")
     base = load_scenario("baseline")
-    assert (small.county.residents, small.county.townships, small.county.villages) == (30_000, 4, 24)
+    assert (small.county.residents, small.county.townships, small.county.villages) == (
+        30_000,
+        4,
+        24,
+    )
     assert small.county.area_km2 == 600.0
     # Everything not overridden comes from baseline, including siblings inside [county].
     assert small.county.terrain == base.county.terrain
@@ -63,6 +67,7 @@ def test_unknown_name_lists_the_bundled_scenarios():
 
 # ---- extends ----------------------------------------------------------------------------
 
+
 def test_extends_by_bundled_name(scenarios_dir):
     child = load_scenario(scenarios_dir / "child_of_small.toml")
     small = load_scenario("small_county")
@@ -75,7 +80,9 @@ def test_extends_by_bundled_name(scenarios_dir):
     assert child.county.area_km2 == small.county.area_km2
 
 
-def test_extends_by_relative_path_resolves_from_the_file_not_the_cwd(scenarios_dir, tmp_path, monkeypatch):
+def test_extends_by_relative_path_resolves_from_the_file_not_the_cwd(
+    scenarios_dir, tmp_path, monkeypatch
+):
     monkeypatch.chdir(tmp_path)  # a working directory where "../parent_nested.toml" means nothing
     child = load_scenario(str((scenarios_dir / "sub" / "child_by_path.toml").resolve()))
     assert child.name == "child_by_path"
@@ -95,7 +102,9 @@ def test_deep_merge_keeps_siblings_of_an_overridden_nested_key(scenarios_dir):
     assert child.choice.candidates == parent.choice.candidates
 
 
-def test_relative_county_file_is_taken_from_the_folder_of_the_file_that_names_it(scenarios_dir, tmp_path, monkeypatch):
+def test_relative_county_file_is_taken_from_the_folder_of_the_file_that_names_it(
+    scenarios_dir, tmp_path, monkeypatch
+):
     monkeypatch.chdir(tmp_path)
     expected = (scenarios_dir.parent / "tiny_county").resolve()
     parent = load_scenario(scenarios_dir / "parent_nested.toml")
@@ -143,6 +152,7 @@ def test_extends_by_name_with_a_same_named_folder_beside_the_file(scenarios_dir,
 
 # ---- bad files --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "fixture, names",
     [
@@ -178,19 +188,23 @@ def test_binary_file_is_not_toml(tmp_path):
 
 # ---- --set overrides ----------------------------------------------------------------------
 
+
 def test_override_values_are_coerced_from_toml():
-    scenario = load_scenario("small_county", [
-        "years=3",
-        "choice.include_county_town=false",
-        "families.children_per_family=[0.6, 0.4]",
-        "choice.beta_time=0.05",
-        "name=my run",  # not TOML: taken as text
-    ])
+    scenario = load_scenario(
+        "small_county",
+        [
+            "years=3",
+            "choice.include_county_town=false",
+            "families.children_per_family=[0.6, 0.4]",
+            "choice.beta_time=0.05",
+            "description=my run",  # not TOML: taken as text
+        ],
+    )
     assert scenario.years == 3 and isinstance(scenario.years, int)
     assert scenario.choice.include_county_town is False
     assert scenario.families.children_per_family == [0.6, 0.4]
     assert scenario.choice.beta_time == 0.05
-    assert scenario.name == "my run"
+    assert scenario.description == "my run"
 
 
 def test_override_a_nested_key_keeps_its_siblings():
@@ -199,11 +213,14 @@ def test_override_a_nested_key_keeps_its_siblings():
     assert scenario.county.residents == 30_000 and scenario.county.townships == 4
 
 
-@pytest.mark.parametrize("override, block, key, value", [
-    ("schools.class_cap.primary=40", "schools.class_cap", "primary", 40),
-    ("hollow.min_pupils.primary=30", "hollow.min_pupils", "primary", 30),
-    ("boarding.max_commute_min.junior=80", "boarding.max_commute_min", "junior", 80),
-])
+@pytest.mark.parametrize(
+    "override, block, key, value",
+    [
+        ("schools.class_cap.primary=40", "schools.class_cap", "primary", 40),
+        ("hollow.min_pupils.primary=30", "hollow.min_pupils", "primary", 30),
+        ("boarding.max_commute_min.junior=80", "boarding.max_commute_min", "junior", 80),
+    ],
+)
 def test_override_one_stage_of_a_per_stage_block(override, block, key, value):
     scenario = load_scenario("small_county", [override])
     default = Scenario()
@@ -218,14 +235,18 @@ def test_override_one_stage_of_a_per_stage_block(override, block, key, value):
 
 def test_file_overriding_one_stage_keeps_the_other(tmp_path):
     path = tmp_path / "one_stage.toml"
-    path.write_text('extends = "small_county"\n[schools.class_cap]\nprimary = 40\n', encoding="utf-8")
+    path.write_text(
+        'extends = "small_county"\n[schools.class_cap]\nprimary = 40\n', encoding="utf-8"
+    )
     scenario = load_scenario(path)
     assert scenario.schools.class_cap.primary == 40
     assert scenario.schools.class_cap.junior == Scenario().schools.class_cap.junior
 
 
 def test_overrides_apply_after_the_file_and_the_last_one_wins(scenarios_dir):
-    scenario = load_scenario(scenarios_dir / "child_of_small.toml", ["county.villages=5", "county.villages=7"])
+    scenario = load_scenario(
+        scenarios_dir / "child_of_small.toml", ["county.villages=5", "county.villages=7"]
+    )
     assert scenario.county.villages == 7
     assert scenario.county.townships == 4
 
