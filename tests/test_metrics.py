@@ -204,3 +204,23 @@ def test_panel_rows_are_self_consistent(panel):
                        panel.loc[staffed, "pupils"] / panel.loc[staffed, "teachers"])
     assert np.allclose(panel["utilisation"] * panel["capacity"], panel["pupils"], rtol=0.02, atol=0.5)
     assert panel["quality"].between(0, 1).all()
+
+
+def test_derived_series_count_rural_schools_and_pupils_from_the_tables(small_model):
+    """The calibration's derived series agree with the tables they summarise."""
+    from sim.metrics import DERIVED_SERIES, derived_series_row
+    from sim.state import CLOSED, COUNTY_TOWN_TIER, ENROLLED, OPEN, PRIMARY, VILLAGE_TIER
+
+    row = derived_series_row(small_model)
+    assert list(row) == list(DERIVED_SERIES)
+    s, c = small_model.schools, small_model.children
+    village_primaries = (s.status == OPEN) & (s.tier == VILLAGE_TIER) & (s.level == PRIMARY)
+    assert row["village_primary_schools"] == int(village_primaries.sum())
+    assert row["village_primary_schools"] <= row["rural_primary_schools"]
+    enrolled = np.flatnonzero(c.status == ENROLLED)
+    rural_pupils = int((s.tier[c.school[enrolled]] != COUNTY_TOWN_TIER).sum())
+    assert row["rural_pupils_primary"] + row["rural_pupils_junior"] == rural_pupils
+    assert 0.0 <= row["urban_town_pupil_share"] <= 1.0
+    # Closing every village primary removes them from the count, not from the rural total alone.
+    s.status[village_primaries] = CLOSED
+    assert derived_series_row(small_model)["village_primary_schools"] == 0
