@@ -1,4 +1,4 @@
-"""The standard figure sets of a run, a comparison and a sweep."""
+"""The standard figure set of a run (comparison and sweep figures: test_frontier.py, test_sweep.py)."""
 
 from __future__ import annotations
 
