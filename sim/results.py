@@ -1,9 +1,27 @@
-"""RunResult: the tables of a run (all replicates) and how they are saved and loaded."""
+"""RunResult: the tables of a run (all replicates) and how they are saved and loaded.
+
+A run folder holds one run's files, all from that run (DESIGN §9). Saving follows one rule,
+for ``edusim run --out`` and for :meth:`RunResult.save` alike:
+
+- a folder that does not exist, or is empty, is written;
+- a folder holding an earlier edusim run (recognised by its ``manifest.json``) is replaced only
+  with ``force``; then only what a run writes is removed (:data:`RUN_ENTRIES`: its files,
+  ``world/``, ``figures/``, ``report.html``), so no old figure or report stays beside new data;
+- any other non-empty folder is refused: one holding files a run does not write, a sweep,
+  comparison or calibration folder, the working folder or one that holds it (``--out .``).
+
+The new run is written to a hidden folder beside the target (``.<name>.edusim-new-<pid>-*``)
+and renamed into place, so a crash leaves the previous run or the new one, never a mix. A save
+killed half-way leaves that hidden folder; the next save to the same place removes such
+leftovers of dead processes, and puts back an earlier run a killed replace had moved aside.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import secrets
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -16,20 +34,124 @@ from sim.outputs import current_umask, write_csv, write_json, write_parquet
 
 FILES = ("manifest.json", "county.parquet", "county.csv", "schools.parquet", "events.csv")
 WORLD_FILES = ("settlements", "roads", "schools")
+WORLD_DIR = "world"
+FIGURES_DIR = "figures"
+REPORT_FILE = "report.html"
+#: Everything a run folder may hold that edusim wrote: replaced on ``force``, nothing else is.
+RUN_ENTRIES = (*FILES, WORLD_DIR, FIGURES_DIR, REPORT_FILE)
+#: Files the operating system drops in folders (never written by edusim, never removed).
+OS_LITTER = (".DS_Store", "Thumbs.db", "desktop.ini")
+#: Files that mark another kind of edusim folder, and what that folder is.
+OTHER_FOLDER_MARKS = {
+    "sweep.json": "an edusim sweep folder",
+    "calibration.json": "an edusim calibration folder",
+    "summary_wide.csv": "an edusim comparison folder",
+}
+#: Entries shown when a refused folder's contents are listed.
+MAX_LISTED = 5
+#: The hidden folders of a save: ``.<name>.edusim-<new|old>-<pid>-<random>``.
+_SAVE_TEMP = re.compile(r"\.(?P<name>.+)\.edusim-(?P<kind>new|old)-(?P<pid>\d+)-[a-z0-9_]+")
+#: Leftovers of an atomic file write (``sim.outputs.atomic_write``) of a run's own file.
+_WRITE_TEMP = re.compile(r"\.(?P<name>[^/]+)\.[^./]+\.tmp")
 
 
 def manifest_run(name_or_path: str | Path | None) -> dict | None:
-    """The ``seed`` and ``replicates`` recorded in a run's manifest, when ``name_or_path`` is
-    one (a ``.json`` file with a ``scenario`` object); else None."""
-    if name_or_path is None or not str(name_or_path).endswith(".json") or not Path(name_or_path).is_file():
+    """Read the ``seed`` and ``replicates`` a run's manifest records.
+
+    Parameters
+    ----------
+    name_or_path
+        A scenario argument as given on the command line (name, TOML file or manifest).
+
+    Returns
+    -------
+    dict or None
+        ``{"seed": ..., "replicates": ...}`` when ``name_or_path`` is a run's ``.json``
+        manifest, else None (load_scenario reports an unreadable one).
+    """
+    if name_or_path is None or not str(name_or_path).endswith(".json"):
         return None
-    try:
-        data = json.loads(Path(name_or_path).read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None  # load_scenario reports it
-    if not isinstance(data, dict) or "seed" not in data or "replicates" not in data:
+    data = _read_manifest(Path(name_or_path))
+    if data is None:
         return None
     return {"seed": int(data["seed"]), "replicates": int(data["replicates"])}
+
+
+def _read_manifest(path: Path) -> dict | None:
+    """Read the run manifest at ``path``: None when there is none or it is not a run's."""
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    is_run = isinstance(data, dict) and isinstance(data.get("scenario"), dict)
+    return data if is_run and "seed" in data and "replicates" in data else None
+
+
+def check_run_folder(out_dir: str | Path, force: bool = False) -> None:
+    """Check that a run may be saved into ``out_dir`` (the rule in the module docstring).
+
+    Parameters
+    ----------
+    out_dir
+        The run folder to write.
+    force
+        Replace an earlier edusim run in ``out_dir``.
+
+    Raises
+    ------
+    EdusimError
+        The folder is refused; the message names it, says why and what is in it.
+    """
+    out = Path(out_dir)
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise EdusimError(f"{out}: exists and is a file, not a folder; choose a folder for the run")
+    place, here = Path(os.path.realpath(out)), Path(os.path.realpath(Path.cwd()))
+    if place == here or place in here.parents:
+        raise EdusimError(
+            f"{out}: is the folder you are working in (or holds it); a run writes a folder of its "
+            "own: choose a new or empty one, e.g. outputs/<name>"
+        )
+    entries = sorted(p.name for p in out.iterdir())
+    for mark, kind in OTHER_FOLDER_MARKS.items():
+        if mark in entries:
+            raise EdusimError(f"{out}: is {kind} ({mark}); a run never writes into it")
+    foreign = [e for e in entries if not _written_by_a_run(e) and e not in OS_LITTER]
+    if foreign:
+        raise EdusimError(
+            f"{out}: holds files an edusim run does not write ({_listing(out, foreign)}); a run "
+            "writes only into a new or empty folder, or replaces an earlier run's folder"
+        )
+    if not [e for e in entries if e not in OS_LITTER]:
+        return
+    manifest = _read_manifest(out / "manifest.json")
+    if manifest is None:
+        raise EdusimError(
+            f"{out}: is not empty ({_listing(out, entries)}) and holds no edusim run (no run "
+            "manifest.json); choose a new or empty folder"
+        )
+    if not force:
+        name = manifest.get("scenario_name") or manifest["scenario"].get("name", "?")
+        raise EdusimError(
+            f"{out}: holds an earlier edusim run (scenario {name}, seed {manifest['seed']}); "
+            "replace it with --force (force=True in Python) or choose another folder"
+        )
+
+
+def _written_by_a_run(entry: str) -> bool:
+    if entry in RUN_ENTRIES:
+        return True
+    leftover = _WRITE_TEMP.fullmatch(entry)
+    return leftover is not None and leftover["name"] in RUN_ENTRIES
+
+
+def _listing(folder: Path, entries: list[str]) -> str:
+    shown = [f"{e}/" if (folder / e).is_dir() else e for e in entries[:MAX_LISTED]]
+    more = f" and {len(entries) - MAX_LISTED} more" if len(entries) > MAX_LISTED else ""
+    return ", ".join(shown) + more
 
 
 @dataclass
@@ -53,40 +175,80 @@ class RunResult:
     manifest: dict
     world: dict[str, pd.DataFrame] = field(default_factory=dict)
 
-    def save(self, out_dir: str | Path) -> Path:
-        """Write the run directory (DESIGN §9) all at once: files are written to a temporary
-        folder beside ``out_dir`` that then replaces it, so a crash leaves no partial run."""
+    def save(self, out_dir: str | Path, force: bool = False) -> Path:
+        """Write the run folder (DESIGN §9) all at once.
+
+        The rule (module docstring): a new or empty folder is written; an earlier edusim run's
+        folder is replaced only with ``force``, and then only the entries a run writes are
+        removed (its files, ``world/``, ``figures/``, ``report.html``); any other non-empty
+        folder is refused. Files are written to a hidden folder beside ``out_dir`` that is then
+        renamed into place, so a crash leaves no partial run; leftovers of an earlier killed
+        save to the same place are cleaned first.
+
+        Parameters
+        ----------
+        out_dir
+            The run folder.
+        force
+            Replace an earlier edusim run in ``out_dir``.
+
+        Returns
+        -------
+        Path
+            ``out_dir``.
+
+        Raises
+        ------
+        EdusimError
+            The folder is refused (see :func:`check_run_folder`).
+        """
         out = Path(out_dir)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        os.chmod(tmp, 0o777 & ~current_umask())
+        place = Path(os.path.realpath(out))
+        place.parent.mkdir(parents=True, exist_ok=True)
+        _recover_killed_saves(place)
+        check_run_folder(out, force)
+        tmp = _temporary_folder(place, "new")
         try:
-            write_json(tmp / "manifest.json", self.manifest)
-            write_parquet(tmp / "county.parquet", self.county)
-            write_csv(tmp / "county.csv", self.county)
-            write_parquet(tmp / "schools.parquet", self.schools)
-            write_csv(tmp / "events.csv", self.events)
-            for name, frame in self.world.items():
-                write_parquet(tmp / "world" / f"{name}.parquet", frame)
-            if out.exists():
-                keep = out / "figures"
-                if keep.is_dir():
-                    shutil.move(str(keep), str(tmp / "figures"))
-                shutil.rmtree(out)
-            os.replace(tmp, out)
+            self._write_files(tmp)
+            check_run_folder(out, force)  # unchanged while we wrote?
+            _move_into_place(tmp, place)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         return out
 
+    def _write_files(self, folder: Path) -> None:
+        write_json(folder / "manifest.json", self.manifest)
+        write_parquet(folder / "county.parquet", self.county)
+        write_csv(folder / "county.csv", self.county)
+        write_parquet(folder / "schools.parquet", self.schools)
+        write_csv(folder / "events.csv", self.events)
+        for name, frame in self.world.items():
+            write_parquet(folder / WORLD_DIR / f"{name}.parquet", frame)
+
     @classmethod
     def load(cls, run_dir: str | Path) -> "RunResult":
-        """Read a run directory written by :meth:`save`."""
+        """Read a run folder written by :meth:`save`.
+
+        Parameters
+        ----------
+        run_dir
+            The run folder.
+
+        Returns
+        -------
+        RunResult
+
+        Raises
+        ------
+        EdusimError
+            The folder lacks a run's files.
+        """
         run = Path(run_dir)
         missing = [f for f in FILES if not (run / f).is_file()]
         if missing:
             raise EdusimError(f"{run}: not a run directory (missing {', '.join(missing)})")
-        world = {p.stem: pd.read_parquet(p) for p in sorted((run / "world").glob("*.parquet"))}
+        world = {p.stem: pd.read_parquet(p) for p in sorted((run / WORLD_DIR).glob("*.parquet"))}
         return cls(
             county=pd.read_parquet(run / "county.parquet"),
             schools=pd.read_parquet(run / "schools.parquet"),
@@ -96,10 +258,96 @@ class RunResult:
         )
 
     def summary(self) -> pd.DataFrame:
-        """First- and last-year means over replicates of the headline metrics."""
-        headline = ["pupils", "schools_open", "hollow_schools", "hollow_share", "mean_commute_min",
-                    "boarders", "dropouts", "retention_rate", "large_class_share", "county_town_pupil_share",
-                    "teachers", "quality_rural", "quality_town", "hard_access_share", "cost_per_pupil"]
+        """Tabulate the first- and last-year means over replicates of the headline metrics.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per headline metric, one column per year (first, last).
+        """
+        headline = [
+            "pupils",
+            "schools_open",
+            "hollow_schools",
+            "hollow_share",
+            "mean_commute_min",
+            "boarders",
+            "dropouts",
+            "retention_rate",
+            "large_class_share",
+            "county_town_pupil_share",
+            "teachers",
+            "quality_rural",
+            "quality_town",
+            "hard_access_share",
+            "cost_per_pupil",
+        ]
         by_year = self.county.groupby("year")[headline].mean()
         first, last = by_year.index.min(), by_year.index.max()
         return pd.DataFrame({str(first): by_year.loc[first], str(last): by_year.loc[last]})
+
+
+def _temporary_folder(place: Path, kind: str) -> Path:
+    """Make a hidden folder beside ``place``, named so that a later save recognises it."""
+    tmp = Path(
+        tempfile.mkdtemp(prefix=f".{place.name}.edusim-{kind}-{os.getpid()}-", dir=place.parent)
+    )
+    os.chmod(tmp, 0o777 & ~current_umask())
+    return tmp
+
+
+def _move_into_place(tmp: Path, place: Path) -> None:
+    """Rename the written run ``tmp`` onto ``place``, removing only an old run's entries."""
+    if not place.exists():
+        os.replace(tmp, place)
+        return
+    old = place.parent / f".{place.name}.edusim-old-{os.getpid()}-{secrets.token_hex(4)}"
+    os.replace(place, old)
+    try:
+        os.replace(tmp, place)
+    except BaseException:
+        os.replace(old, place)
+        raise
+    for entry in RUN_ENTRIES:
+        _remove(old / entry)
+    for rest in old.iterdir():  # OS litter (or anything that appeared meanwhile) is kept
+        os.replace(rest, place / rest.name)
+    old.rmdir()
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
+
+
+def _recover_killed_saves(place: Path) -> None:
+    """Clean the hidden folders that killed saves to ``place`` left behind.
+
+    Only folders named as :meth:`RunResult.save` names them, of processes no longer running,
+    are touched: a half-written new run is removed; an earlier run a killed replace had moved
+    aside is put back when nothing took its place, else removed (it was being replaced).
+    """
+    if not place.parent.is_dir():
+        return
+    for entry in sorted(place.parent.iterdir()):
+        match = _SAVE_TEMP.fullmatch(entry.name)
+        if match is None or match["name"] != place.name or _is_running(int(match["pid"])):
+            continue
+        if match["kind"] == "old" and not place.exists():
+            os.replace(entry, place)
+        else:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _is_running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True

@@ -58,8 +58,18 @@ def test_run_a_scenario_file(invoke, tmp_path, scenarios_dir):
 
 
 def test_run_with_set_overrides(invoke, tmp_path):
-    result = invoke("run", "small_county", "--set", "years=2", "--set", "choice.include_county_town=false",
-                    "--set", "choice.beta_time=0.05", "--out", "o")
+    result = invoke(
+        "run",
+        "small_county",
+        "--set",
+        "years=2",
+        "--set",
+        "choice.include_county_town=false",
+        "--set",
+        "choice.beta_time=0.05",
+        "--out",
+        "o",
+    )
     assert result.exit_code == 0, result.output
     scenario = _manifest(tmp_path / "o")["scenario"]
     assert scenario["years"] == 2
@@ -97,7 +107,11 @@ def test_replicates_are_rows_of_one_table(invoke, tmp_path):
     assert result.exit_code == 0, result.output
     county = _county(tmp_path / "o")
     assert sorted(county[["replicate", "year"]].itertuples(index=False, name=None)) == [
-        (0, 2024), (0, 2025), (1, 2024), (1, 2025)]
+        (0, 2024),
+        (0, 2025),
+        (1, 2024),
+        (1, 2025),
+    ]
     schools = pd.read_parquet(tmp_path / "o" / "schools.parquet")
     assert set(schools["replicate"]) == {0, 1}
     assert _manifest(tmp_path / "o")["replicates"] == 2
@@ -124,7 +138,9 @@ def _assert_nothing_written(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("fixture, names", BAD_FILES, ids=[f for f, _ in BAD_FILES])
-def test_bad_scenario_file_exits_2_names_the_key_and_writes_nothing(invoke, tmp_path, scenarios_dir, fixture, names):
+def test_bad_scenario_file_exits_2_names_the_key_and_writes_nothing(
+    invoke, tmp_path, scenarios_dir, fixture, names
+):
     result = invoke("run", scenarios_dir / fixture, "--out", tmp_path / "out")
     assert result.exit_code == 2, result.output
     assert "error" in result.stderr
@@ -135,7 +151,9 @@ def test_bad_scenario_file_exits_2_names_the_key_and_writes_nothing(invoke, tmp_
 
 
 @pytest.mark.parametrize("fixture, names", BAD_FILES[:3], ids=[f for f, _ in BAD_FILES[:3]])
-def test_bad_scenario_file_writes_nothing_to_the_default_outputs(invoke, tmp_path, scenarios_dir, fixture, names):
+def test_bad_scenario_file_writes_nothing_to_the_default_outputs(
+    invoke, tmp_path, scenarios_dir, fixture, names
+):
     result = invoke("run", scenarios_dir / fixture)
     assert result.exit_code == 2
     _assert_nothing_written(tmp_path)
@@ -152,6 +170,10 @@ BAD_OPTIONS = [
     (["--years", "0"], ["years", "0"]),
     (["--replicates", "0"], ["--replicates", "0"]),
     (["--seed", "-1"], ["--seed", "-1"]),
+    (["--seed", str(2**63)], ["--seed", str(2**63), str(2**63 - 1)]),  # seeds are stored as int64
+    (["--set", "years=true"], ["years", "not true/false"]),
+    (["--set", "county.residents=1e12"], ["county.residents", "1000000000000.0"]),
+    (["--set", "name=../x"], ["name", "../x", "letters"]),
 ]
 
 
@@ -190,8 +212,22 @@ def test_error_message_shows_bracketed_values_verbatim(invoke, tmp_path):
 
 def test_rerun_from_a_manifest_alone_reproduces_the_run(invoke, tmp_path):
     first = tmp_path / "first"
-    assert invoke("run", "small_county", "--seed", "5", "--replicates", "2", "--years", "3",
-                  "--out", first, "--no-figures").exit_code == 0
+    assert (
+        invoke(
+            "run",
+            "small_county",
+            "--seed",
+            "5",
+            "--replicates",
+            "2",
+            "--years",
+            "3",
+            "--out",
+            first,
+            "--no-figures",
+        ).exit_code
+        == 0
+    )
     again = tmp_path / "again"
     result = invoke("run", first / "manifest.json", "--out", again, "--no-figures")
     assert result.exit_code == 0, result.output
@@ -205,11 +241,17 @@ def _broken_county(tmp_path: Path, data_dir: Path) -> Path:
     folder = tmp_path / "broken_county"
     shutil.copytree(data_dir / "tiny_county", folder)
     schools = folder / "schools.csv"
-    schools.write_text(schools.read_text(encoding="utf-8").replace("S3,Shahe Central Primary,2,",
-                                                                   "S3,Shahe Central Primary,99,"), encoding="utf-8")
+    schools.write_text(
+        schools.read_text(encoding="utf-8").replace(
+            "S3,Shahe Central Primary,2,", "S3,Shahe Central Primary,99,"
+        ),
+        encoding="utf-8",
+    )
     scenario = tmp_path / "broken.toml"
-    scenario.write_text('name = "broken"\nextends = "small_county"\n[county]\nfile = "broken_county"\n',
-                        encoding="utf-8")
+    scenario.write_text(
+        'name = "broken"\nextends = "small_county"\n[county]\nfile = "broken_county"\n',
+        encoding="utf-8",
+    )
     return scenario
 
 
@@ -219,6 +261,10 @@ def test_a_broken_county_file_exits_2_naming_file_line_and_column(invoke, tmp_pa
     scenario = _broken_county(tmp_path, data_dir)
     result = invoke(verb, scenario)
     assert result.exit_code == 2
-    assert "schools.csv" in result.output and "line 4" in result.output and "settlement" in result.output
+    assert (
+        "schools.csv" in result.output
+        and "line 4" in result.output
+        and "settlement" in result.output
+    )
     assert "Traceback" not in result.output
     assert not (tmp_path / "outputs").exists()

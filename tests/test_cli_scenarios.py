@@ -42,15 +42,20 @@ def test_validate_with_a_good_override_exits_0(invoke, scenarios_dir):
     assert result.exit_code == 0, result.output
 
 
-@pytest.mark.parametrize("fixture, names", [
-    ("unknown_key.toml", ["county.vilages", "villages"]),
-    ("wrong_type.toml", ["years", "many"]),
-    ("negative_capacity.toml", ["schools.class_cap.primary", "-45"]),
-    ("not_toml.toml", ["not_toml.toml", "TOML"]),
-    ("extends_loop_a.toml", ["extends", "loop"]),
-    ("extends_missing.toml", ["no_such_scenario"]),
-])
-def test_validate_a_bad_file_exits_2_and_names_the_key(invoke, tmp_path, scenarios_dir, fixture, names):
+@pytest.mark.parametrize(
+    "fixture, names",
+    [
+        ("unknown_key.toml", ["county.vilages", "villages"]),
+        ("wrong_type.toml", ["years", "many"]),
+        ("negative_capacity.toml", ["schools.class_cap.primary", "-45"]),
+        ("not_toml.toml", ["not_toml.toml", "TOML"]),
+        ("extends_loop_a.toml", ["extends", "loop"]),
+        ("extends_missing.toml", ["no_such_scenario"]),
+    ],
+)
+def test_validate_a_bad_file_exits_2_and_names_the_key(
+    invoke, tmp_path, scenarios_dir, fixture, names
+):
     result = invoke("validate", scenarios_dir / fixture)
     assert result.exit_code == 2, result.output
     for part in names:

@@ -21,15 +21,20 @@ DESIGN_FILES = ["manifest.json", "county.parquet", "county.csv", "schools.parque
 def test_run_directory_holds_the_design_files(small_run_dir):
     for name in DESIGN_FILES:
         assert (small_run_dir / name).is_file(), name
-    assert not [p for p in small_run_dir.parent.iterdir() if p.name.startswith(".")], "temp folder left behind"
+    assert not [p for p in small_run_dir.parent.iterdir() if p.name.startswith(".")], (
+        "temp folder left behind"
+    )
 
 
 def test_save_then_load_round_trips(small_run, small_run_dir):
     loaded = RunResult.load(small_run_dir)
     pd.testing.assert_frame_equal(loaded.county, small_run.county)
     pd.testing.assert_frame_equal(loaded.schools, small_run.schools)
-    pd.testing.assert_frame_equal(loaded.events.reset_index(drop=True), small_run.events.reset_index(drop=True),
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        loaded.events.reset_index(drop=True),
+        small_run.events.reset_index(drop=True),
+        check_dtype=False,
+    )
     assert loaded.manifest == json.loads(json.dumps(small_run.manifest))
     assert set(loaded.world) == set(small_run.world)
     for name, frame in small_run.world.items():
@@ -55,35 +60,75 @@ def test_manifest_records_what_is_needed_to_rerun(small_run, small_run_dir, smal
 
 
 def test_rerun_from_the_manifest_gives_an_identical_county_csv(invoke, tmp_path):
-    first = invoke("run", "small_county", "--years", "2", "--seed", "7", "--set", "choice.beta_time=0.05",
-                   "--set", "county.villages=20", "--out", "a")
+    first = invoke(
+        "run",
+        "small_county",
+        "--years",
+        "2",
+        "--seed",
+        "7",
+        "--set",
+        "choice.beta_time=0.05",
+        "--set",
+        "county.villages=20",
+        "--out",
+        "a",
+    )
     assert first.exit_code == 0, first.output
     again = invoke("run", tmp_path / "a" / "manifest.json", "--seed", "7", "--out", "b")
     assert again.exit_code == 0, again.output
-    assert (tmp_path / "a" / "county.csv").read_bytes() == (tmp_path / "b" / "county.csv").read_bytes()
-    assert (json.loads((tmp_path / "b" / "manifest.json").read_text())["scenario"]
-            == json.loads((tmp_path / "a" / "manifest.json").read_text())["scenario"])
+    assert (tmp_path / "a" / "county.csv").read_bytes() == (
+        tmp_path / "b" / "county.csv"
+    ).read_bytes()
+    assert (
+        json.loads((tmp_path / "b" / "manifest.json").read_text())["scenario"]
+        == json.loads((tmp_path / "a" / "manifest.json").read_text())["scenario"]
+    )
 
 
 def test_rerun_from_the_manifest_with_replicates(invoke, tmp_path):
-    assert invoke("run", "small_county", "--years", "1", "--replicates", "2", "--seed", "3", "--out", "a").exit_code == 0
+    assert (
+        invoke(
+            "run", "small_county", "--years", "1", "--replicates", "2", "--seed", "3", "--out", "a"
+        ).exit_code
+        == 0
+    )
     manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
-    assert invoke("run", tmp_path / "a" / "manifest.json", "--seed", str(manifest["seed"]),
-                  "--replicates", str(manifest["replicates"]), "--out", "b").exit_code == 0
-    assert (tmp_path / "a" / "county.csv").read_bytes() == (tmp_path / "b" / "county.csv").read_bytes()
+    assert (
+        invoke(
+            "run",
+            tmp_path / "a" / "manifest.json",
+            "--seed",
+            str(manifest["seed"]),
+            "--replicates",
+            str(manifest["replicates"]),
+            "--out",
+            "b",
+        ).exit_code
+        == 0
+    )
+    assert (tmp_path / "a" / "county.csv").read_bytes() == (
+        tmp_path / "b" / "county.csv"
+    ).read_bytes()
 
 
-def test_saving_again_replaces_the_run_but_keeps_figures(small_run, tmp_path):
+def test_saving_again_with_force_replaces_the_whole_run(small_run, tmp_path):
+    """A folder holds one run's files, all from that run: old figures and reports go too."""
     out = small_run.save(tmp_path / "run")
     (out / "figures").mkdir()
     (out / "figures" / "map.png").write_bytes(b"png")
-    (out / "stale.txt").write_text("old", encoding="utf-8")
-    one_year = RunResult(county=small_run.county.head(1), schools=small_run.schools, events=small_run.events,
-                         manifest=small_run.manifest, world=small_run.world)
-    one_year.save(out)
+    (out / "report.html").write_text("old", encoding="utf-8")
+    one_year = RunResult(
+        county=small_run.county.head(1),
+        schools=small_run.schools,
+        events=small_run.events,
+        manifest=small_run.manifest,
+        world=small_run.world,
+    )
+    one_year.save(out, force=True)
     assert len(pd.read_csv(out / "county.csv")) == 1
-    assert (out / "figures" / "map.png").read_bytes() == b"png"
-    assert not (out / "stale.txt").exists()
+    assert not (out / "figures").exists() and not (out / "report.html").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
 
 
 def test_a_failed_save_leaves_no_partial_run(small_run, tmp_path, monkeypatch):
@@ -99,9 +144,13 @@ def test_a_failed_save_leaves_no_partial_run(small_run, tmp_path, monkeypatch):
 def test_a_failed_save_keeps_the_previous_run(small_run, tmp_path, monkeypatch):
     out = small_run.save(tmp_path / "run")
     before = (out / "county.csv").read_bytes()
-    monkeypatch.setattr(sim.results, "write_parquet", lambda path, frame: (_ for _ in ()).throw(OSError("disk full")))
+    monkeypatch.setattr(
+        sim.results,
+        "write_parquet",
+        lambda path, frame: (_ for _ in ()).throw(OSError("disk full")),
+    )
     with pytest.raises(OSError):
-        small_run.save(out)
+        small_run.save(out, force=True)
     assert (out / "county.csv").read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
 
@@ -126,6 +175,7 @@ def test_run_files_get_ordinary_permissions(small_run, tmp_path):
 
 # ---- hollow risk ---------------------------------------------------------------------------
 
+
 def test_hollow_risk_of_a_two_replicate_run(small_run):
     risk = hollow_risk(small_run, within_years=3)
     panel = small_run.schools
@@ -147,14 +197,28 @@ def _panel(rows):
 
 
 def test_hollow_risk_counts_replicates_within_the_horizon():
-    panel = _panel([
-        # school 0: hollow in both replicates; school 1: never; school 2: in one replicate;
-        # school 3: hollow only in the third year.
-        (0, 2024, 0, "A", True), (0, 2025, 0, "A", True), (1, 2024, 0, "A", False), (1, 2025, 0, "A", True),
-        (0, 2024, 1, "B", False), (0, 2025, 1, "B", False), (1, 2024, 1, "B", False), (1, 2025, 1, "B", False),
-        (0, 2024, 2, "C", True), (0, 2025, 2, "C", False), (1, 2024, 2, "C", False), (1, 2025, 2, "C", False),
-        (0, 2024, 3, "D", False), (0, 2026, 3, "D", True), (1, 2024, 3, "D", False), (1, 2026, 3, "D", True),
-    ])
+    panel = _panel(
+        [
+            # school 0: hollow in both replicates; school 1: never; school 2: in one replicate;
+            # school 3: hollow only in the third year.
+            (0, 2024, 0, "A", True),
+            (0, 2025, 0, "A", True),
+            (1, 2024, 0, "A", False),
+            (1, 2025, 0, "A", True),
+            (0, 2024, 1, "B", False),
+            (0, 2025, 1, "B", False),
+            (1, 2024, 1, "B", False),
+            (1, 2025, 1, "B", False),
+            (0, 2024, 2, "C", True),
+            (0, 2025, 2, "C", False),
+            (1, 2024, 2, "C", False),
+            (1, 2025, 2, "C", False),
+            (0, 2024, 3, "D", False),
+            (0, 2026, 3, "D", True),
+            (1, 2024, 3, "D", False),
+            (1, 2026, 3, "D", True),
+        ]
+    )
     risk = hollow_risk(panel, within_years=2).set_index("school_id")
     assert risk.loc[0, "hollow_risk"] == 1.0
     assert risk.loc[1, "hollow_risk"] == 0.0

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from sim.errors import EdusimError
+from sim.version import package_version
 
 app = typer.Typer(
     name="edusim",
@@ -24,11 +25,39 @@ err_console = Console(stderr=True)
 USAGE_ERROR = 2
 
 
+def _print_version(value: bool) -> None:
+    """Print ``edusim <version>`` and stop (the eager ``--version`` option)."""
+    if value:
+        console.print(f"edusim {package_version()}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="Print the edusim version and exit.",
+    ),
+) -> None:
+    """Agent-based simulation of rural-urban education migration and school layout policy."""
+
+
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn an :class:`EdusimError` (bad scenario, file, option) into one message and exit 2."""
+    """Turn an :class:`EdusimError` (bad scenario, file, option) into one message and exit 2.
+
+    Raises
+    ------
+    typer.Exit
+        With status :data:`USAGE_ERROR` after printing the error's message to stderr.
+    """
     try:
         yield
     except EdusimError as exc:
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True, soft_wrap=True)
+        err_console.print(
+            f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True, soft_wrap=True
+        )
         raise typer.Exit(USAGE_ERROR) from None

@@ -10,56 +10,114 @@ from rich.table import Table
 from sim.cli.app import app, console, user_errors
 from sim.cli.progress import progress_bar
 from sim.errors import EdusimError
-from sim.results import RunResult, manifest_run
+from sim.outputs import check_writable_out
+from sim.results import RunResult, check_run_folder, manifest_run
 from sim.runner import run
 from sim.scenario import load_scenario
+from sim.scenario.schema_base import MAX_SEED
+
+#: Values from this size on are printed as whole numbers with thousands separators.
+WHOLE_FROM = 1000
+
+OUT_HELP = (
+    "Output folder (default outputs/<scenario>-seed<seed>). It must be new or empty, or hold an "
+    "earlier edusim run, which is replaced only with --force; any other folder (one with other "
+    "files, a sweep, comparison or calibration folder, the current folder) is refused."
+)
+FORCE_HELP = (
+    "Replace the earlier edusim run in --out: only what a run writes (its tables, world/, "
+    "figures/, report.html) is removed; other files are never touched."
+)
 
 
 def default_out_dir(name: str, seed: int) -> Path:
-    """outputs/<scenario>-seed<seed>"""
+    """Name the default run folder.
+
+    Parameters
+    ----------
+    name
+        The scenario's name (a slug, see the schema).
+    seed
+        The root seed.
+
+    Returns
+    -------
+    Path
+        ``outputs/<name>-seed<seed>``.
+    """
     return Path("outputs") / f"{name}-seed{seed}"
 
 
 @app.command("run")
 def run_command(
-    scenario: str | None = typer.Argument(None, help="Bundled name, TOML file or a run's manifest.json; "
-                                                     "empty for the embedded default."),
-    seed: int | None = typer.Option(None, "--seed", help="Root seed (default: the scenario's, or the manifest's)."),
-    years: int | None = typer.Option(None, "--years", help="School years to simulate (default: the scenario's)."),
-    replicates: int | None = typer.Option(None, "--replicates", help="Replicates from the root seed (default 1, "
-                                                                   "or the manifest's when rerunning one)."),
-    set_: list[str] = typer.Option([], "--set", help="Override a key: dotted.key=value (repeatable)."),
-    out: Path | None = typer.Option(None, "--out", help="Output directory (default outputs/<scenario>-seed<seed>)."),
-    figures: bool = typer.Option(True, "--figures/--no-figures", help="Draw figures into DIR/figures/."),
+    scenario: str | None = typer.Argument(
+        None,
+        help="Bundled name, TOML file or a run's manifest.json; empty for the embedded default.",
+    ),
+    seed: int | None = typer.Option(
+        None, "--seed", help="Root seed (default: the scenario's, or the manifest's)."
+    ),
+    years: int | None = typer.Option(
+        None, "--years", help="School years to simulate (default: the scenario's)."
+    ),
+    replicates: int | None = typer.Option(
+        None,
+        "--replicates",
+        help="Replicates from the root seed (default 1, or the manifest's when rerunning one).",
+    ),
+    set_: list[str] = typer.Option(
+        [], "--set", help="Override a key: dotted.key=value (repeatable)."
+    ),
+    out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
+    figures: bool = typer.Option(
+        True, "--figures/--no-figures", help="Draw figures into DIR/figures/."
+    ),
 ) -> None:
-    """Simulate a scenario and write manifest, county and school tables, and events."""
+    """Simulate a scenario and write manifest, county and school tables, and events.
+
+    Exit status 2, before anything is simulated, on a bad scenario or option or an --out that
+    is refused or cannot be written.
+    """
     with user_errors():
         overrides = list(set_) + ([f"years={years}"] if years is not None else [])
         loaded = load_scenario(scenario, overrides)
-        recorded = manifest_run(scenario)
-        if recorded is not None:  # rerunning a run: its seed and replicates unless given
-            seed = recorded["seed"] if seed is None else seed
-            replicates = recorded["replicates"] if replicates is None else replicates
-        replicates = 1 if replicates is None else replicates
-        if replicates < 1:
-            raise EdusimError(f"--replicates must be at least 1, got {replicates}")
-        if seed is not None and seed < 0:
-            raise EdusimError(f"--seed must be a non-negative integer, got {seed}")
-        root = loaded.seed if seed is None else seed
+        root, replicates = _seed_and_replicates(scenario, loaded.seed, seed, replicates)
         target = out or default_out_dir(loaded.name, root)
-        if target.exists() and not target.is_dir():
-            raise EdusimError(f"--out {target}: exists and is not a directory")
+        check_writable_out(target)
+        check_writable_out(target.parent, option=f"--out {target}: its parent")
+        check_run_folder(target, force)
         with progress_bar(transient=True) as bar:
             task = bar.add_task(f"{loaded.name}", total=replicates * loaded.years)
-            result = run(loaded, seed=root, replicates=replicates,
-                         progress=lambda r, y, n: bar.update(task, completed=r * n + y))
-    saved = result.save(target)
+            result = run(
+                loaded,
+                seed=root,
+                replicates=replicates,
+                progress=lambda r, y, n: bar.update(task, completed=r * n + y),
+            )
+        saved = result.save(target, force=force)
     if figures:
         from sim.viz.figures import write_run_figures
 
         write_run_figures(result, saved)
     _print_summary(result)
     console.print(f"wrote {saved}")
+
+
+def _seed_and_replicates(
+    scenario: str | None, scenario_seed: int, seed: int | None, replicates: int | None
+) -> tuple[int, int]:
+    """Choose the root seed and replicates: options, else a rerun manifest's, else defaults."""
+    recorded = manifest_run(scenario)
+    if recorded is not None:  # rerunning a run: its seed and replicates unless given
+        seed = recorded["seed"] if seed is None else seed
+        replicates = recorded["replicates"] if replicates is None else replicates
+    replicates = 1 if replicates is None else replicates
+    if replicates < 1:
+        raise EdusimError(f"--replicates must be at least 1, got {replicates}")
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise EdusimError(f"--seed must be a whole number from 0 to {MAX_SEED}, got {seed}")
+    return (scenario_seed if seed is None else seed), replicates
 
 
 def _print_summary(result: RunResult) -> None:
@@ -71,6 +129,6 @@ def _print_summary(result: RunResult) -> None:
 
 
 def _fmt(value: float) -> str:
-    if abs(value) >= 1000 or float(value).is_integer():
+    if abs(value) >= WHOLE_FROM or float(value).is_integer():
         return f"{value:,.0f}"
     return f"{value:.3f}"

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from sim.cli.app import app, console, user_errors
+from sim.outputs import check_writable_file, write_text
 from sim.runner import check_scenario
 from sim.scenario import Scenario, describe_bundled, load_scenario
 
@@ -26,19 +27,26 @@ def scenarios_command() -> None:
 @app.command("validate")
 def validate_command(
     scenario: str = typer.Argument(..., help="Scenario file (TOML) or bundled name."),
-    set_: list[str] = typer.Option([], "--set", help="Override a key: dotted.key=value (repeatable)."),
+    set_: list[str] = typer.Option(
+        [], "--set", help="Override a key: dotted.key=value (repeatable)."
+    ),
 ) -> None:
     """Check a scenario without running it; exit 0 when valid, 2 with the reason when not."""
     with user_errors():
         loaded = load_scenario(scenario, set_)
         check_scenario(loaded)  # a real county's files and policies' school names
-    console.print(f"ok: {loaded.name}: {loaded.description.splitlines()[0] if loaded.description else ''}")
+    first_line = loaded.description.splitlines()[0] if loaded.description else ""
+    console.print(f"ok: {loaded.name}: {first_line}")
 
 
 @app.command("schema")
 def schema_command(
-    out: Path | None = typer.Option(None, "--out", help="Write the schema to this file instead of stdout."),
-    markdown: bool = typer.Option(False, "--markdown", help="A Markdown table of every parameter instead of JSON Schema."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Write the schema to this file instead of stdout."
+    ),
+    markdown: bool = typer.Option(
+        False, "--markdown", help="A Markdown table of every parameter instead of JSON Schema."
+    ),
 ) -> None:
     """Print the JSON Schema of scenario files (every key, type, default and description)."""
     if markdown:
@@ -49,7 +57,7 @@ def schema_command(
         text = json.dumps(Scenario.model_json_schema(), indent=2, ensure_ascii=False)
     if out is None:
         typer.echo(text)
-    else:
-        from sim.outputs import write_text
-
+        return
+    with user_errors():
+        check_writable_file(out)
         write_text(out, text + "\n")

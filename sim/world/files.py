@@ -27,6 +27,8 @@ the value and what is allowed.
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +38,7 @@ from scipy.sparse.csgraph import connected_components
 
 from sim.errors import CountyDataError
 from sim.scenario.schema import LEVELS, ROAD_CLASSES, SETTLEMENT_KINDS, Scenario
+from sim.scenario.schema_base import MAX_RESIDENTS, MAX_SCHOOL_PUPILS
 from sim.world.roads import MIN_ROAD_KM, build_roads
 from sim.world.types import DEFAULT_GRADES, TIER_OF_KIND, World
 
@@ -43,9 +46,23 @@ EARTH_RADIUS_KM = 6371.0088
 SETTLEMENT_COLUMNS = ("id", "name", "kind", "township", "lon", "lat", "population")
 SCHOOL_COLUMNS = ("id", "name", "settlement", "level", "classrooms")
 ROAD_COLUMNS = ("from", "to", "road_class")
+#: Classrooms of one school: far more than any school has (the largest have a few hundred).
+MAX_CLASSROOMS = 10_000
+#: Length of one road between two settlements (km): longer than any county is wide.
+MAX_ROAD_KM = 2_000.0
 # (lowest, highest) allowed grade_min and grade_max of each level, in LEVELS order
-_GRADE_MIN_RANGE = {"teaching_point": (1, 6), "primary": (1, 6), "junior": (7, 9), "nine_year": (1, 6)}
-_GRADE_MAX_RANGE = {"teaching_point": (1, 6), "primary": (1, 6), "junior": (7, 9), "nine_year": (7, 9)}
+_GRADE_MIN_RANGE = {
+    "teaching_point": (1, 6),
+    "primary": (1, 6),
+    "junior": (7, 9),
+    "nine_year": (1, 6),
+}
+_GRADE_MAX_RANGE = {
+    "teaching_point": (1, 6),
+    "primary": (1, 6),
+    "junior": (7, 9),
+    "nine_year": (7, 9),
+}
 
 
 def load_county(folder: Path | str, scenario: Scenario) -> World:
@@ -76,8 +93,12 @@ def load_county(folder: Path | str, scenario: Scenario) -> World:
         )
     terrain = scenario.county.terrain
     s = _settlements(_Csv(folder / "settlements.csv", SETTLEMENT_COLUMNS))
-    sc = _schools(_Csv(folder / "schools.csv", SCHOOL_COLUMNS), s["ids"], s["kind"],
-                  scenario.schools.teaching_point_top_grade)
+    sc = _schools(
+        _Csv(folder / "schools.csv", SCHOOL_COLUMNS),
+        s["ids"],
+        s["kind"],
+        scenario.schools.teaching_point_top_grade,
+    )
     detour = scenario.roads.terrain_detour_factor[terrain]
     if (folder / "roads.csv").is_file():
         roads = _roads(_Csv(folder / "roads.csv", ROAD_COLUMNS), s, detour)
@@ -91,7 +112,10 @@ def load_county(folder: Path | str, scenario: Scenario) -> World:
         x_km=s["x"].astype(np.float32),
         y_km=s["y"].astype(np.float32),
         population=s["population"],
-        road_src=roads[0], road_dst=roads[1], road_km=roads[2], road_class=roads[3],
+        road_src=roads[0],
+        road_dst=roads[1],
+        road_km=roads[2],
+        road_class=roads[3],
         **sc,
     )
 
@@ -103,63 +127,122 @@ def _settlements(t: _Csv) -> dict[str, np.ndarray]:
     township = pd.factorize(t.text("township"))[0]
     lon = t.number("lon", lo=-180, hi=180, expected="degrees east, a number from -180 to 180")
     lat = t.number("lat", lo=-90, hi=90, expected="degrees north, a number from -90 to 90")
-    population = t.number("population", lo=0, integer=True, expected="residents, a whole number 0 or more")
+    population = t.integers(
+        "population",
+        lo=0,
+        hi=MAX_RESIDENTS,
+        dtype=np.int32,
+        expected=f"residents, a whole number from 0 to {MAX_RESIDENTS:,}",
+    )
+    if population.sum(dtype=np.int64) > MAX_RESIDENTS:
+        raise CountyDataError(
+            f"{t.path}, column 'population': the settlements add up to "
+            f"{int(population.sum(dtype=np.int64)):,} residents; a county may have at most "
+            f"{MAX_RESIDENTS:,}"
+        )
     towns = np.flatnonzero(kind == SETTLEMENT_KINDS.index("county_town"))
     if len(towns) == 0:
         raise CountyDataError(
             f"{t.path}, column 'kind': no settlement has kind 'county_town'; exactly one is needed"
         )
     if len(towns) > 1:
-        t.fail(towns[1], "kind", f"a second 'county_town' (the first is on line {t.lines[towns[0]]}); "
-               "exactly one settlement is the county town, the others are 'town' or 'village'")
+        t.fail(
+            towns[1],
+            "kind",
+            f"a second 'county_town' (the first is on line {t.lines[towns[0]]}); "
+            "exactly one settlement is the county town, the others are 'town' or 'village'",
+        )
     lat0, lon0 = np.radians(lat.mean()), np.radians(lon.mean())
     x = EARTH_RADIUS_KM * (np.radians(lon) - lon0) * np.cos(lat0)
     y = EARTH_RADIUS_KM * (np.radians(lat) - lat0)
-    return dict(ids=ids, name=name, kind=kind, township=township.astype(np.int16), x=x, y=y,
-                population=population.astype(np.int32))
+    return dict(
+        ids=ids,
+        name=name,
+        kind=kind,
+        township=township.astype(np.int16),
+        x=x,
+        y=y,
+        population=population,
+    )
 
 
 def _schools(
     t: _Csv, settlement_ids: np.ndarray, settlement_kind: np.ndarray, tp_top: int
 ) -> dict[str, np.ndarray]:
     if len(t.lines) == 0:
-        raise CountyDataError(f"{t.path}: no schools (only the header); the county needs at least one")
+        raise CountyDataError(
+            f"{t.path}: no schools (only the header); the county needs at least one"
+        )
     t.unique_ids("id")
     name = t.text("name")
     settlement = t.reference("settlement", settlement_ids, "settlements.csv")
     level = t.choice("level", LEVELS)
-    classrooms = t.number("classrooms", lo=1, hi=10_000, integer=True,
-                          expected="a whole number of classrooms from 1 to 10000")
-    defaults = dict(DEFAULT_GRADES, teaching_point=(1, tp_top))
-    grades = {}
-    for i, column in enumerate(("grade_min", "grade_max")):
-        by_level = np.array([defaults[lv][i] for lv in LEVELS])[level]
-        grades[column] = t.number(column, lo=1, hi=9, integer=True, default=by_level,
-                                  expected="a grade from 1 to 9 (empty: the level's usual grades)")
-    for column, ranges in (("grade_min", _GRADE_MIN_RANGE), ("grade_max", _GRADE_MAX_RANGE)):
-        lo, hi = (np.array([ranges[lv][j] for lv in LEVELS])[level] for j in (0, 1))
-        bad = np.flatnonzero((grades[column] < lo) | (grades[column] > hi))
-        if len(bad):
-            i = bad[0]
-            t.fail(i, column, f"{int(grades[column][i])} does not fit level '{LEVELS[level[i]]}': "
-                   f"{column} must be from {lo[i]} to {hi[i]}")
-    bad = np.flatnonzero(grades["grade_min"] > grades["grade_max"])
-    if len(bad):
-        i = bad[0]
-        t.fail(i, "grade_min", f"{int(grades['grade_min'][i])} is above grade_max "
-               f"{int(grades['grade_max'][i])}; grade_min must not exceed grade_max")
-    beds = t.number("boarding_beds", lo=0, integer=True, default=np.zeros(len(t.lines)),
-                    expected="a whole number of beds, 0 or more (empty: 0)")
+    classrooms = t.integers(
+        "classrooms",
+        lo=1,
+        hi=MAX_CLASSROOMS,
+        dtype=np.int16,
+        expected=f"a whole number of classrooms from 1 to {MAX_CLASSROOMS:,}",
+    )
+    grades = _grades(t, level, tp_top)
+    beds = t.integers(
+        "boarding_beds",
+        lo=0,
+        hi=MAX_SCHOOL_PUPILS,
+        dtype=np.int32,
+        default=np.zeros(len(t.lines)),
+        expected=f"a whole number of beds from 0 to {MAX_SCHOOL_PUPILS:,} (empty: 0)",
+    )
     return dict(
         school_name=name,
         school_settlement=settlement.astype(np.int32),
         school_level=level,
         school_tier=TIER_OF_KIND[settlement_kind[settlement]],
-        school_grade_min=grades["grade_min"].astype(np.int8),
-        school_grade_max=grades["grade_max"].astype(np.int8),
-        school_classrooms=classrooms.astype(np.int16),
-        school_beds=beds.astype(np.int32),
+        school_grade_min=grades["grade_min"],
+        school_grade_max=grades["grade_max"],
+        school_classrooms=classrooms,
+        school_beds=beds,
     )
+
+
+def _grades(t: _Csv, level: np.ndarray, tp_top: int) -> dict[str, np.ndarray]:
+    """Read each school's ``grade_min`` and ``grade_max`` (int8; empty cells by level).
+
+    Both are checked against the grades the level may teach and against each other.
+    """
+    defaults = dict(DEFAULT_GRADES, teaching_point=(1, tp_top))
+    grades = {}
+    for i, column in enumerate(("grade_min", "grade_max")):
+        by_level = np.array([defaults[lv][i] for lv in LEVELS])[level]
+        grades[column] = t.integers(
+            column,
+            lo=1,
+            hi=9,
+            dtype=np.int8,
+            default=by_level,
+            expected="a grade from 1 to 9 (empty: the level's usual grades)",
+        )
+    for column, ranges in (("grade_min", _GRADE_MIN_RANGE), ("grade_max", _GRADE_MAX_RANGE)):
+        lo, hi = (np.array([ranges[lv][j] for lv in LEVELS])[level] for j in (0, 1))
+        bad = np.flatnonzero((grades[column] < lo) | (grades[column] > hi))
+        if len(bad):
+            i = bad[0]
+            t.fail(
+                i,
+                column,
+                f"{int(grades[column][i])} does not fit level '{LEVELS[level[i]]}': "
+                f"{column} must be from {lo[i]} to {hi[i]}",
+            )
+    bad = np.flatnonzero(grades["grade_min"] > grades["grade_max"])
+    if len(bad):
+        i = bad[0]
+        t.fail(
+            i,
+            "grade_min",
+            f"{int(grades['grade_min'][i])} is above grade_max "
+            f"{int(grades['grade_max'][i])}; grade_min must not exceed grade_max",
+        )
+    return grades
 
 
 def _roads(t: _Csv, s: dict[str, np.ndarray], detour: float) -> tuple[np.ndarray, ...]:
@@ -167,12 +250,23 @@ def _roads(t: _Csv, s: dict[str, np.ndarray], detour: float) -> tuple[np.ndarray
     dst = t.reference("to", s["ids"], "settlements.csv")
     loops = np.flatnonzero(src == dst)
     if len(loops):
-        t.fail(loops[0], "to", f"'{s['ids'][dst[loops[0]]]}' is the same settlement as 'from'; "
-               "a road joins two different settlements")
+        t.fail(
+            loops[0],
+            "to",
+            f"'{s['ids'][dst[loops[0]]]}' is the same settlement as 'from'; "
+            "a road joins two different settlements",
+        )
     road_class = t.choice("road_class", ROAD_CLASSES)
     straight = np.hypot(s["x"][src] - s["x"][dst], s["y"][src] - s["y"][dst])
-    km = t.number("length_km", lo=0, lo_open=True, default=np.maximum(straight * detour, MIN_ROAD_KM),
-                  expected="road length in km, a number above 0 (empty: straight line x terrain detour)")
+    km = t.number(
+        "length_km",
+        lo=0,
+        lo_open=True,
+        hi=MAX_ROAD_KM,
+        default=np.maximum(straight * detour, MIN_ROAD_KM),
+        expected=f"road length in km, a number above 0 and at most {MAX_ROAD_KM:,.0f} "
+        "(empty: straight line x terrain detour)",
+    )
 
     n = len(s["ids"])
     graph = coo_matrix((np.ones(len(src)), (src, dst)), shape=(n, n))
@@ -203,8 +297,14 @@ class _Csv:
                 f"{path}: file not found; a county folder needs settlements.csv and schools.csv "
                 "(roads.csv is optional)"
             )
-        frame = _read(path)
-        frame.columns = [str(c).strip().lower() for c in frame.columns]
+        header, frame = _read(path)
+        _check_header(path, header)
+        if len(header) == len(frame.columns):  # pandas renames repeated and empty names
+            frame.columns = [
+                _column_name(h) or _column_name(c) for h, c in zip(header, frame.columns)
+            ]
+        else:
+            frame.columns = [_column_name(c) for c in frame.columns]
         for column in required:
             if column not in frame.columns:
                 raise CountyDataError(
@@ -218,9 +318,8 @@ class _Csv:
 
     def fail(self, row: int, column: str, problem: str) -> None:
         """Raise for data row ``row`` (0-based position) of ``column``."""
-        raise CountyDataError(
-            f"{self.path}, line {self.lines[row]} (line 1 is the header), column '{column}': {problem}"
-        )
+        where = f"{self.path}, line {self.lines[row]} (line 1 is the header), column '{column}'"
+        raise CountyDataError(f"{where}: {problem}")
 
     def text(self, column: str) -> np.ndarray:
         """Non-empty text values (object array)."""
@@ -236,8 +335,12 @@ class _Csv:
         if len(again):
             i = again[0]
             first = int(np.flatnonzero(values == values[i])[0])
-            self.fail(i, column, f"'{values[i]}' is used again (first on line {self.lines[first]}); "
-                      "ids must be unique")
+            self.fail(
+                i,
+                column,
+                f"'{values[i]}' is used again (first on line {self.lines[first]}); "
+                "ids must be unique",
+            )
         return values
 
     def choice(self, column: str, allowed: tuple[str, ...]) -> np.ndarray:
@@ -246,7 +349,11 @@ class _Csv:
         codes = pd.Index(allowed).get_indexer(values)
         bad = np.flatnonzero(codes < 0)
         if len(bad):
-            self.fail(bad[0], column, f"'{values[bad[0]]}' is not allowed; use one of {', '.join(allowed)}")
+            self.fail(
+                bad[0],
+                column,
+                f"'{values[bad[0]]}' is not allowed; use one of {', '.join(allowed)}",
+            )
         return codes.astype(np.int8)
 
     def reference(self, column: str, ids: np.ndarray, other: str) -> np.ndarray:
@@ -258,8 +365,58 @@ class _Csv:
             self.fail(bad[0], column, f"'{values[bad[0]]}' is not an id in {other}")
         return index
 
-    def number(self, column: str, *, expected: str, lo: float | None = None, hi: float | None = None,
-               lo_open: bool = False, integer: bool = False, default: np.ndarray | None = None) -> np.ndarray:
+    def integers(
+        self,
+        column: str,
+        *,
+        lo: int,
+        hi: int,
+        dtype: type[np.integer],
+        expected: str,
+        default: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Whole numbers within [lo, hi], checked before they are cast to ``dtype``.
+
+        Parameters
+        ----------
+        column
+            The column (optional when ``default`` is given: empty cells take its values).
+        lo, hi
+            Allowed range; ``hi`` must fit ``dtype``, so a cast never wraps around.
+        dtype
+            NumPy integer type of the result.
+        expected
+            What the column holds and its range, for the error message.
+        default
+            Values for empty cells (and for a missing column).
+
+        Returns
+        -------
+        numpy.ndarray
+            The values as ``dtype``.
+
+        Raises
+        ------
+        CountyDataError
+            A value is not a whole number or lies outside [lo, hi].
+        """
+        limits = np.iinfo(dtype)
+        if not limits.min <= lo <= hi <= limits.max:
+            raise ValueError(f"column {column}: range {lo}..{hi} does not fit {np.dtype(dtype)}")
+        values = self.number(column, lo=lo, hi=hi, integer=True, default=default, expected=expected)
+        return values.astype(dtype)
+
+    def number(
+        self,
+        column: str,
+        *,
+        expected: str,
+        lo: float | None = None,
+        hi: float | None = None,
+        lo_open: bool = False,
+        integer: bool = False,
+        default: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Numbers (float64) within [lo, hi] (``lo_open``: above lo), whole if ``integer``.
 
         With ``default`` the column is optional and empty cells take the default's values.
@@ -272,7 +429,9 @@ class _Csv:
         empty = raw == ""
         if default is None and empty.any():
             self.fail(np.flatnonzero(empty)[0], column, f"empty value; expected {expected}")
-        values = pd.to_numeric(pd.Series(np.where(empty, "nan", raw)), errors="coerce").to_numpy(np.float64)
+        values = pd.to_numeric(pd.Series(np.where(empty, "nan", raw)), errors="coerce").to_numpy(
+            np.float64
+        )
         bad = np.flatnonzero(~empty & ~np.isfinite(values))
         if len(bad):
             self.fail(bad[0], column, f"'{raw[bad[0]]}' is not a number; expected {expected}")
@@ -289,15 +448,42 @@ class _Csv:
         return np.where(empty, default, values) if default is not None else values
 
 
-def _read(path: Path) -> pd.DataFrame:
+def _read(path: Path) -> tuple[list[str], pd.DataFrame]:
+    """Read the header as written and the rows as text (UTF-8, with or without BOM, or GB18030)."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False,
-                               encoding=encoding)
+            text = path.read_text(encoding=encoding)
         except UnicodeDecodeError:
             continue
+        try:
+            frame = pd.read_csv(
+                io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False
+            )
         except pd.errors.EmptyDataError:
             raise CountyDataError(f"{path}: the file is empty; line 1 must be the header") from None
         except pd.errors.ParserError as err:
             raise CountyDataError(f"{path}: not a readable CSV file ({err})") from None
+        header = next(csv.reader(io.StringIO(text)), [])
+        return header, frame
     raise CountyDataError(f"{path}: not UTF-8 or GB18030 text; save the file as CSV UTF-8")
+
+
+def _column_name(header_cell: str) -> str:
+    """Normalise a header name: compared without case and surrounding spaces."""
+    return str(header_cell).strip().lower()
+
+
+def _check_header(path: Path, header: list[str]) -> None:
+    """Raise when two header cells name the same column (ignoring case and spaces)."""
+    first: dict[str, str] = {}
+    for cell in header:
+        name = _column_name(cell)
+        if not name:
+            continue  # an empty header cell (a trailing comma): pandas names it "unnamed"
+        if name in first:
+            raise CountyDataError(
+                f"{path}, line 1 (the header), column '{name}': appears twice (as "
+                f"'{first[name]}' and '{cell}'); header names are compared ignoring case and "
+                "spaces, so each column may appear only once"
+            )
+        first[name] = cell

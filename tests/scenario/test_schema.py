@@ -10,8 +10,20 @@ from pydantic import BaseModel, ValidationError
 from sim import Scenario, load_scenario
 from sim.scenario import bundled_names
 
-BLOCKS = ["county", "families", "demography", "roads", "schools", "teachers", "quality", "choice",
-          "boarding", "hollow", "access", "costs"]
+BLOCKS = [
+    "county",
+    "families",
+    "demography",
+    "roads",
+    "schools",
+    "teachers",
+    "quality",
+    "choice",
+    "boarding",
+    "hollow",
+    "access",
+    "costs",
+]
 
 
 def test_unknown_keys_are_rejected_at_every_level():
@@ -20,7 +32,9 @@ def test_unknown_keys_are_rejected_at_every_level():
     with pytest.raises(ValidationError):
         Scenario.model_validate({"choice": {"beta_tiem": 0.1}})
     with pytest.raises(ValidationError):
-        Scenario.model_validate({"schools": {"class_cap": {"primary": 45, "junior": 50, "senior": 50}}})
+        Scenario.model_validate(
+            {"schools": {"class_cap": {"primary": 45, "junior": 50, "senior": 50}}}
+        )
 
 
 def test_assignment_is_validated():
@@ -31,16 +45,19 @@ def test_assignment_is_validated():
         scenario.county.residents = -5
 
 
-@pytest.mark.parametrize("data", [
-    {"schools": {"max_class_size": -1}},
-    {"schools": {"class_cap": {"primary": -45, "junior": 50}}},
-    {"county": {"residents": 0}},
-    {"county": {"county_town_share": 0.7, "township_seat_share": 0.4}},  # leaves no villagers
-    {"families": {"children_per_family": [0.5, 0.2]}},  # does not sum to 1
-    {"boarding": {"min_grade": 0}},
-    {"hollow": {"max_utilisation": 1.5}},
-    {"county": {"terrain": "swamp"}},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"schools": {"max_class_size": -1}},
+        {"schools": {"class_cap": {"primary": -45, "junior": 50}}},
+        {"county": {"residents": 0}},
+        {"county": {"county_town_share": 0.7, "township_seat_share": 0.4}},  # leaves no villagers
+        {"families": {"children_per_family": [0.5, 0.2]}},  # does not sum to 1
+        {"boarding": {"min_grade": 0}},
+        {"hollow": {"max_utilisation": 1.5}},
+        {"county": {"terrain": "swamp"}},
+    ],
+)
 def test_impossible_values_are_rejected(data):
     with pytest.raises(ValidationError):
         Scenario.model_validate(data)
@@ -50,7 +67,10 @@ def test_defaults_follow_the_design_and_the_national_rules():
     s = Scenario()
     assert s.boarding.min_grade == 4  # grades 1-3 do not board
     assert s.access.young_grade_max == 3
-    assert (s.teachers.pupil_teacher_ratio.primary, s.teachers.pupil_teacher_ratio.junior) == (19, 13.5)
+    assert (s.teachers.pupil_teacher_ratio.primary, s.teachers.pupil_teacher_ratio.junior) == (
+        19,
+        13.5,
+    )
     assert (s.schools.class_cap.primary, s.schools.class_cap.junior) == (45, 50)
     assert s.hollow.max_utilisation == pytest.approx(1 / 3)
     assert s.years >= 1 and s.start_year >= 1990
@@ -86,8 +106,11 @@ def _resolve(schema: dict, node: dict) -> dict:
 
 def _blocks() -> list[str]:
     """Every top-level block (a nested model), at least those of BLOCKS."""
-    found = [name for name, field in Scenario.model_fields.items()
-             if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)]
+    found = [
+        name
+        for name, field in Scenario.model_fields.items()
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
+    ]
     assert set(BLOCKS) <= set(found)
     return found
 
@@ -137,6 +160,7 @@ def _leaf_fields(model: type[BaseModel], prefix: str = ""):
 
 def test_every_parameter_is_documented():
     """DESIGN §5: every parameter is in the scenario, with its unit and source in the schema."""
+
     def documented(field) -> bool:
         kind = field.annotation
         nested_doc = isinstance(kind, type) and issubclass(kind, BaseModel) and kind.__doc__

@@ -40,8 +40,16 @@ def test_projection_distances_are_sane(tiny):
 
 def test_tiny_county_schools(tiny):
     levels = [LEVELS[v] for v in tiny.school_level]
-    assert levels == ["primary", "junior", "primary", "junior", "nine_year", "primary", "primary",
-                      "teaching_point"]
+    assert levels == [
+        "primary",
+        "junior",
+        "primary",
+        "junior",
+        "nine_year",
+        "primary",
+        "primary",
+        "teaching_point",
+    ]
     assert tiny.school_settlement.tolist() == [0, 0, 1, 1, 2, 3, 4, 6]
     assert [TIERS[t] for t in tiny.school_tier[[0, 2, 5]]] == ["county_town", "township", "village"]
     # empty grades take the level's defaults; explicit ones are kept
@@ -82,7 +90,9 @@ def test_blank_lines_and_gb18030(tmp_path):
     lines[6] = lines[6].replace("1100", "many")  # Xiba, now on line 7
     (tmp_path / "settlements.csv").write_bytes("\n".join(lines).encode("gb18030"))
     (tmp_path / "schools.csv").write_bytes((TINY / "schools.csv").read_bytes())
-    with pytest.raises(CountyDataError, match=r"line 7 .*column 'population': 'many' is not a number"):
+    with pytest.raises(
+        CountyDataError, match=r"line 7 .*column 'population': 'many' is not a number"
+    ):
         load_county(tmp_path, Scenario())
 
 
@@ -115,6 +125,10 @@ BAD = {
     "road_to_itself": ("roads.csv", 5, "to"),
     "negative_road_length": ("roads.csv", 3, "length_km"),
     "disconnected_roads": ("roads.csv", None, None),
+    # issue 12: integers are range-checked before they are cast; a repeated header is named
+    "population_too_large": ("settlements.csv", 6, "population"),
+    "beds_too_large": ("schools.csv", 5, "boarding_beds"),
+    "duplicate_header": ("schools.csv", 1, "grade_min"),
 }
 
 
@@ -136,7 +150,9 @@ def test_bad_county(case):
 
 
 def test_bad_values_are_quoted_with_what_is_allowed():
-    with pytest.raises(CountyDataError, match=r"'middle' is not allowed; use one of teaching_point"):
+    with pytest.raises(
+        CountyDataError, match=r"'middle' is not allowed; use one of teaching_point"
+    ):
         load_county(DATA / "bad_county" / "unknown_school_level", Scenario())
     with pytest.raises(CountyDataError, match=r"'138.940' is out of range; expected .* -90 to 90"):
         load_county(DATA / "bad_county" / "lat_out_of_range", Scenario())
@@ -149,3 +165,69 @@ def test_disconnected_names_unreachable_settlements():
     for name in ("Longqu", "Beiyuan", "Hongshui"):
         assert name in message
     assert "Shahe" not in message
+
+
+def test_population_too_large_names_value_and_range():
+    """3e9 residents crashed the cast to int32; now the value and the range are named."""
+    with pytest.raises(
+        CountyDataError,
+        match=r"'3000000000' is out of range; expected residents, "
+        r"a whole number from 0 to 10,000,000",
+    ):
+        load_county(DATA / "bad_county" / "population_too_large", Scenario())
+
+
+def test_beds_too_large_are_refused_not_wrapped():
+    """3e9 beds silently became -2147483648 in the int32 column."""
+    with pytest.raises(
+        CountyDataError,
+        match=r"'3000000000' is out of range; expected a whole "
+        r"number of beds from 0 to 20,000",
+    ):
+        load_county(DATA / "bad_county" / "beds_too_large", Scenario())
+
+
+def test_duplicate_header_after_case_folding_names_both_spellings():
+    with pytest.raises(
+        CountyDataError,
+        match=r"column 'grade_min': appears twice \(as 'grade_min' "
+        r"and 'Grade_Min'\)",
+    ):
+        load_county(DATA / "bad_county" / "duplicate_header", Scenario())
+
+
+def test_settlements_adding_up_beyond_a_county_are_refused(tmp_path):
+    lines = (TINY / "settlements.csv").read_text().splitlines()
+    lines = [lines[0]] + [",".join(row.split(",")[:-1] + ["9000000"]) for row in lines[1:]]
+    (tmp_path / "settlements.csv").write_text("\n".join(lines) + "\n")
+    (tmp_path / "schools.csv").write_bytes((TINY / "schools.csv").read_bytes())
+    with pytest.raises(
+        CountyDataError,
+        match=r"add up to 72,000,000 residents; a county may have "
+        r"at most 10,000,000",
+    ):
+        load_county(tmp_path, Scenario())
+
+
+def test_road_length_beyond_float32_is_refused(tmp_path):
+    for name in ("settlements.csv", "schools.csv"):
+        (tmp_path / name).write_bytes((TINY / name).read_bytes())
+    roads = (TINY / "roads.csv").read_text().replace("1,3,county,17.5", "1,3,county,1e39")
+    (tmp_path / "roads.csv").write_text(roads)
+    with pytest.raises(
+        CountyDataError, match=r"line 3 .*column 'length_km': '1e39' is out of range"
+    ):
+        load_county(tmp_path, Scenario())
+
+
+def test_empty_header_cells_from_trailing_commas_are_not_duplicates(tmp_path):
+    text = (TINY / "settlements.csv").read_text().splitlines()
+    (tmp_path / "settlements.csv").write_text("\n".join(row + ",," for row in text) + "\n")
+    (tmp_path / "schools.csv").write_bytes((TINY / "schools.csv").read_bytes())
+    assert load_county(tmp_path, Scenario()).n_settlements == 8
+
+
+def test_a_utf8_bom_is_read(tmp_path):
+    for name in ("settlements.csv", "schools.csv"):
+        (tmp_path / name).write_bytes(b"\xef\xbb\xbf" + (TINY / name).read_bytes())
+    assert load_county(tmp_path, Scenario()).n_settlements == 8
