@@ -136,22 +136,24 @@ class Family(RowAgent):
         t = utility_terms(self.model, rows)
         k = t["school"].shape[1]
         names = self.model.schools.name
-        frame = pd.DataFrame({
-            "child": np.repeat(rows, k),
-            "grade": np.repeat(c.grade[rows], k),
-            "school": t["school"].ravel(),
-            "commute_min": t["commute_min"].ravel(),
-            "boards": t["board"].ravel(),
-            "feasible": t["feasible"].ravel(),
-            "quality": t["quality"].ravel(),
-            "time": t["time"].ravel(),
-            "boarding": t["boarding"].ravel(),
-            "young_boarding": t["young_boarding"].ravel(),
-            "stay": t["stay"].ravel(),
-            "sibling": t["sib"].ravel(),
-            "utility": t["utility"].ravel(),
-            "outside": np.repeat(t["outside"], k),
-        })
+        frame = pd.DataFrame(
+            {
+                "child": np.repeat(rows, k),
+                "grade": np.repeat(c.grade[rows], k),
+                "school": t["school"].ravel(),
+                "commute_min": t["commute_min"].ravel(),
+                "boards": t["board"].ravel(),
+                "feasible": t["feasible"].ravel(),
+                "quality": t["quality"].ravel(),
+                "time": t["time"].ravel(),
+                "boarding": t["boarding"].ravel(),
+                "young_boarding": t["young_boarding"].ravel(),
+                "stay": t["stay"].ravel(),
+                "sibling": t["sib"].ravel(),
+                "utility": t["utility"].ravel(),
+                "outside": np.repeat(t["outside"], k),
+            }
+        )
         frame = frame[frame["school"] >= 0]
         frame.insert(3, "name", [names[i] for i in frame["school"]])
         frame = frame.sort_values(["child", "feasible", "utility"], ascending=[True, False, False])

@@ -52,22 +52,71 @@ from sim.state import (
 )
 
 COUNTY_COLUMNS = [
-    "year", "pupils", "pupils_primary", "pupils_junior", "schools_open", "schools_open_primary",
-    "schools_open_junior", "teaching_points", "hollow_schools", "hollow_share", "new_hollow_schools",
-    "mean_commute_min", "p90_commute_min", "share_primary_over_30min", "share_junior_over_60min",
-    "boarders", "young_boarders", "bus_riders", "dropouts", "retention_rate", "large_class_share",
-    "superlarge_class_share", "cv_primary", "cv_junior", "teachers", "teacher_vacancies",
-    "rural_teacher_attrition", "quality_rural", "quality_town", "county_town_pupil_share",
-    "migrant_children", "left_behind_children", "idle_buildings", "cost_total", "cost_per_pupil",
+    "year",
+    "pupils",
+    "pupils_primary",
+    "pupils_junior",
+    "schools_open",
+    "schools_open_primary",
+    "schools_open_junior",
+    "teaching_points",
+    "hollow_schools",
+    "hollow_share",
+    "new_hollow_schools",
+    "mean_commute_min",
+    "p90_commute_min",
+    "share_primary_over_30min",
+    "share_junior_over_60min",
+    "boarders",
+    "young_boarders",
+    "bus_riders",
+    "dropouts",
+    "retention_rate",
+    "large_class_share",
+    "superlarge_class_share",
+    "cv_primary",
+    "cv_junior",
+    "teachers",
+    "teacher_vacancies",
+    "rural_teacher_attrition",
+    "quality_rural",
+    "quality_town",
+    "county_town_pupil_share",
+    "migrant_children",
+    "left_behind_children",
+    "idle_buildings",
+    "cost_total",
+    "cost_per_pupil",
     # extra columns (defined in the module docstring)
-    "hard_access_share", "pupils_hard_access", "pupils_without_place", "pupils_displaced",
-    "displaced_without_place", "displaced_mean_commute_min", "entrants_deferred", "migrant_children_refused", "reused_buildings",
+    "hard_access_share",
+    "pupils_hard_access",
+    "pupils_without_place",
+    "pupils_displaced",
+    "displaced_without_place",
+    "displaced_mean_commute_min",
+    "entrants_deferred",
+    "migrant_children_refused",
+    "reused_buildings",
     "sold_buildings",
 ]
 SCHOOL_COLUMNS = [
-    "year", "school_id", "name", "level", "tier", "status", "pupils", "capacity", "utilisation",
-    "classes", "multigrade_classes", "teachers", "pupil_teacher_ratio", "quality", "boarders",
-    "bus_riders", "hollow",
+    "year",
+    "school_id",
+    "name",
+    "level",
+    "tier",
+    "status",
+    "pupils",
+    "capacity",
+    "utilisation",
+    "classes",
+    "multigrade_classes",
+    "teachers",
+    "pupil_teacher_ratio",
+    "quality",
+    "boarders",
+    "bus_riders",
+    "hollow",
 ]
 EVENT_COLUMNS = ["year", "kind", "school_id", "detail"]
 IN_USE, IDLE, REUSED, SOLD = range(len(BUILDING_USE))
@@ -75,17 +124,26 @@ IN_USE, IDLE, REUSED, SOLD = range(len(BUILDING_USE))
 
 def hollow_flags(model, pupils: np.ndarray) -> np.ndarray:
     """Hollow (空心校): open, and utilisation below ``hollow.max_utilisation`` or pupils below
-    ``hollow.min_pupils[level]``."""
+    ``hollow.min_pupils[level]``.
+    """
     h, s = model.scenario.hollow, model.schools
     capacity = standard_capacity(model)
     utilisation = np.divide(pupils, capacity, out=np.zeros(s.n), where=capacity > 0)
-    minimum = np.array([h.min_pupils.teaching_point, h.min_pupils.primary, h.min_pupils.junior, h.min_pupils.nine_year])
+    minimum = np.array(
+        [
+            h.min_pupils.teaching_point,
+            h.min_pupils.primary,
+            h.min_pupils.junior,
+            h.min_pupils.nine_year,
+        ]
+    )
     return (s.status == OPEN) & ((utilisation < h.max_utilisation) | (pupils < minimum[s.level]))
 
 
 def standard_capacity(model) -> np.ndarray:
     """Classrooms x standard class cap (45 primary, 50 junior; a nine-year school's rooms are
-    weighted by its share of primary grades)."""
+    weighted by its share of primary grades).
+    """
     s, cap = model.schools, model.scenario.schools.class_cap
     served = s.grades_served()
     primary_grades = np.clip(np.minimum(s.grade_max, PRIMARY_TOP_GRADE) - s.grade_min + 1, 0, None)
@@ -122,10 +180,16 @@ def collect(model, cs: ClassStructure) -> tuple[dict, pd.DataFrame]:
     open_ = s.status == OPEN
     hollow = hollow_flags(model, pupils)
     last_investment = np.maximum(s.opened_year, s.invested_year)
-    new_hollow = hollow & (last_investment >= 0) & (year - last_investment <= scn.hollow.recent_investment_years)
+    new_hollow = (
+        hollow
+        & (last_investment >= 0)
+        & (year - last_investment <= scn.hollow.recent_investment_years)
+    )
     teachers, _ = teacher_counts(model)
     need = staffing_need(model, cs)
-    limit = np.where(primary, scn.access.commute_limit_min.primary, scn.access.commute_limit_min.junior)
+    limit = np.where(
+        primary, scn.access.commute_limit_min.primary, scn.access.commute_limit_min.junior
+    )
     young_boarders = int((boarding & (grade <= scn.access.young_grade_max)).sum())
     hard = int((day & (commute > limit)).sum()) + young_boarders + counts.dropouts
     teaches_primary = open_ & (s.grade_min <= PRIMARY_TOP_GRADE)
@@ -175,7 +239,9 @@ def collect(model, cs: ClassStructure) -> tuple[dict, pd.DataFrame]:
         "pupils_without_place": counts.no_place,
         "pupils_displaced": int(displaced.sum()),
         "displaced_without_place": counts.no_place_displaced,
-        "displaced_mean_commute_min": float(commute[displaced & day].mean()) if (displaced & day).any() else 0.0,
+        "displaced_mean_commute_min": float(commute[displaced & day].mean())
+        if (displaced & day).any()
+        else 0.0,
         "entrants_deferred": counts.entry_deferred,
         "migrant_children_refused": counts.migrant_children_refused,
         "reused_buildings": int(((s.status == CLOSED) & (s.building_use == REUSED)).sum()),
@@ -183,25 +249,31 @@ def collect(model, cs: ClassStructure) -> tuple[dict, pd.DataFrame]:
     }
     capacity = standard_capacity(model)
     enrolled_school = c.school[enrolled]
-    panel = pd.DataFrame({
-        "year": np.full(s.n, year, dtype=np.int32),
-        "school_id": np.arange(s.n, dtype=np.int32),
-        "name": pd.Series(s.name, dtype="string"),
-        "level": pd.Categorical.from_codes(s.level, LEVELS),
-        "tier": pd.Categorical.from_codes(s.tier, TIERS),
-        "status": pd.Categorical.from_codes(s.status, SCHOOL_STATUS),
-        "pupils": pupils.astype(np.int32),
-        "capacity": np.round(capacity).astype(np.int32),
-        "utilisation": np.divide(pupils, capacity, out=np.zeros(s.n), where=capacity > 0),
-        "classes": cs.classes.astype(np.int32),
-        "multigrade_classes": cs.multigrade_classes.astype(np.int32),
-        "teachers": teachers.astype(np.int32),
-        "pupil_teacher_ratio": np.divide(pupils, teachers, out=np.zeros(s.n), where=teachers > 0),
-        "quality": s.quality.astype(np.float64),
-        "boarders": np.bincount(enrolled_school[boarding], minlength=s.n).astype(np.int32),
-        "bus_riders": np.bincount(enrolled_school[c.bus[enrolled]], minlength=s.n).astype(np.int32),
-        "hollow": hollow,
-    })
+    panel = pd.DataFrame(
+        {
+            "year": np.full(s.n, year, dtype=np.int32),
+            "school_id": np.arange(s.n, dtype=np.int32),
+            "name": pd.Series(s.name, dtype="string"),
+            "level": pd.Categorical.from_codes(s.level, LEVELS),
+            "tier": pd.Categorical.from_codes(s.tier, TIERS),
+            "status": pd.Categorical.from_codes(s.status, SCHOOL_STATUS),
+            "pupils": pupils.astype(np.int32),
+            "capacity": np.round(capacity).astype(np.int32),
+            "utilisation": np.divide(pupils, capacity, out=np.zeros(s.n), where=capacity > 0),
+            "classes": cs.classes.astype(np.int32),
+            "multigrade_classes": cs.multigrade_classes.astype(np.int32),
+            "teachers": teachers.astype(np.int32),
+            "pupil_teacher_ratio": np.divide(
+                pupils, teachers, out=np.zeros(s.n), where=teachers > 0
+            ),
+            "quality": s.quality.astype(np.float64),
+            "boarders": np.bincount(enrolled_school[boarding], minlength=s.n).astype(np.int32),
+            "bus_riders": np.bincount(enrolled_school[c.bus[enrolled]], minlength=s.n).astype(
+                np.int32
+            ),
+            "hollow": hollow,
+        }
+    )
     return county, panel
 
 
@@ -219,7 +291,8 @@ def _children_of(model, family_status: int) -> int:
 
 def retention_rate(model) -> float:
     """巩固率: pupils in grade 9 this year (or already completed) of the cohort that entered
-    grade 1 eight years earlier, over that cohort net of children who left the county."""
+    grade 1 eight years earlier, over that cohort net of children who left the county.
+    """
     c = model.children
     cohort = c.entry_year == model.year - 8
     in_county = cohort & (c.status != CHILD_LEFT)
@@ -228,7 +301,9 @@ def retention_rate(model) -> float:
     return float(reached.sum() / n) if n else 1.0
 
 
-def _costs(model, cs: ClassStructure, teachers: np.ndarray, n_pupils: int, boarding: np.ndarray) -> float:
+def _costs(
+    model, cs: ClassStructure, teachers: np.ndarray, n_pupils: int, boarding: np.ndarray
+) -> float:
     """Yearly county cost (yuan): salaries, per-pupil funds, per-school and per-class costs, boarders."""
     k = model.scenario.costs
     primary = int(cs.pupils_by_grade[:, 1 : PRIMARY_TOP_GRADE + 1].sum())
@@ -236,8 +311,10 @@ def _costs(model, cs: ClassStructure, teachers: np.ndarray, n_pupils: int, board
     open_schools = int((model.schools.status == OPEN).sum())
     return float(
         teachers.sum() * k.teacher_salary_yuan
-        + primary * k.per_pupil_yuan.primary + junior * k.per_pupil_yuan.junior
-        + open_schools * k.per_school_yuan + cs.classes.sum() * k.per_class_yuan
+        + primary * k.per_pupil_yuan.primary
+        + junior * k.per_pupil_yuan.junior
+        + open_schools * k.per_school_yuan
+        + cs.classes.sum() * k.per_class_yuan
         + boarding.sum() * k.per_boarder_yuan
         + model.counts.extra_cost_yuan
     )
@@ -266,10 +343,14 @@ def hollow_risk(result_or_panel, within_years: int) -> pd.DataFrame:
     first = panel["year"].min()
     window = panel[panel["year"] < first + within_years]
     ever = window.groupby(["school_id", "replicate"], observed=True)["hollow"].any().reset_index()
-    risk = ever.groupby("school_id")["hollow"].agg(hollow_risk="mean", replicates="size").reset_index()
+    risk = (
+        ever.groupby("school_id")["hollow"].agg(hollow_risk="mean", replicates="size").reset_index()
+    )
     names = panel.drop_duplicates("school_id").set_index("school_id")["name"]
     risk.insert(1, "name", risk["school_id"].map(names))
-    return risk.sort_values(["hollow_risk", "school_id"], ascending=[False, True]).reset_index(drop=True)
+    return risk.sort_values(["hollow_risk", "school_id"], ascending=[False, True]).reset_index(
+        drop=True
+    )
 
 
 # ---- derived series (calibration targets) -------------------------------------------------------

@@ -18,9 +18,9 @@ from sim.state import (
     ENROLLED,
     OPEN,
     BusRides,
-    PolicyEffects,
     Children,
     Families,
+    PolicyEffects,
     Schools,
     Settlements,
     Teachers,
@@ -45,7 +45,9 @@ class EducationModel(mesa.Model):
     county_rows, school_panels, events : what each year recorded.
     """
 
-    def __init__(self, scenario: Scenario | None = None, seed: int | None = None, replicate: int = 0):
+    def __init__(
+        self, scenario: Scenario | None = None, seed: int | None = None, replicate: int = 0
+    ):
         scenario = scenario or Scenario()
         self.seed = scenario.seed if seed is None else int(seed)
         self.replicate = int(replicate)
@@ -95,19 +97,23 @@ class EducationModel(mesa.Model):
 
     def migration(self) -> np.ndarray:
         """Family moves (stay, to town, parents away, leave, return); returns the children whose
-        family moved. A real no-op when ``migration.enabled`` is false."""
+        family moved. A real no-op when ``migration.enabled`` is false.
+        """
         return migration.migration_phase(self)
 
     def placement(self, entrants: np.ndarray, movers: np.ndarray) -> np.ndarray:
         """Who needs a school this year; the others may drop out of their current school."""
         needing = placement.needing_placement(self, entrants, movers)
-        continuing = np.setdiff1d(np.flatnonzero(self.children.status == ENROLLED), needing, assume_unique=True)
+        continuing = np.setdiff1d(
+            np.flatnonzero(self.children.status == ENROLLED), needing, assume_unique=True
+        )
         demography.drop_out(self, choice.continuing_dropout(self, continuing))
         return needing
 
     def choice_and_assignment(self, needing: np.ndarray) -> None:
         """County-town admission check, then rank candidates and assign by deferred
-        acceptance; the unplaced drop out."""
+        acceptance; the unplaced drop out.
+        """
         needing, admitted = migration.town_admission(self, needing)
         outcome = choice.assign(self, needing, town_admitted=admitted)
         demography.drop_out(self, np.concatenate([outcome["dropped"], outcome["no_place"]]))
@@ -115,7 +121,8 @@ class EducationModel(mesa.Model):
 
     def form_classes(self) -> ClassStructure:
         """Classes per grade, with multigrade classes (复式班), once a year: every later phase
-        of the year reads this one structure."""
+        of the year reads this one structure.
+        """
         self.classes = schools.class_structure(self)
         return self.classes
 
@@ -125,7 +132,9 @@ class EducationModel(mesa.Model):
         self.counts.quit_rural += result["quit_rural"]
         self.counts.rural_teachers_at_start += result["rural_at_start"]
         if result["hired"]:
-            self.log_event("hiring", -1, f"hired {result['hired']} teachers; quota {self.teacher_quota}")
+            self.log_event(
+                "hiring", -1, f"hired {result['hired']} teachers; quota {self.teacher_quota}"
+            )
 
     def school_quality(self, classes: ClassStructure) -> None:
         """Schools (DESIGN §5.7): quality for the year from staffing, coverage and class size."""
@@ -151,8 +160,12 @@ class EducationModel(mesa.Model):
         w = self.world
         self.settlements = Settlements(w.n_settlements)
         self.settlements.add(
-            w.n_settlements, kind=w.settlement_kind, township=w.settlement_township,
-            x_km=w.x_km, y_km=w.y_km, population=w.population,
+            w.n_settlements,
+            kind=w.settlement_kind,
+            township=w.settlement_township,
+            x_km=w.x_km,
+            y_km=w.y_km,
+            population=w.population,
         )
         self.settlement_names = list(w.settlement_name)
         self.county_town = int(np.flatnonzero(w.settlement_kind == COUNTY_TOWN)[0])
@@ -162,9 +175,15 @@ class EducationModel(mesa.Model):
         self.schools = Schools(w.n_schools)
         self.teachers = Teachers(w.n_schools * 20)
         rows = self.schools.add(
-            w.n_schools, settlement=w.school_settlement, level=w.school_level, tier=w.school_tier,
-            grade_min=w.school_grade_min, grade_max=w.school_grade_max, classrooms=w.school_classrooms,
-            boarding_beds=w.school_beds, status=OPEN,
+            w.n_schools,
+            settlement=w.school_settlement,
+            level=w.school_level,
+            tier=w.school_tier,
+            grade_min=w.school_grade_min,
+            grade_max=w.school_grade_max,
+            classrooms=w.school_classrooms,
+            boarding_beds=w.school_beds,
+            status=OPEN,
         )
         self.schools.name.extend(str(n) for n in w.school_name)
         self.add_school_agents(rows)

@@ -41,8 +41,13 @@ def check_scenario(scenario: Scenario) -> None:
     model.remove_all_agents()
 
 
-def run_replicate(scenario: Scenario, seed: int, replicate: int, progress: Progress | None = None,
-                  check: bool = False) -> RunResult:
+def run_replicate(
+    scenario: Scenario,
+    seed: int,
+    replicate: int,
+    progress: Progress | None = None,
+    check: bool = False,
+) -> RunResult:
     """Simulate replicate ``replicate`` under root ``seed`` for ``scenario.years`` school years.
 
     Parameters
@@ -79,8 +84,13 @@ def run_replicate(scenario: Scenario, seed: int, replicate: int, progress: Progr
     return _result(model, scenario, seed, replicate, (started, built, finished))
 
 
-def _result(model: EducationModel, scenario: Scenario, seed: int, replicate: int,
-            clock: tuple[float, float, float]) -> RunResult:
+def _result(
+    model: EducationModel,
+    scenario: Scenario,
+    seed: int,
+    replicate: int,
+    clock: tuple[float, float, float],
+) -> RunResult:
     """Collect the run's tables and manifest; ``clock`` is (started, built, finished), s."""
     started, built, finished = clock
     county = pd.DataFrame(model.county_rows, columns=COUNTY_COLUMNS)
@@ -102,8 +112,13 @@ def _result(model: EducationModel, scenario: Scenario, seed: int, replicate: int
     return RunResult(county=county, schools=schools, events=events, manifest=manifest, world=world)
 
 
-def run(scenario: Scenario, seed: int | None = None, replicates: int = 1,
-        progress: Progress | None = None, check: bool = False) -> RunResult:
+def run(
+    scenario: Scenario,
+    seed: int | None = None,
+    replicates: int = 1,
+    progress: Progress | None = None,
+    check: bool = False,
+) -> RunResult:
     """Simulate several replicates of a scenario from one root seed.
 
     Parameters
@@ -137,11 +152,15 @@ def run(scenario: Scenario, seed: int | None = None, replicates: int = 1,
     manifest = _manifest(scenario, seed, list(range(replicates)))
     manifest["timings"] = {
         "per_replicate": timings,
-        "total_seconds": round(sum(t["build_seconds"] + t["simulate_seconds"] for t in timings),
-                               TIMING_DIGITS),
+        "total_seconds": round(
+            sum(t["build_seconds"] + t["simulate_seconds"] for t in timings), TIMING_DIGITS
+        ),
     }
-    events = (pd.concat([p.events for p in parts], ignore_index=True) if parts
-              else pd.DataFrame(columns=EVENT_COLUMNS))
+    events = (
+        pd.concat([p.events for p in parts], ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=EVENT_COLUMNS)
+    )
     return RunResult(
         county=pd.concat([p.county for p in parts], ignore_index=True),
         schools=pd.concat([p.schools for p in parts], ignore_index=True),

@@ -28,5 +28,6 @@ WORLD_STREAM = 2**32 - 1  # a spawn key no replicate uses
 def world_rng(root_seed: int) -> np.random.Generator:
     """The generator of the synthetic county's geography: derived from the root seed alone, so
     every replicate (and every scenario compared under common random numbers) sees the same
-    county, and a school keeps its id across replicates."""
+    county, and a school keeps its id across replicates.
+    """
     return np.random.default_rng(np.random.SeedSequence(root_seed, spawn_key=(WORLD_STREAM,)))

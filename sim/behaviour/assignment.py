@@ -153,9 +153,7 @@ class _Keys:
     def encode(self, group, priority, pupil) -> np.ndarray:
         """Sorted keys of the applications (group, priority, pupil)."""
         u = _monotone_u64(priority)
-        real = ((group.astype(np.uint64) << self.g_shift) | (u >> self.u_shift)).astype(
-            np.float64
-        )
+        real = ((group.astype(np.uint64) << self.g_shift) | (u >> self.u_shift)).astype(np.float64)
         imag = (((u & self.u_low_mask) << self.u_low_shift) | pupil.astype(np.uint64)).astype(
             np.float64
         )
@@ -211,7 +209,8 @@ class _Held:
     def add_and_trim(self, new: np.ndarray) -> np.ndarray:
         """Insert sorted keys ``new``; each group they touch keeps its first ``cap`` keys.
 
-        Returns the rejected keys (sorted)."""
+        Returns the rejected keys (sorted).
+        """
         if not new.size:
             return new
         if self.sorted.size:
@@ -460,9 +459,7 @@ def _validate(preferences, priority, capacity, bed_pool, bed_capacity):
             f"priority must have the shape of preferences {pref.shape}, got {prio.shape}"
         )
     if prio.size and prio.dtype.kind not in "fiu":
-        raise ValueError(
-            f"priority must have a float (or integer) dtype, got {prio.dtype}"
-        )
+        raise ValueError(f"priority must have a float (or integer) dtype, got {prio.dtype}")
     if prio.dtype.kind == "f" and np.isnan(prio).any():
         nan = np.isnan(prio) if listed is None else np.isnan(prio) & listed
         if nan.any():

@@ -11,10 +11,10 @@ from sim.state import (
     COUNTY_TOWN,
     DROPPED_OUT,
     ENROLLED,
+    FAMILY_LEFT,
     GRADES,
     HOME,
     PRESCHOOL,
-    FAMILY_LEFT,
     Children,
     leave_school,
 )
@@ -33,7 +33,9 @@ def initial_population(model) -> None:
     birth_years = np.arange(year - entry - GRADES + 1, year + 1)
     share = model.settlements.population / max(model.settlements.population.sum(), 1)
     residents = int(model.settlements.population.sum())
-    expected = np.outer(share, initial_cohort(scn, birth_years, residents))  # settlement x birth year
+    expected = np.outer(
+        share, initial_cohort(scn, birth_years, residents)
+    )  # settlement x birth year
     counts = rng.poisson(expected)
     settlement = np.repeat(np.repeat(np.arange(counts.shape[0]), counts.shape[1]), counts.ravel())
     birth_year = np.repeat(np.tile(birth_years, counts.shape[0]), counts.ravel())
@@ -60,7 +62,8 @@ def initial_population(model) -> None:
 
 def _cut_into_families(settlement: np.ndarray, probabilities: list[float], rng) -> np.ndarray:
     """Family index of each child: consecutive children of a settlement form families whose
-    sizes follow ``probabilities`` (of 1, 2, 3... children); a family never spans settlements."""
+    sizes follow ``probabilities`` (of 1, 2, 3... children); a family never spans settlements.
+    """
     n = settlement.size
     if n == 0:
         return np.zeros(0, dtype=np.int32)
@@ -76,12 +79,20 @@ def _add_families(model, settlement: np.ndarray) -> np.ndarray:
     """Append families living in ``settlement`` with hukou and income drawn from the scenario."""
     scn, rng = model.scenario, model.rng
     kind = model.settlements.kind[settlement]
-    urban = (kind == COUNTY_TOWN) & (rng.random(settlement.size) < scn.county.urban_hukou_share_county_town)
-    median = np.where(urban, scn.families.income_median_urban_yuan, scn.families.income_median_rural_yuan)
+    urban = (kind == COUNTY_TOWN) & (
+        rng.random(settlement.size) < scn.county.urban_hukou_share_county_town
+    )
+    median = np.where(
+        urban, scn.families.income_median_urban_yuan, scn.families.income_median_rural_yuan
+    )
     income = median * np.exp(rng.normal(0.0, scn.families.income_sigma, settlement.size))
     rows = model.families.add(
-        settlement.size, settlement=settlement, home_settlement=settlement, hukou=urban.astype(np.int8),
-        income=income, status=HOME,
+        settlement.size,
+        settlement=settlement,
+        home_settlement=settlement,
+        hukou=urban.astype(np.int8),
+        income=income,
+        status=HOME,
     )
     model.add_family_agents(rows)
     return rows
@@ -89,7 +100,8 @@ def _add_families(model, settlement: np.ndarray) -> np.ndarray:
 
 def births_phase(model) -> int:
     """Add this year's newborns: a share join a family of the same settlement whose youngest
-    child is under school age, the rest start new families. Returns the number born."""
+    child is under school age, the rest start new families. Returns the number born.
+    """
     scn, rng, year = model.scenario, model.rng, model.year
     families, children = model.families, model.children
     living = families.status != FAMILY_LEFT
@@ -97,7 +109,9 @@ def births_phase(model) -> int:
     pop = np.bincount(where[living], minlength=model.settlements.n).astype(float)
     # Births follow the trajectory; where they happen follows where families with children live,
     # blended with the settlement's residents so empty places still see births.
-    share = 0.5 * pop / max(pop.sum(), 1) + 0.5 * model.settlements.population / max(model.settlements.population.sum(), 1)
+    share = 0.5 * pop / max(pop.sum(), 1) + 0.5 * model.settlements.population / max(
+        model.settlements.population.sum(), 1
+    )
     counts = rng.poisson(births(scn, year, int(model.settlements.population.sum()))[0] * share)
     settlement = np.repeat(np.arange(share.size), counts)
     n = settlement.size
@@ -105,11 +119,17 @@ def births_phase(model) -> int:
         return 0
     p = np.asarray(scn.families.children_per_family)
     sizes = np.arange(1, p.size + 1)
-    sibling_share = 1.0 - 1.0 / float((p * sizes).sum())  # share of births that are not first children
+    sibling_share = 1.0 - 1.0 / float(
+        (p * sizes).sum()
+    )  # share of births that are not first children
     youngest = np.full(families.n, -9999, dtype=np.int32)
     np.maximum.at(youngest, children.family, children.birth_year.astype(np.int32))
-    eligible = np.flatnonzero(living & (families.status == HOME) & (year - youngest >= 1)
-                              & (year - youngest < scn.demography.school_entry_age))
+    eligible = np.flatnonzero(
+        living
+        & (families.status == HOME)
+        & (year - youngest >= 1)
+        & (year - youngest < scn.demography.school_entry_age)
+    )
     family = _pick_family_in_settlement(eligible, where[eligible], settlement, rng)
     join = (rng.random(n) < sibling_share) & (family >= 0)
     new_rows = _add_families(model, settlement[~join])
@@ -137,7 +157,8 @@ def _pick_family_in_settlement(candidates, candidate_settlement, settlement, rng
 def progression_phase(model) -> dict[str, np.ndarray]:
     """Age everyone a year: pupils move up a grade (or repeat), grade-9 pupils complete, and
     children reaching school age become grade-1 entrants. Returns index arrays of
-    ``entrants`` and ``completed``."""
+    ``entrants`` and ``completed``.
+    """
     scn, rng, year = model.scenario, model.rng, model.year
     c: Children = model.children
     enrolled = np.flatnonzero(c.status == ENROLLED)
@@ -147,7 +168,9 @@ def progression_phase(model) -> dict[str, np.ndarray]:
     leave_school(c, finishing, COMPLETED, year - 1)
     up = movers[c.grade[movers] < GRADES]
     c.grade[up] += 1
-    entrants = np.flatnonzero((c.status == PRESCHOOL) & (year - c.birth_year >= scn.demography.school_entry_age))
+    entrants = np.flatnonzero(
+        (c.status == PRESCHOOL) & (year - c.birth_year >= scn.demography.school_entry_age)
+    )
     c.grade[entrants] = 1
     c.entry_year[entrants] = year
     return {"entrants": entrants, "completed": finishing}
@@ -157,5 +180,3 @@ def drop_out(model, idx: np.ndarray) -> None:
     """Mark children ``idx`` as dropped out this year (they leave their school and bed)."""
     leave_school(model.children, idx, DROPPED_OUT, model.year)
     model.counts.dropouts += int(idx.size)
-
-

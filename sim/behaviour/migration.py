@@ -45,22 +45,27 @@ ALTERNATIVES = ("stay", "town", "away", "leave", "return")
 
 def settle_migrants(model, families: np.ndarray, years_ago: np.ndarray | int) -> None:
     """Of ``families``, the rural-hukou ones living in the county town are migrants: they came
-    from a village (drawn by population) ``years_ago``."""
+    from a village (drawn by population) ``years_ago``.
+    """
     rng, f = model.rng, model.families
     villages = np.flatnonzero(model.settlements.kind == VILLAGE)
     migrants = families[(f.hukou[families] == 0) & (f.settlement[families] == model.county_town)]
     if villages.size == 0 or migrants.size == 0:
         return
     weights = model.settlements.population[villages].astype(float)
-    f.home_settlement[migrants] = rng.choice(villages, size=migrants.size, p=weights / weights.sum())
+    f.home_settlement[migrants] = rng.choice(
+        villages, size=migrants.size, p=weights / weights.sum()
+    )
     f.status[migrants] = IN_TOWN
-    f.moved_year[migrants] = model.year - np.broadcast_to(years_ago, families.shape)[
-        np.isin(families, migrants)]
+    f.moved_year[migrants] = (
+        model.year - np.broadcast_to(years_ago, families.shape)[np.isin(families, migrants)]
+    )
 
 
 def initial_migrants(model) -> None:
     """Set families' starting statuses: rural-hukou families in the county town came from a
-    village some years ago (1-6); a share of other rural families have parents away."""
+    village some years ago (1-6); a share of other rural families have parents away.
+    """
     cfg, rng = model.scenario.migration, model.rng
     f = model.families
     town = model.county_town
@@ -74,7 +79,8 @@ def initial_migrants(model) -> None:
 
 def family_terms(model) -> dict[str, np.ndarray]:
     """Per-family inputs of the logit: ``active`` (has a child not yet through school),
-    ``gap``, ``transition``, ``closed`` (bools / floats of length n_families)."""
+    ``gap``, ``transition``, ``closed`` (bools / floats of length n_families).
+    """
     c, s, f = model.children, model.schools, model.families
     live = (c.status == PRESCHOOL) | (c.status == ENROLLED)
     kids = np.flatnonzero(live)
@@ -90,15 +96,21 @@ def family_terms(model) -> dict[str, np.ndarray]:
     q_now = np.where(reference >= 0, s.quality[np.maximum(reference, 0)], 0.0)
     town_open = (s.tier == COUNTY_TOWN_TIER) & (s.status == OPEN)
     best = np.zeros(2)
-    for stage, served in ((0, s.grade_min <= PRIMARY_TOP_GRADE), (1, s.grade_max > PRIMARY_TOP_GRADE)):
+    for stage, served in (
+        (0, s.grade_min <= PRIMARY_TOP_GRADE),
+        (1, s.grade_max > PRIMARY_TOP_GRADE),
+    ):
         pool = s.quality[town_open & served]
         best[stage] = pool.max() if pool.size else 0.0
     gap = np.full(f.n, -np.inf)
     np.maximum.at(gap, fam, best[stage_junior.astype(int)] - q_now)
     gap[~active] = 0.0
-    displaced = (school >= 0) & ((s.status[np.maximum(school, 0)] != OPEN)
-                                 | (s.grade_max[np.maximum(school, 0)] < grade))
-    entering = ((c.status[kids] == PRESCHOOL) & (grade == 1)) | ((grade == PRIMARY_TOP_GRADE + 1) & displaced)
+    displaced = (school >= 0) & (
+        (s.status[np.maximum(school, 0)] != OPEN) | (s.grade_max[np.maximum(school, 0)] < grade)
+    )
+    entering = ((c.status[kids] == PRESCHOOL) & (grade == 1)) | (
+        (grade == PRIMARY_TOP_GRADE + 1) & displaced
+    )
     transition = np.zeros(f.n, bool)
     transition[fam[entering]] = True
     closed = np.zeros(f.n, bool)
@@ -114,13 +126,24 @@ def utilities(model, terms: dict[str, np.ndarray]) -> np.ndarray:
     log_income = np.log(np.maximum(f.income, 1.0) / scn.families.income_median_rural_yuan)
     rural = f.hukou == 0
     years = model.year - scn.start_year
-    town_u = (cfg.town_constant + cfg.town_pull_growth_per_year * years
-              + cfg.beta_quality_gap * terms["gap"] + cfg.beta_transition * terms["transition"]
-              + cfg.beta_school_closed * terms["closed"] + cfg.beta_income * log_income
-              - cfg.beta_housing * cfg.housing_cost_yuan / (np.maximum(f.income, 1.0) * cfg.household_size)
-              - cfg.beta_hukou * hukou_barrier(model) * rural)
+    town_u = (
+        cfg.town_constant
+        + cfg.town_pull_growth_per_year * years
+        + cfg.beta_quality_gap * terms["gap"]
+        + cfg.beta_transition * terms["transition"]
+        + cfg.beta_school_closed * terms["closed"]
+        + cfg.beta_income * log_income
+        - cfg.beta_housing
+        * cfg.housing_cost_yuan
+        / (np.maximum(f.income, 1.0) * cfg.household_size)
+        - cfg.beta_hukou * hukou_barrier(model) * rural
+    )
     in_town_years = np.where(f.moved_year >= 0, model.year - f.moved_year, 0)
-    return_u = cfg.return_constant - cfg.beta_years_in_town * in_town_years - cfg.beta_quality_gap * np.maximum(terms["gap"], 0)
+    return_u = (
+        cfg.return_constant
+        - cfg.beta_years_in_town * in_town_years
+        - cfg.beta_quality_gap * np.maximum(terms["gap"], 0)
+    )
     u = np.full((f.n, len(ALTERNATIVES)), -np.inf)
     u[:, STAY] = 0.0
     home, in_town, away = f.status == HOME, f.status == IN_TOWN, f.status == PARENTS_AWAY
@@ -135,7 +158,8 @@ def utilities(model, terms: dict[str, np.ndarray]) -> np.ndarray:
 
 def migration_phase(model) -> np.ndarray:
     """Each active family draws an alternative from the logit; apply the moves. Returns the
-    children whose family moved (they choose a school this year)."""
+    children whose family moved (they choose a school this year).
+    """
     cfg = model.scenario.migration
     f = model.families
     if not cfg.enabled or f.n == 0:
@@ -215,7 +239,9 @@ def town_admission(model, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if families.size:
         r = scn.migration.refused_response
         shares = np.array([r.go_back, r.stay_behind, r.leave])
-        pick = np.searchsorted(np.cumsum(shares), rng.random(families.size) * shares.sum(), side="right")
+        pick = np.searchsorted(
+            np.cumsum(shares), rng.random(families.size) * shares.sum(), side="right"
+        )
         back = families[pick < 2]
         f.settlement[back] = f.home_settlement[back]
         f.status[back] = np.where(pick[pick < 2] == 0, HOME, PARENTS_AWAY)

@@ -59,12 +59,15 @@ def pupils_by_grade(model) -> np.ndarray:
 def class_structure(model) -> ClassStructure:
     """Form classes: small adjacent grades share a class while their total stays within
     ``schools.multigrade_max``; other grades are split evenly into classes of at most the
-    cap, limited by the classrooms of that grade (then classes grow beyond the cap)."""
+    cap, limited by the classrooms of that grade (then classes grow beyond the cap).
+    """
     scn, s = model.scenario, model.schools
     p = pupils_by_grade(model)
     n = s.n
-    cap = np.array([scn.schools.class_cap.primary] * (PRIMARY_TOP_GRADE + 1)
-                   + [scn.schools.class_cap.junior] * (GRADES - PRIMARY_TOP_GRADE))
+    cap = np.array(
+        [scn.schools.class_cap.primary] * (PRIMARY_TOP_GRADE + 1)
+        + [scn.schools.class_cap.junior] * (GRADES - PRIMARY_TOP_GRADE)
+    )
     rooms = np.maximum(np.ceil(s.classrooms / s.grades_served()), 1).astype(np.int64)
     mg_max = scn.schools.multigrade_max
     classes = np.zeros(n, np.int64)
@@ -100,23 +103,33 @@ def class_structure(model) -> ClassStructure:
         safe = np.maximum(c_g, 1)
         base, extra = pg // safe, pg % safe  # `extra` classes hold base + 1 pupils
         for threshold, out in ((LARGE_CLASS, large), (SUPERLARGE_CLASS, superlarge)):
-            out += np.where(big, np.where(base >= threshold, c_g, np.where(base + 1 >= threshold, extra, 0)), 0)
-        over_cap += np.where(big & (base + (extra > 0) > cap[g]),
-                             np.where(base > cap[g], pg, extra * (base + 1)), 0)
+            out += np.where(
+                big, np.where(base >= threshold, c_g, np.where(base + 1 >= threshold, extra, 0)), 0
+            )
+        over_cap += np.where(
+            big & (base + (extra > 0) > cap[g]), np.where(base > cap[g], pg, extra * (base + 1)), 0
+        )
     close(group_grades > 0)
-    return ClassStructure(p, classes, multigrade, by_stage[:, 0], by_stage[:, 1], large, superlarge, over_cap)
+    return ClassStructure(
+        p, classes, multigrade, by_stage[:, 0], by_stage[:, 1], large, superlarge, over_cap
+    )
 
 
 def staffing_need(model, cs: ClassStructure) -> np.ndarray:
     """Teachers each school needs: max(ceil(pupils / PTR), ceil(classes x CTR)) per stage,
-    summed over the stages it teaches (2014 unified standard; DESIGN §5). 0 for empty schools."""
+    summed over the stages it teaches (2014 unified standard; DESIGN §5). 0 for empty schools.
+    """
     t = model.scenario.teachers
     primary = cs.pupils_by_grade[:, 1 : PRIMARY_TOP_GRADE + 1].sum(axis=1)
     junior = cs.pupils_by_grade[:, PRIMARY_TOP_GRADE + 1 :].sum(axis=1)
-    need_p = np.maximum(np.ceil(primary / t.pupil_teacher_ratio.primary),
-                        np.ceil(cs.classes_primary * t.class_teacher_ratio.primary))
-    need_j = np.maximum(np.ceil(junior / t.pupil_teacher_ratio.junior),
-                        np.ceil(cs.classes_junior * t.class_teacher_ratio.junior))
+    need_p = np.maximum(
+        np.ceil(primary / t.pupil_teacher_ratio.primary),
+        np.ceil(cs.classes_primary * t.class_teacher_ratio.primary),
+    )
+    need_j = np.maximum(
+        np.ceil(junior / t.pupil_teacher_ratio.junior),
+        np.ceil(cs.classes_junior * t.class_teacher_ratio.junior),
+    )
     need = (need_p + need_j).astype(np.int64)
     return np.where(model.schools.status == OPEN, need, 0)
 
@@ -134,20 +147,28 @@ def quality_target(model, cs: ClassStructure) -> np.ndarray:
     """Quality each school tends to, in [0, 1]: a weighted mean of teacher skill, staffing
     against need, subject coverage (开齐开足; at least ``effects.coverage_floor``, which remote
     classrooms raise) and the share of pupils in classes within the cap, plus
-    ``effects.quality_bonus`` (extra funding)."""
+    ``effects.quality_bonus`` (extra funding).
+    """
     q = model.scenario.quality
     s = model.schools
     teachers, skill = teacher_counts(model)
     need = staffing_need(model, cs)
     staffing = np.where(need > 0, np.minimum(teachers / np.maximum(need, 1), 1.0), 1.0)
-    subjects = np.where(s.level == JUNIOR, q.subject_teachers.junior,
-                        np.where(s.grade_max > PRIMARY_TOP_GRADE, q.subject_teachers.junior, q.subject_teachers.primary))
+    subjects = np.where(
+        s.level == JUNIOR,
+        q.subject_teachers.junior,
+        np.where(
+            s.grade_max > PRIMARY_TOP_GRADE, q.subject_teachers.junior, q.subject_teachers.primary
+        ),
+    )
     coverage = np.maximum(np.minimum(teachers / subjects, 1.0), model.effects.coverage_floor)
     pupils = cs.pupils
     within_cap = np.where(pupils > 0, 1.0 - cs.pupils_over_cap / np.maximum(pupils, 1), 1.0)
     weights = np.array([q.weight_skill, q.weight_staffing, q.weight_coverage, q.weight_class_size])
     parts = np.stack([skill, staffing, coverage, within_cap])
-    target = (weights[:, None] * parts).sum(axis=0) / max(weights.sum(), 1e-12) + model.effects.quality_bonus
+    target = (weights[:, None] * parts).sum(axis=0) / max(
+        weights.sum(), 1e-12
+    ) + model.effects.quality_bonus
     return np.clip(target, 0.0, 1.0)
 
 

@@ -5,17 +5,37 @@ from __future__ import annotations
 import numpy as np
 
 from sim.behaviour.schools import ClassStructure, staffing_need, teacher_counts
-from sim.state import ACTIVE, COUNTY_TOWN_TIER, OPEN, RETIRED, ROTATING, TEACHER_LEFT, TOWNSHIP_TIER, on_duty
+from sim.state import (
+    ACTIVE,
+    COUNTY_TOWN_TIER,
+    OPEN,
+    RETIRED,
+    ROTATING,
+    TEACHER_LEFT,
+    TOWNSHIP_TIER,
+    on_duty,
+)
 
 
-def _new_teachers(model, school: np.ndarray, age: np.ndarray, skill_shift: np.ndarray) -> np.ndarray:
+def _new_teachers(
+    model, school: np.ndarray, age: np.ndarray, skill_shift: np.ndarray
+) -> np.ndarray:
     """Append active teachers at ``school`` (rows) with the given ages (years)."""
     cfg, rng = model.scenario.teachers, model.rng
     skill = np.clip(rng.normal(cfg.skill_mean, cfg.skill_sd, school.size) + skill_shift, 0.0, 1.0)
-    backbone = rng.random(school.size) < cfg.backbone_share * 2 * skill  # skilled teachers more often
+    backbone = (
+        rng.random(school.size) < cfg.backbone_share * 2 * skill
+    )  # skilled teachers more often
     rows = model.teachers.add(
-        school.size, school=school, home_school=school, age=age, experience=np.maximum(age - cfg.hire_age, 0),
-        skill=skill, backbone=backbone, status=ACTIVE, hired_year=model.year,
+        school.size,
+        school=school,
+        home_school=school,
+        age=age,
+        experience=np.maximum(age - cfg.hire_age, 0),
+        skill=skill,
+        backbone=backbone,
+        status=ACTIVE,
+        hired_year=model.year,
     )
     model.add_teacher_agents(rows)
     return rows
@@ -33,7 +53,9 @@ def initial_teachers(model, cs: ClassStructure) -> None:
     need = staffing_need(model, cs)
     count = np.round(need * cfg.initial_staffing).astype(np.int64)
     school = np.repeat(np.arange(model.schools.n), count).astype(np.int32)
-    age = np.clip(rng.normal(cfg.age_mean, cfg.age_sd, school.size), cfg.hire_age, cfg.retirement_age - 1)
+    age = np.clip(
+        rng.normal(cfg.age_mean, cfg.age_sd, school.size), cfg.hire_age, cfg.retirement_age - 1
+    )
     _new_teachers(model, school, age, _tier_skill_shift(model, school))
     model.teacher_quota = int(np.ceil(need.sum() * cfg.quota_factor))
 
@@ -49,16 +71,19 @@ def attrition_probability(model, school: np.ndarray, pupils: np.ndarray) -> np.n
     """Yearly chance that a teacher at ``school`` quits: the base rate, plus a rural extra,
     plus terms rising with remoteness (per hour from the county town), in small schools
     (under ``small_school_pupils``) and in low-quality schools (linear below quality 0.7); the
-    hardship terms of rural schools are multiplied by ``effects.rural_attrition_factor``."""
+    hardship terms of rural schools are multiplied by ``effects.rural_attrition_factor``.
+    """
     cfg = model.scenario.teachers
     s = model.schools
     rural = s.tier[school] != COUNTY_TOWN_TIER
     junior = s.grade_max[school] > 6
     extra = np.where(junior, cfg.rural_attrition_extra.junior, cfg.rural_attrition_extra.primary)
-    hardship = (rural * extra
-                + cfg.attrition_remote_per_hour * hours_from_county_town(model, school)
-                + cfg.attrition_small_school * (pupils[school] < cfg.small_school_pupils)
-                + cfg.attrition_low_quality * np.clip((0.7 - s.quality[school]) / 0.7, 0.0, 1.0))
+    hardship = (
+        rural * extra
+        + cfg.attrition_remote_per_hour * hours_from_county_town(model, school)
+        + cfg.attrition_small_school * (pupils[school] < cfg.small_school_pupils)
+        + cfg.attrition_low_quality * np.clip((0.7 - s.quality[school]) / 0.7, 0.0, 1.0)
+    )
     # A rural subsidy shrinks the hardship part outside the county town (effects are set by policy).
     factor = np.where(rural, model.effects.rural_attrition_factor, 1.0)
     return np.clip(cfg.attrition_rate + factor * hardship, 0.0, 1.0)
@@ -71,7 +96,9 @@ def teachers_phase(model, cs: ClassStructure) -> dict[str, int]:
     rural_at_start = int((model.schools.tier[t.school[active]] != COUNTY_TOWN_TIER).sum())
     t.age[active] += 1
     t.experience[active] += 1
-    t.skill[active] = np.minimum(t.skill[active] + cfg.skill_gain_per_year * (1 - t.skill[active]), 1.0)
+    t.skill[active] = np.minimum(
+        t.skill[active] + cfg.skill_gain_per_year * (1 - t.skill[active]), 1.0
+    )
     retire = active[t.age[active] >= cfg.retirement_age]
     t.status[retire] = RETIRED
     staying = active[t.age[active] < cfg.retirement_age]
@@ -80,8 +107,13 @@ def teachers_phase(model, cs: ClassStructure) -> dict[str, int]:
     t.status[quit_] = TEACHER_LEFT
     quit_rural = int((model.schools.tier[t.school[quit_]] != COUNTY_TOWN_TIER).sum())
     hired = hire(model, cs)
-    return {"retired": int(retire.size), "quit": int(quit_.size), "quit_rural": quit_rural,
-            "rural_at_start": rural_at_start, "hired": hired}
+    return {
+        "retired": int(retire.size),
+        "quit": int(quit_.size),
+        "quit_rural": quit_rural,
+        "rural_at_start": rural_at_start,
+        "hired": hired,
+    }
 
 
 def vacancies(model, cs: ClassStructure) -> np.ndarray:
@@ -94,25 +126,35 @@ def hire(model, cs: ClassStructure) -> int:
     """Fill a share of vacancies within the county quota; each hire goes to a vacancy drawn at
     random among all vacancies (so larger gaps get more hires), and may refuse a village or
     township post with chance ``refusal_remote_per_hour`` x hours from the county town (the
-    post stays vacant). Returns the number hired."""
+    post stays vacant). Returns the number hired.
+    """
     cfg, rng = model.scenario.teachers, model.rng
     gaps = vacancies(model, cs)
     active = int(on_duty(model.teachers).sum())
-    n = min(int(np.floor(gaps.sum() * cfg.hire_share_of_vacancies)), max(model.teacher_quota - active, 0))
+    n = min(
+        int(np.floor(gaps.sum() * cfg.hire_share_of_vacancies)),
+        max(model.teacher_quota - active, 0),
+    )
     if n <= 0:
         return 0
     slots = np.repeat(np.arange(model.schools.n), gaps)
     school = rng.choice(slots, size=n, replace=False).astype(np.int32)
-    p_refuse = cfg.refusal_remote_per_hour * model.effects.remote_refusal_factor * hours_from_county_town(model, school)
+    p_refuse = (
+        cfg.refusal_remote_per_hour
+        * model.effects.remote_refusal_factor
+        * hours_from_county_town(model, school)
+    )
     refuse = rng.random(n) < np.clip(p_refuse, 0, 1)
     model.counts.hires_refused += int(refuse.sum())
     school = school[~refuse]
     n = int(school.size)
-    _new_teachers(model, school, np.full(n, cfg.hire_age, dtype=np.float32), _tier_skill_shift(model, school) - 0.05)
+    _new_teachers(
+        model,
+        school,
+        np.full(n, cfg.hire_age, dtype=np.float32),
+        _tier_skill_shift(model, school) - 0.05,
+    )
     return n
-
-
-
 
 
 def _pick_per_group(groups: np.ndarray, counts: np.ndarray, rng) -> np.ndarray:
@@ -127,7 +169,8 @@ def _pick_per_group(groups: np.ndarray, counts: np.ndarray, rng) -> np.ndarray:
 def reallocate(model, cs: ClassStructure, share: float) -> int:
     """County-held posts (县管校聘): move up to ``share`` of each school's surplus teachers
     (teachers over need) to schools with vacancies, largest vacancies first. Returns the
-    number moved."""
+    number moved.
+    """
     t, rng = model.teachers, model.rng
     teachers, _ = teacher_counts(model)
     need = staffing_need(model, cs)
@@ -157,22 +200,34 @@ def end_rotations(model) -> int:
     return int(done.size)
 
 
-def start_rotations(model, cs: ClassStructure, share: float, backbone_share: float, years: int,
-                    min_experience: float) -> int:
+def start_rotations(
+    model,
+    cs: ClassStructure,
+    share: float,
+    backbone_share: float,
+    years: int,
+    min_experience: float,
+) -> int:
     """交流轮岗: send ``share`` of eligible county-town teachers (experience ≥ ``min_experience``
     years) to village and township schools for ``years`` years, at least ``backbone_share`` of
     them backbone teachers; hosts are the rural schools with the fewest teachers per pupil (the
-    staffing measure of the 优质均衡 standard), one teacher each in turn. Returns the number sent."""
+    staffing measure of the 优质均衡 standard), one teacher each in turn. Returns the number sent.
+    """
     t, s, rng = model.teachers, model.schools, model.rng
-    eligible = np.flatnonzero((t.status == ACTIVE) & (s.tier[t.school] == COUNTY_TOWN_TIER)
-                              & (t.experience >= min_experience))
+    eligible = np.flatnonzero(
+        (t.status == ACTIVE)
+        & (s.tier[t.school] == COUNTY_TOWN_TIER)
+        & (t.experience >= min_experience)
+    )
     n = int(round(share * eligible.size))
     if n == 0:
         return 0
     backbone = eligible[t.backbone[eligible]]
     others = eligible[~t.backbone[eligible]]
     n_backbone = min(int(np.ceil(backbone_share * n)), backbone.size)
-    sent = np.concatenate([rng.permutation(backbone)[:n_backbone], rng.permutation(others)[: n - n_backbone]])
+    sent = np.concatenate(
+        [rng.permutation(backbone)[:n_backbone], rng.permutation(others)[: n - n_backbone]]
+    )
     teachers, _ = teacher_counts(model)
     pupils = cs.pupils
     rural = np.flatnonzero((s.status == OPEN) & (s.tier != COUNTY_TOWN_TIER) & (pupils > 0))

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from sim.cli.app import err_console
 
 
 def progress_bar(transient: bool = False) -> Progress:
     """A progress bar on stderr: description, bar, done/total, elapsed and time left;
-    ``transient`` bars vanish when done (so an error stays the only message)."""
+    ``transient`` bars vanish when done (so an error stays the only message).
+    """
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),

@@ -45,12 +45,21 @@ def missing_viz_modules() -> list[str]:
 
 @app.command("viz")
 def viz_command(
-    scenario: str | None = typer.Argument(None, help=f"Bundled name or TOML file (default {DEFAULT_SCENARIO})."),
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (127.0.0.1: this machine only)."),
+    scenario: str | None = typer.Argument(
+        None, help=f"Bundled name or TOML file (default {DEFAULT_SCENARIO})."
+    ),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Address to listen on (127.0.0.1: this machine only)."
+    ),
     port: int = typer.Option(8765, "--port", help="Port to listen on (0: any free port)."),
-    set_: list[str] = typer.Option([], "--set", help="Override a key: dotted.key=value (repeatable)."),
-    lang: str = typer.Option(DEFAULT_LANGUAGE, "--lang",
-                             help="Language the app opens in: en or zh (the page has a switch)."),
+    set_: list[str] = typer.Option(
+        [], "--set", help="Override a key: dotted.key=value (repeatable)."
+    ),
+    lang: str = typer.Option(
+        DEFAULT_LANGUAGE,
+        "--lang",
+        help="Language the app opens in: en or zh (the page has a switch).",
+    ),
 ) -> None:
     """Serve the teaching app: the county map year by year, policy levers, live plots."""
     with user_errors():
@@ -65,15 +74,19 @@ def viz_command(
         if missing:
             raise EdusimError(MISSING.format(missing=", ".join(missing)))
         sock = _bind(host, port)
-    os.environ.update({
-        "SOLARA_APP": APP_MODULE,
-        "EDUSIM_VIZ_SCENARIO": name,
-        "EDUSIM_VIZ_SET": json.dumps(list(set_)),
-        "EDUSIM_VIZ_LANG": lang,
-    })
+    os.environ.update(
+        {
+            "SOLARA_APP": APP_MODULE,
+            "EDUSIM_VIZ_SCENARIO": name,
+            "EDUSIM_VIZ_SET": json.dumps(list(set_)),
+            "EDUSIM_VIZ_LANG": lang,
+        }
+    )
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
-    console.print(f"edusim viz: {loaded.name} at http://{shown}:{bound}/  (Ctrl-C to stop)", highlight=False)
+    console.print(
+        f"edusim viz: {loaded.name} at http://{shown}:{bound}/  (Ctrl-C to stop)", highlight=False
+    )
     _serve(sock, host, bound)
 
 
@@ -105,8 +118,9 @@ def _serve(sock: socket.socket, host: str, port: int) -> None:
         # ComponentsView); Solara warns about samesite cookies on plain http on 127.0.0.1.
         warnings.filterwarnings("ignore", message=".*ComponentsView.*")
         warnings.filterwarnings("ignore", message=".*samesite.*")
-        config = uvicorn.Config("solara.server.starlette:app", host=host, port=port, log_level="warning",
-                                lifespan="on")
+        config = uvicorn.Config(
+            "solara.server.starlette:app", host=host, port=port, log_level="warning", lifespan="on"
+        )
         server = uvicorn.Server(config)
         try:
             server.run(sockets=[sock])

@@ -49,8 +49,15 @@ def fit_figure(fit: pd.DataFrame, title: str) -> Figure:
         ax = fig.add_subplot()
         y = np.arange(n)[::-1]
         interval = [fit["simulated"] - fit["lo"], fit["hi"] - fit["simulated"]]
-        ax.errorbar(fit["simulated"], y, xerr=interval, fmt="o", color=BLUE, capsize=CAP_SIZE,
-                    label="simulated (mean, 95% interval)")
+        ax.errorbar(
+            fit["simulated"],
+            y,
+            xerr=interval,
+            fmt="o",
+            color=BLUE,
+            capsize=CAP_SIZE,
+            label="simulated (mean, 95% interval)",
+        )
         ax.scatter(fit["observed"], y, marker="D", color=BLACK, zorder=3, label="observed")
         ax.set_yticks(y, [f"{m}\n{k}" for m, k in zip(fit["moment"], fit["kind"])])
         ax.axvline(0, **ZERO_LINE)
@@ -61,8 +68,9 @@ def fit_figure(fit: pd.DataFrame, title: str) -> Figure:
     return fig
 
 
-def write_calibration_figures(result: CalibrationResult, out: str | Path,
-                              fitted_dir: str | Path | None = None) -> list[Path]:
+def write_calibration_figures(
+    result: CalibrationResult, out: str | Path, fitted_dir: str | Path | None = None
+) -> list[Path]:
     """Draw the fit figure into a calibration's run folder (and beside the fitted overlay).
 
     Parameters

@@ -52,23 +52,52 @@ def write_run_figures(result, out_dir: str | Path) -> list[Path]:
     paths = []
     if result.world and {"settlements", "schools"} <= set(result.world):
         paths.append(style.save_png(plot_county_map(result), folder / "county_map.png"))
-    paths.append(style.save_png(plot_timeseries(result.county, title=f"County metrics over time — {name}"), folder / "timeseries.png"))
-    paths.append(style.save_png(plot_school_pupils(result.schools, title=f"Pupils of each school — {name}"), folder / "school_pupils.png"))
+    paths.append(
+        style.save_png(
+            plot_timeseries(result.county, title=f"County metrics over time — {name}"),
+            folder / "timeseries.png",
+        )
+    )
+    paths.append(
+        style.save_png(
+            plot_school_pupils(result.schools, title=f"Pupils of each school — {name}"),
+            folder / "school_pupils.png",
+        )
+    )
     frontier = frontier_from_county(result.county).assign(scenario=name)
-    paths.append(style.save_png(plot_frontier(frontier, paths=result.county.assign(scenario=name),
-                                              title=f"Trade-off: hollow schools vs hard access — {name}"),
-                                folder / "tradeoff.png"))
+    paths.append(
+        style.save_png(
+            plot_frontier(
+                frontier,
+                paths=result.county.assign(scenario=name),
+                title=f"Trade-off: hollow schools vs hard access — {name}",
+            ),
+            folder / "tradeoff.png",
+        )
+    )
     return paths
 
 
 def load_comparison(compare_dir: str | Path) -> dict[str, Any]:
     """The tables of a comparison folder: ``labels``, ``county`` (long), ``frontier``,
-    ``summary``, ``summary_wide`` (None when absent), ``manifest``."""
+    ``summary``, ``summary_wide`` (None when absent), ``manifest``.
+    """
     folder = Path(compare_dir)
-    county = pd.read_parquet(folder / "county_long.parquet") if (folder / "county_long.parquet").is_file() else (
-        pd.read_csv(folder / "county_long.csv") if (folder / "county_long.csv").is_file() else None)
+    county = (
+        pd.read_parquet(folder / "county_long.parquet")
+        if (folder / "county_long.parquet").is_file()
+        else (
+            pd.read_csv(folder / "county_long.csv")
+            if (folder / "county_long.csv").is_file()
+            else None
+        )
+    )
     frontier = pd.read_csv(folder / "frontier.csv") if (folder / "frontier.csv").is_file() else None
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8")) if (folder / "manifest.json").is_file() else {}
+    manifest = (
+        json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        if (folder / "manifest.json").is_file()
+        else {}
+    )
     # frontier.csv keeps the scenarios' order (the manifest's keys are sorted on writing)
     labels = [str(s) for s in frontier["scenario"]] if frontier is not None else []
     if not labels:
@@ -81,8 +110,14 @@ def load_comparison(compare_dir: str | Path) -> dict[str, Any]:
     def read(name: str) -> pd.DataFrame | None:
         return pd.read_csv(folder / name) if (folder / name).is_file() else None
 
-    return {"labels": labels, "county": county, "frontier": frontier, "summary": read("summary.csv"),
-            "summary_wide": read("summary_wide.csv"), "manifest": manifest}
+    return {
+        "labels": labels,
+        "county": county,
+        "frontier": frontier,
+        "summary": read("summary.csv"),
+        "summary_wide": read("summary_wide.csv"),
+        "manifest": manifest,
+    }
 
 
 def write_compare_figures(comparison, out_dir: str | Path | None = None) -> list[Path]:
@@ -106,14 +141,29 @@ def write_compare_figures(comparison, out_dir: str | Path | None = None) -> list
     folder = Path(out_dir) / FIGURES_DIR
     paths = []
     if frontier is not None and len(frontier):
-        paths.append(style.save_png(plot_frontier(frontier, paths=county, order=labels), folder / "frontier.png"))
+        paths.append(
+            style.save_png(
+                plot_frontier(frontier, paths=county, order=labels), folder / "frontier.png"
+            )
+        )
     if county is not None and len(county):
-        paths.append(style.save_png(plot_timeseries(county, by="scenario", order=labels, title="County metrics over time, by scenario"),
-                                    folder / "timeseries.png"))
+        paths.append(
+            style.save_png(
+                plot_timeseries(
+                    county,
+                    by="scenario",
+                    order=labels,
+                    title="County metrics over time, by scenario",
+                ),
+                folder / "timeseries.png",
+            )
+        )
     return paths
 
 
-def write_sweep_figures(sweep_dir: str | Path, out_dir: str | Path | None = None, outputs=None) -> list[Path]:
+def write_sweep_figures(
+    sweep_dir: str | Path, out_dir: str | Path | None = None, outputs=None
+) -> list[Path]:
     """Write ``main_effects.png`` of a sweep into ``out_dir/figures/`` (default the sweep folder).
 
     Reads ``analysis/runs.parquet`` when ``edusim analyze`` wrote it, else analyses the
@@ -131,5 +181,10 @@ def write_sweep_figures(sweep_dir: str | Path, out_dir: str | Path | None = None
     folder = Path(out_dir if out_dir is not None else sweep_dir) / FIGURES_DIR
     if not inputs or not outputs or not (runs.get("status", pd.Series(["ok"])) == "ok").any():
         return []
-    fig = plot_main_effects(runs, inputs, outputs, title=f"Main effects — sweep of {spec.get('scenario', {}).get('name', sweep_dir.name)}")
+    fig = plot_main_effects(
+        runs,
+        inputs,
+        outputs,
+        title=f"Main effects — sweep of {spec.get('scenario', {}).get('name', sweep_dir.name)}",
+    )
     return [style.save_png(fig, folder / "main_effects.png")]

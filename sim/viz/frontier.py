@@ -102,21 +102,54 @@ def plot_frontier(
                 if len(m) < 2:
                     continue
                 ax.plot(m[X], m[Y], color=colors[s], alpha=0.45, linewidth=1.2, zorder=2)
-                ax.scatter(m[X].iloc[:1], m[Y].iloc[:1], s=28, facecolors="white", edgecolors=colors[s], linewidths=1.2, zorder=3)
+                ax.scatter(
+                    m[X].iloc[:1],
+                    m[Y].iloc[:1],
+                    s=28,
+                    facecolors="white",
+                    edgecolors=colors[s],
+                    linewidths=1.2,
+                    zorder=3,
+                )
                 xmax, ymax = max(xmax, m[X].max()), max(ymax, m[Y].max())
         front = pareto_front(frontier[f"{X}_mean"].to_numpy(), frontier[f"{Y}_mean"].to_numpy())
         if len(front) > 1:
-            ax.plot(frontier[f"{X}_mean"].to_numpy()[front], frontier[f"{Y}_mean"].to_numpy()[front],
-                    color="#555555", linestyle="--", linewidth=1.0, zorder=1)
+            ax.plot(
+                frontier[f"{X}_mean"].to_numpy()[front],
+                frontier[f"{Y}_mean"].to_numpy()[front],
+                color="#555555",
+                linestyle="--",
+                linewidth=1.0,
+                zorder=1,
+            )
         for i, row in frontier.iterrows():
             s = row["scenario"]
             xm, ym = row[f"{X}_mean"], row[f"{Y}_mean"]
             xerr = [[max(xm - row[f"{X}_lo"], 0)], [max(row[f"{X}_hi"] - xm, 0)]]
             yerr = [[max(ym - row[f"{Y}_lo"], 0)], [max(row[f"{Y}_hi"] - ym, 0)]]
-            ax.errorbar([xm], [ym], xerr=xerr, yerr=yerr, fmt="o", color=colors[s], markersize=8,
-                        markeredgecolor=style.BLACK, markeredgewidth=0.6, elinewidth=1.4, capsize=3, zorder=4)
-            ax.annotate(s, (xm, ym), xytext=(7, 6), textcoords="offset points", fontsize=style.FONT_SIZE,
-                        color=style.BLACK, zorder=5)
+            ax.errorbar(
+                [xm],
+                [ym],
+                xerr=xerr,
+                yerr=yerr,
+                fmt="o",
+                color=colors[s],
+                markersize=8,
+                markeredgecolor=style.BLACK,
+                markeredgewidth=0.6,
+                elinewidth=1.4,
+                capsize=3,
+                zorder=4,
+            )
+            ax.annotate(
+                s,
+                (xm, ym),
+                xytext=(7, 6),
+                textcoords="offset points",
+                fontsize=style.FONT_SIZE,
+                color=style.BLACK,
+                zorder=5,
+            )
             xmax, ymax = max(xmax, row[f"{X}_hi"]), max(ymax, row[f"{Y}_hi"])
         ax.set_xlim(0, max(xmax * 1.2, 0.01))
         ax.set_ylim(0, min(max(ymax * 1.15, 0.05), 1.05))
@@ -126,17 +159,40 @@ def plot_frontier(
         style.format_axis(ax.yaxis, Y)
         year = int(frontier["year"].max()) if "year" in frontier and len(frontier) else None
         n = int(frontier["n"].max()) if "n" in frontier and len(frontier) else 1
-        sub = f"final year{f' {year}' if year else ''}; " + (f"mean of {n} replicates, bars: 95% interval" if n > 1 else "1 replicate")
+        sub = f"final year{f' {year}' if year else ''}; " + (
+            f"mean of {n} replicates, bars: 95% interval" if n > 1 else "1 replicate"
+        )
         ax.set_title(sub, fontsize=style.FONT_SIZE, fontweight="normal", loc="left")
         fig.suptitle(title or "Trade-off: hollow schools vs hard access")
-        ax.text(0.99, 0.01, "lower left is better on both", transform=ax.transAxes, ha="right", va="bottom",
-                fontsize=style.FONT_SIZE - 1, color="#555555")
+        ax.text(
+            0.99,
+            0.01,
+            "lower left is better on both",
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=style.FONT_SIZE - 1,
+            color="#555555",
+        )
         handles = []
         if paths is not None:
-            handles.append(Line2D([], [], color="#777777", alpha=0.6, marker="o", markerfacecolor="white",
-                                  label="path over the years (○ = first year)"))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color="#777777",
+                    alpha=0.6,
+                    marker="o",
+                    markerfacecolor="white",
+                    label="path over the years (○ = first year)",
+                )
+            )
         if len(front) > 1:
-            handles.append(Line2D([], [], color="#555555", linestyle="--", linewidth=1.0, label="Pareto frontier"))
+            handles.append(
+                Line2D(
+                    [], [], color="#555555", linestyle="--", linewidth=1.0, label="Pareto frontier"
+                )
+            )
         if handles:
             ax.legend(handles=handles, loc="upper left")
     return fig

@@ -17,7 +17,10 @@ DEFAULT_LANGUAGE = "en"
 
 LABELS: dict[str, dict[str, str]] = {
     # page
-    "app_title": {"en": "edusim — how a hollow school happens", "zh": "edusim — 空心校是怎样形成的"},
+    "app_title": {
+        "en": "edusim — how a hollow school happens",
+        "zh": "edusim — 空心校是怎样形成的",
+    },
     "language": {"en": "Language", "zh": "语言"},
     "scenario": {"en": "Scenario: {name}", "zh": "情景：{name}"},
     "year": {"en": "School year", "zh": "学年"},
@@ -31,22 +34,44 @@ LABELS: dict[str, dict[str, str]] = {
     "what_to_look_at": {"en": "What to look at", "zh": "看点"},
     # levers
     "levers": {"en": "Policy levers", "zh": "政策杠杆"},
-    "levers_note": {"en": "Each change rebuilds the county from the start.", "zh": "每次调整都会从头重建县域。"},
-    "lever_closure": {"en": "Close village schools under {value} pupils", "zh": "撤并学生少于 {value} 人的村小"},
-    "lever_closure_off": {"en": "Closure rule: off (slide right to close small village schools)",
-                          "zh": "撤并规则：关闭（向右拖动以撤并小规模村小）"},
-    "lever_beds": {"en": "Boarding beds added per township school: {value}", "zh": "每所乡镇学校新增寄宿床位：{value}"},
-    "lever_min_grade": {"en": "Youngest grade allowed to board: grade {value}", "zh": "最低寄宿年级：{value} 年级"},
+    "levers_note": {
+        "en": "Each change rebuilds the county from the start.",
+        "zh": "每次调整都会从头重建县域。",
+    },
+    "lever_closure": {
+        "en": "Close village schools under {value} pupils",
+        "zh": "撤并学生少于 {value} 人的村小",
+    },
+    "lever_closure_off": {
+        "en": "Closure rule: off (slide right to close small village schools)",
+        "zh": "撤并规则：关闭（向右拖动以撤并小规模村小）",
+    },
+    "lever_beds": {
+        "en": "Boarding beds added per township school: {value}",
+        "zh": "每所乡镇学校新增寄宿床位：{value}",
+    },
+    "lever_min_grade": {
+        "en": "Youngest grade allowed to board: grade {value}",
+        "zh": "最低寄宿年级：{value} 年级",
+    },
     "lever_buses": {"en": "School buses", "zh": "校车"},
-    "lever_buses_note": {"en": "Buses carry pupils whose village school closed.", "zh": "校车接送村小被撤并的学生。"},
-    "lever_subsidy": {"en": "Rural teacher subsidy: {value} yuan/month", "zh": "乡村教师补贴：每月 {value} 元"},
+    "lever_buses_note": {
+        "en": "Buses carry pupils whose village school closed.",
+        "zh": "校车接送村小被撤并的学生。",
+    },
+    "lever_subsidy": {
+        "en": "Rural teacher subsidy: {value} yuan/month",
+        "zh": "乡村教师补贴：每月 {value} 元",
+    },
     "lever_unavailable": {
         "en": "Not available yet: this version has no `{path}` in its scenarios.",
         "zh": "暂不可用：本版本的情景尚无 `{path}` 参数。",
     },
     "lever_town_pull": {"en": "Pull of the county town: {value}", "zh": "县城吸引力：{value}"},
-    "lever_town_pull_note": {"en": "Utility of moving to town; it grows {growth} a year.",
-                             "zh": "迁往县城的效用；每年增加 {growth}。"},
+    "lever_town_pull_note": {
+        "en": "Utility of moving to town; it grows {growth} a year.",
+        "zh": "迁往县城的效用；每年增加 {growth}。",
+    },
     "lever_births": {"en": "Births change per year: {value}", "zh": "出生人数年变化：{value}"},
     "lever_seed": {"en": "Random seed (applies on Reset)", "zh": "随机种子（重置后生效）"},
     "reset_levers": {"en": "Back to the scenario's values", "zh": "恢复情景设定值"},
@@ -89,7 +114,10 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Add --replicates 20 for means and intervals over 20 runs.",
         "zh": "加上 --replicates 20 可得到 20 次重复模拟的均值与区间。",
     },
-    "command_line_removed": {"en": "and remove [{block}] from the scenario", "zh": "并从情景中删除 [{block}]"},
+    "command_line_removed": {
+        "en": "and remove [{block}] from the scenario",
+        "zh": "并从情景中删除 [{block}]",
+    },
     "no_description": {"en": "(This scenario has no description.)", "zh": "（该情景没有说明。）"},
     "description_in_english": {"en": "", "zh": "（情景说明仅有英文）"},
 }

@@ -24,7 +24,12 @@ from matplotlib.lines import Line2D
 from sim.viz import style
 
 LEVEL_MARKERS = {"teaching_point": "^", "primary": "o", "junior": "s", "nine_year": "D"}
-LEVEL_LABELS = {"teaching_point": "teaching point", "primary": "primary", "junior": "junior", "nine_year": "nine-year"}
+LEVEL_LABELS = {
+    "teaching_point": "teaching point",
+    "primary": "primary",
+    "junior": "junior",
+    "nine_year": "nine-year",
+}
 ROAD_WIDTHS = {"county": 1.6, "township": 1.0, "village": 0.5}
 # largest school / settlement marker area (points²)
 SCHOOL_MAX_AREA = 420.0
@@ -56,10 +61,14 @@ def school_positions(world: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def school_category(status: pd.Series, hollow: pd.Series) -> np.ndarray:
-    """"ok", "hollow", "closed" or "planned" for each school-year row."""
+    """ "ok", "hollow", "closed" or "planned" for each school-year row."""
     status = status.astype(str).to_numpy()
     hollow = hollow.fillna(False).to_numpy(dtype=bool)
-    return np.where(status == "closed", "closed", np.where(status == "planned", "planned", np.where(hollow, "hollow", "ok")))
+    return np.where(
+        status == "closed",
+        "closed",
+        np.where(status == "planned", "planned", np.where(hollow, "hollow", "ok")),
+    )
 
 
 def _area(values: np.ndarray, vmax: float, max_area: float) -> np.ndarray:
@@ -106,11 +115,20 @@ def draw_county_map(
         src = xy.reindex(roads["src"]).to_numpy(dtype=float)
         dst = xy.reindex(roads["dst"]).to_numpy(dtype=float)
         widths = roads["road_class"].map(ROAD_WIDTHS).fillna(0.5).to_numpy(dtype=float)
-        ax.add_collection(LineCollection(np.stack([src, dst], axis=1), colors=style.ROAD_COLOR, linewidths=widths, zorder=1))
+        ax.add_collection(
+            LineCollection(
+                np.stack([src, dst], axis=1), colors=style.ROAD_COLOR, linewidths=widths, zorder=1
+            )
+        )
     pop = settlements["population"].to_numpy(dtype=float)
     ax.scatter(
-        settlements["x_km"], settlements["y_km"], s=_area(pop, pop.max() if len(pop) else 1, SETTLEMENT_MAX_AREA),
-        c=style.SETTLEMENT_COLOR, edgecolors=style.SETTLEMENT_EDGE, linewidths=0.5, zorder=2,
+        settlements["x_km"],
+        settlements["y_km"],
+        s=_area(pop, pop.max() if len(pop) else 1, SETTLEMENT_MAX_AREA),
+        c=style.SETTLEMENT_COLOR,
+        edgecolors=style.SETTLEMENT_EDGE,
+        linewidths=0.5,
+        zorder=2,
     )
     _draw_bus_routes(ax, world, xy, year)
 
@@ -131,13 +149,28 @@ def draw_county_map(
                 continue
             spec = style.STATUS_STYLE[cat]
             ax.scatter(
-                pos["x_km"].to_numpy()[sel], pos["y_km"].to_numpy()[sel], s=area[sel], marker=marker,
-                c=spec["color"], edgecolors=style.BLACK, linewidths=0.5, alpha=0.9, zorder=4 if cat == "hollow" else 3,
+                pos["x_km"].to_numpy()[sel],
+                pos["y_km"].to_numpy()[sel],
+                s=area[sel],
+                marker=marker,
+                c=spec["color"],
+                edgecolors=style.BLACK,
+                linewidths=0.5,
+                alpha=0.9,
+                zorder=4 if cat == "hollow" else 3,
             )
     closed = category == "closed"
     if closed.any():
-        ax.scatter(pos["x_km"].to_numpy()[closed], pos["y_km"].to_numpy()[closed], s=36, marker="X",
-                   c=style.STATUS_STYLE["closed"]["color"], edgecolors="#555555", linewidths=0.4, zorder=5)
+        ax.scatter(
+            pos["x_km"].to_numpy()[closed],
+            pos["y_km"].to_numpy()[closed],
+            s=36,
+            marker="X",
+            c=style.STATUS_STYLE["closed"]["color"],
+            edgecolors="#555555",
+            linewidths=0.4,
+            zorder=5,
+        )
     ax.autoscale_view()
     ax.set_xlabel("x (km)")
     ax.set_ylabel("y (km)")
@@ -156,7 +189,9 @@ def draw_county_map(
     return counts
 
 
-def _draw_bus_routes(ax: Axes, world: dict[str, pd.DataFrame], xy: pd.DataFrame, year: int | None) -> None:
+def _draw_bus_routes(
+    ax: Axes, world: dict[str, pd.DataFrame], xy: pd.DataFrame, year: int | None
+) -> None:
     routes = world.get("bus_routes")
     if routes is None or not len(routes):
         return
@@ -172,13 +207,17 @@ def _draw_bus_routes(ax: Axes, world: dict[str, pd.DataFrame], xy: pd.DataFrame,
         if len(pts) >= 2:
             lines.append(pts)
     if lines:
-        ax.add_collection(LineCollection(lines, colors=style.BUS_COLOR, linewidths=1.6, linestyles=(0, (4, 2)), zorder=2.5))
+        ax.add_collection(
+            LineCollection(
+                lines, colors=style.BUS_COLOR, linewidths=1.6, linestyles=(0, (4, 2)), zorder=2.5
+            )
+        )
 
 
 def map_extent(
     world: dict[str, pd.DataFrame], margin: float = MAP_MARGIN
 ) -> tuple[tuple[float, float], tuple[float, float]]:
-    """x and y limits holding every settlement and school, with a margin on each side.
+    """X and y limits holding every settlement and school, with a margin on each side.
 
     Parameters
     ----------
@@ -195,36 +234,90 @@ def map_extent(
     """
     settlements = world["settlements"]
     pos = school_positions(world)
-    x = np.concatenate([settlements["x_km"].to_numpy(dtype=float), pos["x_km"].to_numpy(dtype=float)])
-    y = np.concatenate([settlements["y_km"].to_numpy(dtype=float), pos["y_km"].to_numpy(dtype=float)])
+    x = np.concatenate(
+        [settlements["x_km"].to_numpy(dtype=float), pos["x_km"].to_numpy(dtype=float)]
+    )
+    y = np.concatenate(
+        [settlements["y_km"].to_numpy(dtype=float), pos["y_km"].to_numpy(dtype=float)]
+    )
     pad = margin * max(np.ptp(x), np.ptp(y), 1.0)
     return (x.min() - pad, x.max() + pad), (y.min() - pad, y.max() + pad)
 
 
 def _legend_handles(pupil_max: float, bus: bool) -> tuple[list[Line2D], int]:
     """Legend entries in columns (status, level, size, background), padded to equal length;
-    returns the handles in column-major order and the number of columns."""
+    returns the handles in column-major order and the number of columns.
+    """
+
     def h(label, **kw):
         return Line2D([], [], linestyle="none", label=label, **kw)
 
     status = [
-        h(style.STATUS_STYLE["ok"]["label"], marker="o", markerfacecolor=style.BLUE, markeredgecolor=style.BLACK, markersize=8),
-        h(style.STATUS_STYLE["hollow"]["label"], marker="o", markerfacecolor=style.ORANGE, markeredgecolor=style.BLACK, markersize=8),
-        h("closed", marker="X", markerfacecolor=style.GREY, markeredgecolor="#555555", markersize=7),
+        h(
+            style.STATUS_STYLE["ok"]["label"],
+            marker="o",
+            markerfacecolor=style.BLUE,
+            markeredgecolor=style.BLACK,
+            markersize=8,
+        ),
+        h(
+            style.STATUS_STYLE["hollow"]["label"],
+            marker="o",
+            markerfacecolor=style.ORANGE,
+            markeredgecolor=style.BLACK,
+            markersize=8,
+        ),
+        h(
+            "closed",
+            marker="X",
+            markerfacecolor=style.GREY,
+            markeredgecolor="#555555",
+            markersize=7,
+        ),
     ]
-    levels = [h(LEVEL_LABELS[level], marker=m, markerfacecolor="white", markeredgecolor=style.BLACK, markersize=7)
-              for level, m in LEVEL_MARKERS.items()]
+    levels = [
+        h(
+            LEVEL_LABELS[level],
+            marker=m,
+            markerfacecolor="white",
+            markeredgecolor=style.BLACK,
+            markersize=7,
+        )
+        for level, m in LEVEL_MARKERS.items()
+    ]
     sizes = []
     for n in _nice_sizes(pupil_max):
         area = float(_area(np.array([n]), pupil_max, SCHOOL_MAX_AREA)[0])
-        sizes.append(h(f"{n:,} pupils", marker="o", markerfacecolor="none", markeredgecolor=style.BLACK, markersize=np.sqrt(area)))
+        sizes.append(
+            h(
+                f"{n:,} pupils",
+                marker="o",
+                markerfacecolor="none",
+                markeredgecolor=style.BLACK,
+                markersize=np.sqrt(area),
+            )
+        )
     background = [
         Line2D([], [], color=style.ROAD_COLOR, linewidth=1.6, label="road (width: class)"),
-        h("settlement (area: residents)", marker="o", markerfacecolor=style.SETTLEMENT_COLOR,
-          markeredgecolor=style.SETTLEMENT_EDGE, markersize=8),
+        h(
+            "settlement (area: residents)",
+            marker="o",
+            markerfacecolor=style.SETTLEMENT_COLOR,
+            markeredgecolor=style.SETTLEMENT_EDGE,
+            markersize=8,
+        ),
     ]
     if bus:
-        background.append(Line2D([], [], color=style.BUS_COLOR, linewidth=1.6, linestyle=(0, (4, 2)), label="bus route"))
+        background.append(
+            Line2D(
+                [],
+                [],
+                color=style.BUS_COLOR,
+                linewidth=1.6,
+                linestyle=(0, (4, 2)),
+                label="bus route",
+            )
+        )
     columns = [status, levels, sizes, background]
     rows = max(len(c) for c in columns)
     handles = []
@@ -235,6 +328,7 @@ def _legend_handles(pupil_max: float, bus: bool) -> tuple[list[Line2D], int]:
 
 def _nice_sizes(vmax: float) -> list[int]:
     """Up to three round pupil counts for the size legend (e.g. 100, 500, 1,000)."""
+
     def round125(v: float) -> int:
         if v < 1:
             return 1
@@ -280,7 +374,14 @@ def plot_county_map(
         fig = style.new_figure(width * len(years) + 0.6, min(width * aspect, 9.0) + 1.9)
         axes = fig.subplots(1, len(years), squeeze=False)[0]
         for ax, year in zip(axes, years):
-            draw_county_map(ax, result.world, panel[panel["year"] == year], pupil_max=pupil_max, year=year, title=str(year))
+            draw_county_map(
+                ax,
+                result.world,
+                panel[panel["year"] == year],
+                pupil_max=pupil_max,
+                year=year,
+                title=str(year),
+            )
             ax.set_xlim(xlim)
             ax.set_ylim(ylim)
             ax.set_aspect("equal", adjustable="box")
@@ -289,6 +390,12 @@ def plot_county_map(
         fig.suptitle(f"Schools of the county{' — ' + name if name else ''} ({rep_text})")
         bus = "bus_routes" in result.world and len(result.world["bus_routes"]) > 0
         handles, ncol = _legend_handles(pupil_max, bus)
-        fig.legend(handles=handles, loc="outside lower center", ncol=ncol,
-                   handletextpad=0.4, columnspacing=1.2, labelspacing=0.9)
+        fig.legend(
+            handles=handles,
+            loc="outside lower center",
+            ncol=ncol,
+            handletextpad=0.4,
+            columnspacing=1.2,
+            labelspacing=0.9,
+        )
     return fig

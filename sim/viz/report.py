@@ -45,16 +45,16 @@ REPORT_FILE = "report.html"
 
 CAPTIONS = {
     "county_map.png": "The county at the first and last year. Marker area is proportional to pupils (schools) and "
-                      "residents (settlements); orange schools are hollow, grey crosses are closed schools.",
+    "residents (settlements); orange schools are hollow, grey crosses are closed schools.",
     "timeseries.png": "Key county metrics by year: the line is the mean over replicates, the band its 95% interval.",
     "school_pupils.png": "Pupils of each school by year, one panel per tier. Orange segments: the school is hollow "
-                         "that year; thick lines: schools that became hollow during the run.",
+    "that year; thick lines: schools that became hollow during the run.",
     "tradeoff.png": "The run's path in the trade-off plane: hollow share against the share of pupils with hard access "
-                    "(open circle: first year; point with 95% intervals: final year).",
+    "(open circle: first year; point with 95% intervals: final year).",
     "frontier.png": "Final-year hollow share against hard-access share, one point per scenario with 95% intervals; "
-                    "the dashed line joins the scenarios no other beats on both (lower left is better).",
+    "the dashed line joins the scenarios no other beats on both (lower left is better).",
     "main_effects.png": "Main effect of each varied input: mean output per bin of the input (95% interval); grey dots "
-                        "are single runs.",
+    "are single runs.",
 }
 
 
@@ -115,37 +115,63 @@ def _run_report(folder: Path) -> tuple[str, str]:
     n_reps = int(county["replicate"].nunique()) if "replicate" in county else 1
     years = sorted(county["year"].unique())
     parts = [
-        _header(f"Run: {name}", [
-            ("scenario", name), ("years", f"{years[0]}–{years[-1]} ({len(years)} school years)"),
-            ("replicates", n_reps), ("seed", manifest.get("seed", "")), ("edusim", manifest.get("version", "")),
-        ], scenario.get("description")),
+        _header(
+            f"Run: {name}",
+            [
+                ("scenario", name),
+                ("years", f"{years[0]}–{years[-1]} ({len(years)} school years)"),
+                ("replicates", n_reps),
+                ("seed", manifest.get("seed", "")),
+                ("edusim", manifest.get("version", "")),
+            ],
+            scenario.get("description"),
+        ),
         _section("Headline", "".join(f"<p>{html.escape(s)}</p>" for s in run_headline(county))),
         _section("Figures", "".join(_figure(p) for p in figures)),
-        _section("County metrics, first and last year",
-                 "<p>Mean over replicates with the 95% interval of the mean in brackets.</p>"
-                 + _table(metrics_table(county))),
+        _section(
+            "County metrics, first and last year",
+            "<p>Mean over replicates with the 95% interval of the mean in brackets.</p>"
+            + _table(metrics_table(county)),
+        ),
     ]
     panel = result.schools
     if len(panel):
         risk = hollow_risk(panel, within_years=len(years))
-        parts.append(_section("Schools most at risk of becoming hollow", _school_note(n_reps) + _table(school_table(panel, risk))))
+        parts.append(
+            _section(
+                "Schools most at risk of becoming hollow",
+                _school_note(n_reps) + _table(school_table(panel, risk)),
+            )
+        )
     parts.append(_section("Events", _events_html(result.events)))
     parts.append(_section("Scenario", _details("Scenario as resolved (TOML)", to_toml(scenario))))
     rest = {k: v for k, v in manifest.items() if k != "scenario"}
-    parts.append(_section("Manifest", _details("manifest.json (without the scenario)", json.dumps(rest, indent=2, ensure_ascii=False, default=str))))
+    parts.append(
+        _section(
+            "Manifest",
+            _details(
+                "manifest.json (without the scenario)",
+                json.dumps(rest, indent=2, ensure_ascii=False, default=str),
+            ),
+        )
+    )
     parts.append(_files_footer(folder))
     return f"edusim run report — {name}", "\n".join(parts)
 
 
 def _change(metric: str, a: float, b: float) -> str:
-    """"rose from 35% to 80% (+45 points)" / "fell from 2,972 to 1,726 (−42%)" / "stayed at 23"."""
+    """ "rose from 35% to 80% (+45 points)" / "fell from 2,972 to 1,726 (−42%)" / "stayed at 23"."""
     fa, fb = style.format_value(metric, a), style.format_value(metric, b)
     if fa == fb:
         return f"stayed at {fb}"
     verb = "rose" if b > a else "fell"
     if style.metric_kind(metric) == "share":
         pts = 100 * (b - a)
-        diff = f"{'+' if pts > 0 else '−'}{abs(pts):.1f} points" if abs(pts) < 10 else f"{'+' if pts > 0 else '−'}{abs(pts):.0f} points"
+        diff = (
+            f"{'+' if pts > 0 else '−'}{abs(pts):.1f} points"
+            if abs(pts) < 10
+            else f"{'+' if pts > 0 else '−'}{abs(pts):.0f} points"
+        )
     elif a:
         rel = 100 * (b - a) / abs(a)
         diff = f"{'+' if rel > 0 else '−'}{abs(rel):.0f}%"
@@ -168,34 +194,50 @@ def run_headline(county: pd.DataFrame) -> list[str]:
 
     out = []
     if has("pupils"):
-        out.append(f"Over {first}–{last} ({last - first + 1} school years{avg}) pupils {_change('pupils', a['pupils'], b['pupils'])}.")
+        out.append(
+            f"Over {first}–{last} ({last - first + 1} school years{avg}) pupils {_change('pupils', a['pupils'], b['pupils'])}."
+        )
     s = []
     if has("schools_open"):
         s.append(f"open schools {_change('schools_open', a['schools_open'], b['schools_open'])}")
     if has("hollow_share", "hollow_schools"):
-        s.append(f"the hollow share {_change('hollow_share', a['hollow_share'], b['hollow_share'])} "
-                 f"({a['hollow_schools']:,.0f} → {b['hollow_schools']:,.0f} hollow schools)")
+        s.append(
+            f"the hollow share {_change('hollow_share', a['hollow_share'], b['hollow_share'])} "
+            f"({a['hollow_schools']:,.0f} → {b['hollow_schools']:,.0f} hollow schools)"
+        )
     if s:
         out.append(_sentence("; ".join(s)))
     s = []
     if has("hard_access_share"):
-        s.append(f"the share of pupils with hard access (long commute, boarding too young or dropping out) "
-                 f"{_change('hard_access_share', a['hard_access_share'], b['hard_access_share'])}")
+        s.append(
+            f"the share of pupils with hard access (long commute, boarding too young or dropping out) "
+            f"{_change('hard_access_share', a['hard_access_share'], b['hard_access_share'])}"
+        )
     if has("mean_commute_min"):
-        s.append(f"the mean day commute {_change('mean_commute_min', a['mean_commute_min'], b['mean_commute_min'])}")
+        s.append(
+            f"the mean day commute {_change('mean_commute_min', a['mean_commute_min'], b['mean_commute_min'])}"
+        )
     if s:
         out.append(_sentence("; ".join(s)))
     s = []
     if has("county_town_pupil_share"):
-        s.append(f"county-town schools hold {style.format_value('county_town_pupil_share', b['county_town_pupil_share'])} of pupils "
-                 f"in {last} ({style.format_value('county_town_pupil_share', a['county_town_pupil_share'])} in {first})")
+        s.append(
+            f"county-town schools hold {style.format_value('county_town_pupil_share', b['county_town_pupil_share'])} of pupils "
+            f"in {last} ({style.format_value('county_town_pupil_share', a['county_town_pupil_share'])} in {first})"
+        )
     if has("dropouts"):
-        total = county.groupby("replicate")["dropouts"].sum().mean() if "replicate" in county else county["dropouts"].sum()
+        total = (
+            county.groupby("replicate")["dropouts"].sum().mean()
+            if "replicate" in county
+            else county["dropouts"].sum()
+        )
         s.append(f"{total:,.0f} pupils dropped out over the period")
     if s:
         out.append(_sentence("; ".join(s)))
     if has("cost_per_pupil"):
-        out.append(f"Cost per pupil {_change('cost_per_pupil', a['cost_per_pupil'], b['cost_per_pupil'])}.")
+        out.append(
+            f"Cost per pupil {_change('cost_per_pupil', a['cost_per_pupil'], b['cost_per_pupil'])}."
+        )
     return out
 
 
@@ -214,7 +256,9 @@ def metrics_table(county: pd.DataFrame) -> pd.DataFrame:
     """metric, unit, first year, last year (mean [95% interval]): every known metric."""
     metrics = [m for m in style.METRICS if m in county.columns]
     first, last = int(county["year"].min()), int(county["year"].max())
-    bands = band_table(county[county["year"].isin([first, last])], metrics, "year").set_index(["year", "metric"])
+    bands = band_table(county[county["year"].isin([first, last])], metrics, "year").set_index(
+        ["year", "metric"]
+    )
     rows = []
     for m in metrics:
         label, unit, _ = style.METRICS[m]
@@ -229,32 +273,51 @@ def metrics_table(county: pd.DataFrame) -> pd.DataFrame:
 def school_table(panel: pd.DataFrame, risk: pd.DataFrame, top: int = 20) -> pd.DataFrame:
     """The schools most at risk: name, level, tier, mean pupils in the first and last year,
     mean years hollow, share of replicates hollow / closed in the last year, hollow risk.
-    Ordered by hollow risk, then years hollow."""
+    Ordered by hollow risk, then years hollow.
+    """
     first, last = panel["year"].min(), panel["year"].max()
-    info = panel[panel["year"] == first].drop_duplicates("school_id").set_index("school_id")[["level", "tier"]].astype(str)
+    info = (
+        panel[panel["year"] == first]
+        .drop_duplicates("school_id")
+        .set_index("school_id")[["level", "tier"]]
+        .astype(str)
+    )
     end = panel[panel["year"] == last].groupby("school_id")
     reps = panel.groupby("school_id")["replicate"].nunique() if "replicate" in panel else 1
     years_hollow = panel.groupby("school_id")["hollow"].sum() / reps
     table = risk.set_index("school_id").assign(years_hollow=years_hollow)
-    table = table.sort_values(["hollow_risk", "years_hollow", "name"], ascending=[False, False, True]).head(top)
+    table = table.sort_values(
+        ["hollow_risk", "years_hollow", "name"], ascending=[False, False, True]
+    ).head(top)
     idx = table.index
-    return pd.DataFrame({
-        "school": table["name"].astype(str),
-        "level": info["level"].reindex(idx).str.replace("_", " "),
-        "tier": info["tier"].reindex(idx).str.replace("_", " "),
-        f"pupils {first}": panel[panel["year"] == first].groupby("school_id")["pupils"].mean().reindex(idx).map(lambda v: f"{v:,.0f}"),
-        f"pupils {last}": end["pupils"].mean().reindex(idx).map(lambda v: f"{v:,.0f}"),
-        "years hollow": table["years_hollow"].map(lambda v: f"{v:.1f}"),
-        f"hollow in {last}": end["hollow"].mean().reindex(idx).map(lambda v: f"{100 * v:.0f}%"),
-        f"closed by {last}": end["status"].agg(lambda s: (s.astype(str) == "closed").mean()).reindex(idx).map(lambda v: f"{100 * v:.0f}%"),
-        "hollow risk": table["hollow_risk"].map(lambda v: f"{100 * v:.0f}%"),
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "school": table["name"].astype(str),
+            "level": info["level"].reindex(idx).str.replace("_", " "),
+            "tier": info["tier"].reindex(idx).str.replace("_", " "),
+            f"pupils {first}": panel[panel["year"] == first]
+            .groupby("school_id")["pupils"]
+            .mean()
+            .reindex(idx)
+            .map(lambda v: f"{v:,.0f}"),
+            f"pupils {last}": end["pupils"].mean().reindex(idx).map(lambda v: f"{v:,.0f}"),
+            "years hollow": table["years_hollow"].map(lambda v: f"{v:.1f}"),
+            f"hollow in {last}": end["hollow"].mean().reindex(idx).map(lambda v: f"{100 * v:.0f}%"),
+            f"closed by {last}": end["status"]
+            .agg(lambda s: (s.astype(str) == "closed").mean())
+            .reindex(idx)
+            .map(lambda v: f"{100 * v:.0f}%"),
+            "hollow risk": table["hollow_risk"].map(lambda v: f"{100 * v:.0f}%"),
+        }
+    ).reset_index(drop=True)
 
 
 def _school_note(n_reps: int) -> str:
-    return ("<p>Hollow risk: the share of replicates in which the school is hollow in some year of the run. "
-            f"Pupils and years hollow: mean over {n_reps} replicate{'s' if n_reps != 1 else ''}. The 20 schools with the "
-            "highest risk, then the most years hollow.</p>")
+    return (
+        "<p>Hollow risk: the share of replicates in which the school is hollow in some year of the run. "
+        f"Pupils and years hollow: mean over {n_reps} replicate{'s' if n_reps != 1 else ''}. The 20 schools with the "
+        "highest risk, then the most years hollow.</p>"
+    )
 
 
 def _events_html(events: pd.DataFrame) -> str:
@@ -262,11 +325,19 @@ def _events_html(events: pd.DataFrame) -> str:
         return "<p>No events were logged.</p>"
     counts = events.groupby("kind").size().rename("events").reset_index()
     if "replicate" in events:
-        counts["per replicate"] = (counts["events"] / max(events["replicate"].nunique(), 1)).map(lambda v: f"{v:,.1f}")
-    first_rep = events[events["replicate"] == events["replicate"].min()] if "replicate" in events else events
+        counts["per replicate"] = (counts["events"] / max(events["replicate"].nunique(), 1)).map(
+            lambda v: f"{v:,.1f}"
+        )
+    first_rep = (
+        events[events["replicate"] == events["replicate"].min()]
+        if "replicate" in events
+        else events
+    )
     shown = first_rep.drop(columns=[c for c in ("replicate",) if c in first_rep]).head(200)
     note = f"<p>The first {len(shown)} of {len(first_rep)} events of the first replicate:</p>"
-    return _table(counts) + _details(f"Event log ({len(first_rep)} events, first replicate)", None, note + _table(shown))
+    return _table(counts) + _details(
+        f"Event log ({len(first_rep)} events, first replicate)", None, note + _table(shown)
+    )
 
 
 # ---------------------------------------------------------------- comparisons
@@ -278,49 +349,86 @@ def _compare_report(folder: Path) -> tuple[str, str]:
     labels, manifest = tables["labels"], tables["manifest"]
     summary, frontier = tables["summary"], tables["frontier"]
     title = " vs ".join(labels) if labels else folder.name
-    parts = [_header(f"Comparison: {title}", [
-        ("scenarios", ", ".join(labels)), ("replicates", manifest.get("replicates", "")),
-        ("seed", manifest.get("seed", "")), ("edusim", manifest.get("version", "")),
-        ("overrides", ", ".join(manifest.get("overrides", []) or []) or "none"),
-    ], "All scenarios are run with the same seeds (common random numbers), so differences are measured on paired replicates.")]
-    parts.append(_section("Headline", "".join(f"<p>{html.escape(s)}</p>" for s in compare_headline(frontier, summary, labels))))
+    parts = [
+        _header(
+            f"Comparison: {title}",
+            [
+                ("scenarios", ", ".join(labels)),
+                ("replicates", manifest.get("replicates", "")),
+                ("seed", manifest.get("seed", "")),
+                ("edusim", manifest.get("version", "")),
+                ("overrides", ", ".join(manifest.get("overrides", []) or []) or "none"),
+            ],
+            "All scenarios are run with the same seeds (common random numbers), so differences are measured on paired replicates.",
+        )
+    ]
+    parts.append(
+        _section(
+            "Headline",
+            "".join(
+                f"<p>{html.escape(s)}</p>" for s in compare_headline(frontier, summary, labels)
+            ),
+        )
+    )
     parts.append(_section("Figures", "".join(_figure(p) for p in figures)))
     if frontier is not None and len(frontier):
         parts.append(_section("Frontier (final year)", _table(frontier_table(frontier))))
     if summary is not None and len(summary):
         wide = side_by_side(summary, labels)
         wide.insert(1, "meaning", [style.metric_label(m) for m in wide["metric"]])
-        parts.append(_section(
-            "Side by side",
-            "<p>Final-year value or cumulative sum over the years; mean [95% interval] over replicates; "
-            f"Δ = paired difference from {html.escape(labels[0]) if labels else 'the first scenario'}.</p>" + _table(wide)
-            + _details("Every metric", None, _table(side_by_side(summary, labels, metrics=[]))),
-        ))
+        parts.append(
+            _section(
+                "Side by side",
+                "<p>Final-year value or cumulative sum over the years; mean [95% interval] over replicates; "
+                f"Δ = paired difference from {html.escape(labels[0]) if labels else 'the first scenario'}.</p>"
+                + _table(wide)
+                + _details("Every metric", None, _table(side_by_side(summary, labels, metrics=[]))),
+            )
+        )
     scenarios = manifest.get("scenarios", {}) or {}
     if scenarios:
         ordered = [s for s in labels if s in scenarios] + [s for s in scenarios if s not in labels]
         diff = scenario_differences({s: scenarios[s] for s in ordered})
-        body = ("<p>Keys that differ between the scenarios:</p>" + _table(diff)) if len(diff) else "<p>The scenarios are identical.</p>"
+        body = (
+            ("<p>Keys that differ between the scenarios:</p>" + _table(diff))
+            if len(diff)
+            else "<p>The scenarios are identical.</p>"
+        )
         body += "".join(_details(f"{s} (TOML)", to_toml(scenarios[s])) for s in ordered)
         parts.append(_section("Scenarios", body))
     rest = {k: v for k, v in manifest.items() if k != "scenarios"}
-    parts.append(_section("Manifest", _details("manifest.json (without the scenarios)", json.dumps(rest, indent=2, ensure_ascii=False, default=str))))
+    parts.append(
+        _section(
+            "Manifest",
+            _details(
+                "manifest.json (without the scenarios)",
+                json.dumps(rest, indent=2, ensure_ascii=False, default=str),
+            ),
+        )
+    )
     parts.append(_files_footer(folder))
     return f"edusim comparison — {title}", "\n".join(parts)
 
 
-def compare_headline(frontier: pd.DataFrame | None, summary: pd.DataFrame | None, labels: Sequence[str]) -> list[str]:
+def compare_headline(
+    frontier: pd.DataFrame | None, summary: pd.DataFrame | None, labels: Sequence[str]
+) -> list[str]:
     """Sentences: who is lowest on each axis, who is on the frontier, paired differences."""
     if frontier is None or not len(frontier):
         return ["No frontier table: the comparison has no hollow_share / hard_access_share."]
     f = frontier.assign(scenario=frontier["scenario"].astype(str)).set_index("scenario")
     year = int(f["year"].max()) if "year" in f else None
     n = int(f["n"].max()) if "n" in f else 1
-    out = [f"Final year {year}" + (f", mean of {n} replicates with 95% intervals." if n > 1 else ", one replicate.")]
+    out = [
+        f"Final year {year}"
+        + (f", mean of {n} replicates with 95% intervals." if n > 1 else ", one replicate.")
+    ]
     h, a = "hollow_share", "hard_access_share"
     best_h, best_a = f[f"{h}_mean"].idxmin(), f[f"{a}_mean"].idxmin()
-    out.append(f"Lowest hollow share: {best_h} ({_interval(h, *f.loc[best_h, [f'{h}_mean', f'{h}_lo', f'{h}_hi']])}); "
-               f"lowest hard-access share: {best_a} ({_interval(a, *f.loc[best_a, [f'{a}_mean', f'{a}_lo', f'{a}_hi']])}).")
+    out.append(
+        f"Lowest hollow share: {best_h} ({_interval(h, *f.loc[best_h, [f'{h}_mean', f'{h}_lo', f'{h}_hi']])}); "
+        f"lowest hard-access share: {best_a} ({_interval(a, *f.loc[best_a, [f'{a}_mean', f'{a}_lo', f'{a}_hi']])})."
+    )
     front = pareto_front(f[f"{a}_mean"].to_numpy(), f[f"{h}_mean"].to_numpy())
     names = [f.index[i] for i in front]
     if len(f) > 1:
@@ -334,8 +442,10 @@ def compare_headline(frontier: pd.DataFrame | None, summary: pd.DataFrame | None
                 if (s, m) not in fin.index:
                     continue
                 r = fin.loc[(s, m)]
-                bits.append(f"the {word} by {_points(r['diff_mean'])} [{_points(r['diff_lo'])}, {_points(r['diff_hi'])}]"
-                            + ("" if r["diff_lo"] <= 0 <= r["diff_hi"] else " (interval excludes 0)"))
+                bits.append(
+                    f"the {word} by {_points(r['diff_mean'])} [{_points(r['diff_lo'])}, {_points(r['diff_hi'])}]"
+                    + ("" if r["diff_lo"] <= 0 <= r["diff_hi"] else " (interval excludes 0)")
+                )
             if bits:
                 out.append(f"Against {ref}, {s} changes " + " and ".join(bits) + ".")
     return out
@@ -348,14 +458,31 @@ def _points(x: float) -> str:
 
 def frontier_table(frontier: pd.DataFrame) -> pd.DataFrame:
     """scenario, year, n, hollow share and hard-access share as mean [95% interval]."""
-    return pd.DataFrame({
-        "scenario": frontier["scenario"].astype(str),
-        "year": frontier["year"] if "year" in frontier else "",
-        "replicates": frontier["n"] if "n" in frontier else "",
-        "hollow share": [_interval("hollow_share", r["hollow_share_mean"], r["hollow_share_lo"], r["hollow_share_hi"]) for _, r in frontier.iterrows()],
-        "hard-access share": [_interval("hard_access_share", r["hard_access_share_mean"], r["hard_access_share_lo"],
-                                        r["hard_access_share_hi"]) for _, r in frontier.iterrows()],
-    })
+    return pd.DataFrame(
+        {
+            "scenario": frontier["scenario"].astype(str),
+            "year": frontier["year"] if "year" in frontier else "",
+            "replicates": frontier["n"] if "n" in frontier else "",
+            "hollow share": [
+                _interval(
+                    "hollow_share",
+                    r["hollow_share_mean"],
+                    r["hollow_share_lo"],
+                    r["hollow_share_hi"],
+                )
+                for _, r in frontier.iterrows()
+            ],
+            "hard-access share": [
+                _interval(
+                    "hard_access_share",
+                    r["hard_access_share_mean"],
+                    r["hard_access_share_lo"],
+                    r["hard_access_share_hi"],
+                )
+                for _, r in frontier.iterrows()
+            ],
+        }
+    )
 
 
 def _flatten(d: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -370,15 +497,19 @@ def _flatten(d: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def scenario_differences(scenarios: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
-    """key and each scenario's value, for the keys whose values differ (``name`` and
-    ``description`` left out)."""
+    """Key and each scenario's value, for the keys whose values differ (``name`` and
+    ``description`` left out).
+    """
     flat = {s: _flatten(d) for s, d in scenarios.items()}
     keys = sorted(set().union(*[set(f) for f in flat.values()])) if flat else []
     rows = []
     for k in keys:
         if k in ("name", "description", "extends"):
             continue
-        values = [json.dumps(flat[s].get(k), ensure_ascii=False, sort_keys=True, default=str) for s in flat]
+        values = [
+            json.dumps(flat[s].get(k), ensure_ascii=False, sort_keys=True, default=str)
+            for s in flat
+        ]
         if len(set(values)) > 1:
             rows.append({"key": k, **{s: flat[s].get(k, "—") for s in flat}})
     return pd.DataFrame(rows)
@@ -391,21 +522,56 @@ def _sweep_report(folder: Path) -> tuple[str, str]:
     spec = json.loads((folder / "sweep.json").read_text(encoding="utf-8"))
     name = spec.get("scenario", {}).get("name", folder.name)
     figures = write_sweep_figures(folder)
-    parts = [_header(f"Sweep: {name}", [
-        ("design", spec.get("design", "")), ("points", spec.get("points", "")), ("replicates", spec.get("replicates", "")),
-        ("varied", "; ".join(spec.get("vary", []))), ("seed", spec.get("seed", "")), ("edusim", spec.get("version", "")),
-    ], None)]
-    parts.append(_section("Figures", "".join(_figure(p) for p in figures) or "<p>No finished run to draw.</p>"))
+    parts = [
+        _header(
+            f"Sweep: {name}",
+            [
+                ("design", spec.get("design", "")),
+                ("points", spec.get("points", "")),
+                ("replicates", spec.get("replicates", "")),
+                ("varied", "; ".join(spec.get("vary", []))),
+                ("seed", spec.get("seed", "")),
+                ("edusim", spec.get("version", "")),
+            ],
+            None,
+        )
+    ]
+    parts.append(
+        _section(
+            "Figures", "".join(_figure(p) for p in figures) or "<p>No finished run to draw.</p>"
+        )
+    )
     analysis = folder / "analysis"
     if (analysis / "sobol.csv").is_file():
-        parts.append(_section("Sobol indices", _table(pd.read_csv(analysis / "sobol.csv").round(3))))
+        parts.append(
+            _section("Sobol indices", _table(pd.read_csv(analysis / "sobol.csv").round(3)))
+        )
     if (analysis / "runs.parquet").is_file():
         runs = pd.read_parquet(analysis / "runs.parquet")
-        counts = runs["status"].value_counts().rename_axis("status").rename("runs").reset_index() if "status" in runs else pd.DataFrame()
-        parts.append(_section("Runs", _table(counts) + _details(f"Every run ({len(runs)})", None, _table(runs.head(500)))))
+        counts = (
+            runs["status"].value_counts().rename_axis("status").rename("runs").reset_index()
+            if "status" in runs
+            else pd.DataFrame()
+        )
+        parts.append(
+            _section(
+                "Runs",
+                _table(counts) + _details(f"Every run ({len(runs)})", None, _table(runs.head(500))),
+            )
+        )
     else:
-        parts.append(_section("Runs", "<p>Run <code>edusim analyze</code> on this folder for the runs table and Sobol indices.</p>"))
-    parts.append(_section("Sweep specification", _details("sweep.json", json.dumps(spec, indent=2, ensure_ascii=False, default=str))))
+        parts.append(
+            _section(
+                "Runs",
+                "<p>Run <code>edusim analyze</code> on this folder for the runs table and Sobol indices.</p>",
+            )
+        )
+    parts.append(
+        _section(
+            "Sweep specification",
+            _details("sweep.json", json.dumps(spec, indent=2, ensure_ascii=False, default=str)),
+        )
+    )
     parts.append(_files_footer(folder))
     return f"edusim sweep report — {name}", "\n".join(parts)
 
@@ -438,16 +604,18 @@ footer { margin-top: 3em; color: #666; font-size: 0.85em; }
 
 def _page(title: str, body: str) -> str:
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
     )
 
 
 def _header(title: str, meta: Iterable[tuple[str, Any]], description: str | None) -> str:
-    spans = "".join(f"<span><b>{html.escape(str(k))}:</b> {html.escape(str(v))}</span>" for k, v in meta)
-    desc = f"<p class=\"desc\">{html.escape(description.strip())}</p>" if description else ""
-    return f"<header><h1>{html.escape(title)}</h1><div class=\"meta\">{spans}</div>{desc}</header>"
+    spans = "".join(
+        f"<span><b>{html.escape(str(k))}:</b> {html.escape(str(v))}</span>" for k, v in meta
+    )
+    desc = f'<p class="desc">{html.escape(description.strip())}</p>' if description else ""
+    return f'<header><h1>{html.escape(title)}</h1><div class="meta">{spans}</div>{desc}</header>'
 
 
 def _section(title: str, body: str) -> str:
@@ -458,14 +626,20 @@ def _figure(path: Path) -> str:
     data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
     caption = CAPTIONS.get(Path(path).name, "")
     alt = html.escape(Path(path).stem.replace("_", " "))
-    return (f"<figure><img src=\"data:image/png;base64,{data}\" alt=\"{alt}\">"
-            f"<figcaption><b>{html.escape(Path(path).name)}</b> — {html.escape(caption)}</figcaption></figure>\n")
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" alt="{alt}">'
+        f"<figcaption><b>{html.escape(Path(path).name)}</b> — {html.escape(caption)}</figcaption></figure>\n"
+    )
 
 
 def _table(frame: pd.DataFrame) -> str:
     if frame is None or not len(frame):
         return "<p>(empty)</p>"
-    return "<div class=\"tablewrap\">" + frame.to_html(index=False, border=0, escape=True, na_rep="—") + "</div>"
+    return (
+        '<div class="tablewrap">'
+        + frame.to_html(index=False, border=0, escape=True, na_rep="—")
+        + "</div>"
+    )
 
 
 def _details(summary: str, text: str | None, raw_html: str | None = None) -> str:
@@ -474,8 +648,13 @@ def _details(summary: str, text: str | None, raw_html: str | None = None) -> str
 
 
 def _files_footer(folder: Path) -> str:
-    files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")
-                   and p.name != REPORT_FILE)
+    files = sorted(
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if p.is_file() and not p.name.startswith(".") and p.name != REPORT_FILE
+    )
     listing = ", ".join(html.escape(f) for f in files[:60]) + (" …" if len(files) > 60 else "")
-    return (f"<footer>Generated by edusim from <code>{html.escape(str(folder))}</code>. "
-            f"Files in the folder: {listing}.</footer>")
+    return (
+        f"<footer>Generated by edusim from <code>{html.escape(str(folder))}</code>. "
+        f"Files in the folder: {listing}.</footer>"
+    )

@@ -18,10 +18,16 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from sim.viz import style
 
-TIER_TITLES = {"village": "Village schools", "township": "Township schools", "county_town": "County-town schools"}
+TIER_TITLES = {
+    "village": "Village schools",
+    "township": "Township schools",
+    "county_town": "County-town schools",
+}
 
 
-def plot_school_pupils(schools: pd.DataFrame, replicate: int | None = None, title: str | None = None) -> Figure:
+def plot_school_pupils(
+    schools: pd.DataFrame, replicate: int | None = None, title: str | None = None
+) -> Figure:
     """Pupils of every school by year, one panel per tier, hollow years highlighted.
 
     Parameters
@@ -51,7 +57,9 @@ def plot_school_pupils(schools: pd.DataFrame, replicate: int | None = None, titl
             n = sub["school_id"].nunique()
             h0 = int(sub.loc[sub["year"] == first, "hollow"].sum())
             h1 = int(sub.loc[sub["year"] == last, "hollow"].sum())
-            ax.set_title(f"{TIER_TITLES[tier]} ({n})\nhollow: {h0} in {first} → {h1} in {last}", loc="left")
+            ax.set_title(
+                f"{TIER_TITLES[tier]} ({n})\nhollow: {h0} in {first} → {h1} in {last}", loc="left"
+            )
             ax.set_xlabel("year")
             ax.set_ylabel("pupils")
             ax.set_ylim(bottom=0)
@@ -59,9 +67,17 @@ def plot_school_pupils(schools: pd.DataFrame, replicate: int | None = None, titl
             ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
         handles = [
             Line2D([], [], color=style.BLUE, linewidth=1.6, label="not hollow"),
-            Line2D([], [], color=style.ORANGE, linewidth=1.6, label="hollow (low utilisation or too few pupils)"),
+            Line2D(
+                [],
+                [],
+                color=style.ORANGE,
+                linewidth=1.6,
+                label="hollow (low utilisation or too few pupils)",
+            ),
             Line2D([], [], color=style.ORANGE, linewidth=3.0, label=f"became hollow by {last}"),
-            Line2D([], [], color=style.GREY, marker="X", linestyle="none", markersize=7, label="closed"),
+            Line2D(
+                [], [], color=style.GREY, marker="X", linestyle="none", markersize=7, label="closed"
+            ),
         ]
         fig.legend(handles=handles, loc="outside lower center", ncol=4)
         rep_text = f"replicate {rep} of {len(reps)}" if len(reps) > 1 else f"replicate {rep}"
@@ -83,7 +99,13 @@ def _draw_tier(ax, sub: pd.DataFrame) -> None:
     same = school[1:] == school[:-1]
     ok = same & np.isfinite(pupils[1:]) & np.isfinite(pupils[:-1])
     idx = np.flatnonzero(ok)
-    segs = np.stack([np.column_stack([year[idx], pupils[idx]]), np.column_stack([year[idx + 1], pupils[idx + 1]])], axis=1)
+    segs = np.stack(
+        [
+            np.column_stack([year[idx], pupils[idx]]),
+            np.column_stack([year[idx + 1], pupils[idx + 1]]),
+        ],
+        axis=1,
+    )
     seg_hollow = hollow[idx + 1]
     seg_became = np.isin(school[idx + 1], list(became))
     # blue first, hollow on top, thick "became hollow" last
@@ -94,16 +116,38 @@ def _draw_tier(ax, sub: pd.DataFrame) -> None:
         (seg_hollow & seg_became, style.ORANGE, 2.2, 4),
     ):
         if mask.any():
-            ax.add_collection(LineCollection(segs[mask], colors=color, linewidths=width, alpha=0.85, zorder=z))
+            ax.add_collection(
+                LineCollection(segs[mask], colors=color, linewidths=width, alpha=0.85, zorder=z)
+            )
     # one-year schools and isolated open years: points
     lone = np.isfinite(pupils) & ~np.r_[ok, False] & ~np.r_[False, ok]
     if lone.any():
-        ax.scatter(year[lone], pupils[lone], s=10, c=np.where(hollow[lone], style.ORANGE, style.BLUE), zorder=4)
+        ax.scatter(
+            year[lone],
+            pupils[lone],
+            s=10,
+            c=np.where(hollow[lone], style.ORANGE, style.BLUE),
+            zorder=4,
+        )
     # closures: the last open year of a school followed by a closed year
-    closed_next = same & np.isfinite(pupils[:-1]) & ~np.isfinite(pupils[1:]) & (sub["status"].astype(str).to_numpy()[1:] == "closed")
+    closed_next = (
+        same
+        & np.isfinite(pupils[:-1])
+        & ~np.isfinite(pupils[1:])
+        & (sub["status"].astype(str).to_numpy()[1:] == "closed")
+    )
     ci = np.flatnonzero(closed_next)
     if len(ci):
-        ax.scatter(year[ci], pupils[ci], s=40, marker="X", c=style.GREY, edgecolors="#555555", linewidths=0.4, zorder=5)
+        ax.scatter(
+            year[ci],
+            pupils[ci],
+            s=40,
+            marker="X",
+            c=style.GREY,
+            edgecolors="#555555",
+            linewidths=0.4,
+            zorder=5,
+        )
     ax.set_xlim(first - 0.3, last + 0.3)
     top = np.nanmax(pupils) if np.isfinite(pupils).any() else 1.0
     ax.set_ylim(0, top * 1.05 + 1)

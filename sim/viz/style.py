@@ -55,7 +55,14 @@ BUS_COLOR = PURPLE
 DPI = 110
 FONT_SIZE = 9.5
 #: Preferred fonts, first installed one wins for each glyph (CJK names in real counties).
-FONT_FAMILIES = ("DejaVu Sans", "Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Zen Hei", "Source Han Sans SC", "SimHei")
+FONT_FAMILIES = (
+    "DejaVu Sans",
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "WenQuanYi Zen Hei",
+    "Source Han Sans SC",
+    "SimHei",
+)
 
 RC = {
     "font.size": FONT_SIZE,
@@ -129,7 +136,7 @@ def metric_label(name: str, with_unit: bool = True) -> str:
 
 
 def metric_kind(name: str) -> str:
-    """"share", "count", "min", "yuan", "myuan", "index" or "raw"."""
+    """ "share", "count", "min", "yuan", "myuan", "index" or "raw"."""
     return METRICS.get(name, ("", "", "raw"))[2]
 
 
@@ -158,7 +165,9 @@ def format_value(name: str, value: float) -> str:
     if kind == "myuan":
         return f"{value / 1e6:,.1f} million yuan"
     if kind == "count":
-        return f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.1f}"
+        return (
+            f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.1f}"
+        )
     return f"{value:.3g}"
 
 
@@ -169,28 +178,47 @@ def _installed_families() -> list[str]:
 
 @contextlib.contextmanager
 def figure_style() -> Iterator[None]:
-    """rcParams for every edusim figure (use around figure construction and saving)."""
+    """RcParams for every edusim figure (use around figure construction and saving)."""
     with matplotlib.rc_context({**RC, "font.family": _installed_families()}):
         yield
 
 
 def new_figure(width: float, height: float, **kwargs) -> Figure:
     """A Figure (inches) on the Agg canvas, with constrained layout."""
-    fig = Figure(figsize=(width, height), dpi=DPI, layout=kwargs.pop("layout", "constrained"), **kwargs)
+    fig = Figure(
+        figsize=(width, height), dpi=DPI, layout=kwargs.pop("layout", "constrained"), **kwargs
+    )
     FigureCanvasAgg(fig)
     return fig
 
 
-def fixed_margins(fig: Figure, nrows: int, ncols: int, *, left: float, right: float, top: float, bottom: float,
-                  wspace: float, hspace: float) -> None:
+def fixed_margins(
+    fig: Figure,
+    nrows: int,
+    ncols: int,
+    *,
+    left: float,
+    right: float,
+    top: float,
+    bottom: float,
+    wspace: float,
+    hspace: float,
+) -> None:
     """Place a grid of subplots with margins and gaps in inches (no layout engine: much
-    faster than constrained layout for many small panels)."""
+    faster than constrained layout for many small panels).
+    """
     width, height = fig.get_size_inches()
     w = (width - left - right - (ncols - 1) * wspace) / ncols
     h = (height - top - bottom - (nrows - 1) * hspace) / nrows
     fig.set_layout_engine(None)
-    fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height, bottom=bottom / height,
-                        wspace=wspace / w if ncols > 1 else 0.2, hspace=hspace / h if nrows > 1 else 0.2)
+    fig.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        top=1 - top / height,
+        bottom=bottom / height,
+        wspace=wspace / w if ncols > 1 else 0.2,
+        hspace=hspace / h if nrows > 1 else 0.2,
+    )
 
 
 def png_bytes(fig: Figure) -> bytes:

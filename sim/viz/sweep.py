@@ -28,7 +28,9 @@ def input_label(key: str) -> str:
     return ".".join(parts[-2:]) if len(parts) > 2 else str(key)
 
 
-def main_effects_table(runs: pd.DataFrame, inputs: Sequence[str], outputs: Sequence[str], bins: int = 5) -> pd.DataFrame:
+def main_effects_table(
+    runs: pd.DataFrame, inputs: Sequence[str], outputs: Sequence[str], bins: int = 5
+) -> pd.DataFrame:
     """``input, bin, x, label, output, n, mean, lo, hi``: the output's mean per bin of each input.
 
     ``x`` is the mean input value in the bin (numeric inputs) or the level's position
@@ -48,7 +50,10 @@ def main_effects_table(runs: pd.DataFrame, inputs: Sequence[str], outputs: Seque
         for b in sorted(pd.unique(codes.dropna())):
             inside = runs[codes == b]
             if numeric:
-                x, label = float(inside[key].astype(float).mean()), f"{inside[key].min():.3g}–{inside[key].max():.3g}"
+                x, label = (
+                    float(inside[key].astype(float).mean()),
+                    f"{inside[key].min():.3g}–{inside[key].max():.3g}",
+                )
             else:
                 x, label = float(b), str(inside[key].iloc[0])
             for out in outputs:
@@ -56,11 +61,26 @@ def main_effects_table(runs: pd.DataFrame, inputs: Sequence[str], outputs: Seque
                 y = y[np.isfinite(y)]
                 n = len(y)
                 mean = float(y.mean()) if n else float("nan")
-                half = float(t_half_width(y.std(ddof=1) if n > 1 else 0.0, n)) if n else float("nan")
+                half = (
+                    float(t_half_width(y.std(ddof=1) if n > 1 else 0.0, n)) if n else float("nan")
+                )
                 lo, hi = mean - half, mean + half
-                rows.append({"input": key, "bin": int(b), "x": x, "label": label, "output": out,
-                             "n": n, "mean": mean, "lo": lo, "hi": hi})
-    return pd.DataFrame(rows, columns=["input", "bin", "x", "label", "output", "n", "mean", "lo", "hi"])
+                rows.append(
+                    {
+                        "input": key,
+                        "bin": int(b),
+                        "x": x,
+                        "label": label,
+                        "output": out,
+                        "n": n,
+                        "mean": mean,
+                        "lo": lo,
+                        "hi": hi,
+                    }
+                )
+    return pd.DataFrame(
+        rows, columns=["input", "bin", "x", "label", "output", "n", "mean", "lo", "hi"]
+    )
 
 
 def plot_main_effects(
@@ -106,20 +126,41 @@ def plot_main_effects(
         axes = fig.subplots(len(outputs), len(inputs), squeeze=False, sharey="row")
         for j, key in enumerate(inputs):
             values = ok[key]
-            numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+            numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(
+                values
+            )
             for i, out in enumerate(outputs):
                 ax = axes[i, j]
                 eff = table[(table["input"] == key) & (table["output"] == out)].sort_values("x")
                 if numeric:
-                    ax.scatter(values.astype(float), ok[out], s=8, color=style.GREY, alpha=0.45, linewidths=0, zorder=1)
+                    ax.scatter(
+                        values.astype(float),
+                        ok[out],
+                        s=8,
+                        color=style.GREY,
+                        alpha=0.45,
+                        linewidths=0,
+                        zorder=1,
+                    )
                     if pd.api.types.is_integer_dtype(values):
                         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
                 else:
                     pos = values.map(dict(zip(eff["label"], eff["x"])))
-                    ax.scatter(pos, ok[out], s=8, color=style.GREY, alpha=0.45, linewidths=0, zorder=1)
+                    ax.scatter(
+                        pos, ok[out], s=8, color=style.GREY, alpha=0.45, linewidths=0, zorder=1
+                    )
                     ax.set_xticks(eff["x"], eff["label"])
-                ax.errorbar(eff["x"], eff["mean"], yerr=[eff["mean"] - eff["lo"], eff["hi"] - eff["mean"]],
-                            color=style.CYCLE[j % len(style.CYCLE)], marker="o", markersize=5, capsize=2.5, linewidth=1.8, zorder=3)
+                ax.errorbar(
+                    eff["x"],
+                    eff["mean"],
+                    yerr=[eff["mean"] - eff["lo"], eff["hi"] - eff["mean"]],
+                    color=style.CYCLE[j % len(style.CYCLE)],
+                    marker="o",
+                    markersize=5,
+                    capsize=2.5,
+                    linewidth=1.8,
+                    zorder=3,
+                )
                 style.format_axis(ax.yaxis, out)
                 if j == 0:
                     ax.set_ylabel(style.metric_label(out), fontsize=style.FONT_SIZE - 0.5)
@@ -129,6 +170,9 @@ def plot_main_effects(
                     ax.set_title(input_label(key), fontsize=style.FONT_SIZE)
         n = len(ok)
         fig.suptitle(title or "Main effects of the varied inputs")
-        fig.supxlabel(f"{n} runs (grey dots: final-year outputs); line: mean per bin of the input with its 95% interval", fontsize=style.FONT_SIZE - 0.5,
-                      color="#444444")
+        fig.supxlabel(
+            f"{n} runs (grey dots: final-year outputs); line: mean per bin of the input with its 95% interval",
+            fontsize=style.FONT_SIZE - 0.5,
+            color="#444444",
+        )
     return fig

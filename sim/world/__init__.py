@@ -20,7 +20,9 @@ from sim.world.types import World
 __all__ = ["World", "TravelTimes", "build_world", "travel_times"]
 
 
-def build_world(scenario: Scenario, rng: np.random.Generator, base_dir: Path | str | None = None) -> World:
+def build_world(
+    scenario: Scenario, rng: np.random.Generator, base_dir: Path | str | None = None
+) -> World:
     """The county of ``scenario``: read from ``county.file`` if set, else generated.
 
     Parameters

@@ -69,11 +69,13 @@ def network_edges(xy: np.ndarray, prune_factor: float = PRUNE_FACTOR) -> np.ndar
     starts = np.searchsorted(ends, np.arange(n))
     counts = np.diff(np.append(starts, len(ends)))
     # median of each node's link lengths (every node has at least one candidate link)
-    median = np.array([np.median(lens[s:s + c]) for s, c in zip(starts, counts)])
+    median = np.array([np.median(lens[s : s + c]) for s, c in zip(starts, counts)])
     too_long = length > prune_factor * np.minimum(median[cand[:, 0]], median[cand[:, 1]])
 
     weights = np.maximum(length, 1e-9)  # zero-weight entries would vanish from the sparse matrix
-    mst = minimum_spanning_tree(coo_matrix((weights, (cand[:, 0], cand[:, 1])), shape=(n, n))).tocoo()
+    mst = minimum_spanning_tree(
+        coo_matrix((weights, (cand[:, 0], cand[:, 1])), shape=(n, n))
+    ).tocoo()
     in_mst = np.zeros(len(cand), dtype=bool)
     mst_pairs = np.sort(np.column_stack([mst.row, mst.col]), axis=1)
     in_mst[_pair_index(cand, mst_pairs, n)] = True
@@ -118,7 +120,9 @@ def build_roads(
     towns = np.flatnonzero(np.asarray(kind) != SETTLEMENT_KINDS.index("village"))
     county_town = np.flatnonzero(np.asarray(kind) == SETTLEMENT_KINDS.index("county_town"))
     if len(towns) > 1:
-        graph = coo_matrix((np.maximum(straight, 1e-9), (edges[:, 0], edges[:, 1])), shape=(n, n)).tocsr()
+        graph = coo_matrix(
+            (np.maximum(straight, 1e-9), (edges[:, 0], edges[:, 1])), shape=(n, n)
+        ).tocsr()
         _, pred = dijkstra(graph, directed=False, indices=towns, return_predecessors=True)
         row_of = {int(t): r for r, t in enumerate(towns)}
         ct = int(county_town[0]) if len(county_town) else -1
@@ -130,8 +134,12 @@ def build_roads(
                 road_class[_route(pred[row_of[ct]], ct, t, edges, n)] = _COUNTY
 
     km = np.maximum(straight * detour_factor, MIN_ROAD_KM)
-    return (edges[:, 0].astype(np.int32), edges[:, 1].astype(np.int32),
-            km.astype(np.float32), road_class)
+    return (
+        edges[:, 0].astype(np.int32),
+        edges[:, 1].astype(np.int32),
+        km.astype(np.float32),
+        road_class,
+    )
 
 
 def _route(pred: np.ndarray, a: int, b: int, edges: np.ndarray, n: int) -> np.ndarray:

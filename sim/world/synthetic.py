@@ -78,8 +78,9 @@ def generate_world(scenario: Scenario, rng: np.random.Generator) -> World:
 
     within = np.concatenate([[0], np.zeros(c.townships, int), _rank_within(v_township)]) + 1
     names = np.array(
-        ["County Town"] + [f"Township {k}" for k in range(1, c.townships + 1)]
-        + [f"Village {t}-{i}" for t, i in zip(v_township, within[c.townships + 1:])],
+        ["County Town"]
+        + [f"Township {k}" for k in range(1, c.townships + 1)]
+        + [f"Village {t}-{i}" for t, i in zip(v_township, within[c.townships + 1 :])],
         dtype=object,
     )
     src, dst, km, road_class = build_roads(
@@ -93,7 +94,10 @@ def generate_world(scenario: Scenario, rng: np.random.Generator) -> World:
         x_km=xy[:, 0].astype(np.float32),
         y_km=xy[:, 1].astype(np.float32),
         population=population,
-        road_src=src, road_dst=dst, road_km=km, road_class=road_class,
+        road_src=src,
+        road_dst=dst,
+        road_km=km,
+        road_class=road_class,
         **empty_school_columns(),
     )
     return _with_schools(world, scenario, rng)
@@ -194,14 +198,16 @@ def _with_schools(world: World, scenario: Scenario, rng: np.random.Generator) ->
 
     ct = int(np.flatnonzero(kind == _CT)[0])
     for level, stage, grades in ((_PRIMARY, "primary", (1, 6)), (_JUNIOR, "junior", (7, 9))):
-        pupils = pop[ct] * per_resident[grades[0] - 1:grades[1]].sum()
+        pupils = pop[ct] * per_resident[grades[0] - 1 : grades[1]].sum()
         count = max(1, math.ceil(pupils / getattr(sc.county_town_school_size, stage)))
         label = stage.capitalize()
         rows += [(f"County Town {label} {i}", ct, level, *grades) for i in range(1, count + 1)]
 
     seats = np.flatnonzero(kind == _TOWN)
     nine_year = np.zeros(len(seats), dtype=bool)
-    nine_year[rng.choice(len(seats), size=round(len(seats) * sc.nine_year_share), replace=False)] = True
+    nine_year[
+        rng.choice(len(seats), size=round(len(seats) * sc.nine_year_share), replace=False)
+    ] = True
     for s, nine in zip(seats.tolist(), nine_year):
         if nine:
             rows.append((f"{names[s]} Nine-Year School", s, _NINE, 1, 9))
@@ -217,10 +223,15 @@ def _with_schools(world: World, scenario: Scenario, rng: np.random.Generator) ->
 
     name, settlement, level, gmin, gmax = (np.array(col) for col in zip(*rows))
     expected = school_expected_pupils(
-        pop[:, None] * per_resident[None, :], settlement, gmin, gmax,
+        pop[:, None] * per_resident[None, :],
+        settlement,
+        gmin,
+        gmax,
         travel_times(world, scenario.roads).minutes,
     )
-    serves = (np.arange(1, 10)[None, :] >= gmin[:, None]) & (np.arange(1, 10)[None, :] <= gmax[:, None])
+    serves = (np.arange(1, 10)[None, :] >= gmin[:, None]) & (
+        np.arange(1, 10)[None, :] <= gmax[:, None]
+    )
     primary_grade = np.arange(1, 10) <= 6
     cap = np.where(primary_grade, sc.class_cap.primary, sc.class_cap.junior)
     rooms = np.where(serves, np.maximum(1, np.ceil(expected * sc.capacity_slack / cap)), 0)
@@ -228,7 +239,9 @@ def _with_schools(world: World, scenario: Scenario, rng: np.random.Generator) ->
     classrooms = per_grade * (gmax - gmin + 1)
     # Small schools teach multigrade classes (复式班), so they are built for their whole roll.
     small = np.where(serves, expected, 0).max(axis=1) <= sc.multigrade_max
-    whole_roll = np.maximum(1, np.ceil(expected.sum(axis=1) * sc.capacity_slack / sc.class_cap.primary))
+    whole_roll = np.maximum(
+        1, np.ceil(expected.sum(axis=1) * sc.capacity_slack / sc.class_cap.primary)
+    )
     classrooms = np.where(small, np.minimum(whole_roll, classrooms), classrooms)
     tier = TIER_OF_KIND[kind[settlement]]
     share = np.where(primary_grade, sc.boarding_share.primary, sc.boarding_share.junior)
@@ -248,8 +261,11 @@ def _with_schools(world: World, scenario: Scenario, rng: np.random.Generator) ->
 
 
 def school_expected_pupils(
-    pupils: np.ndarray, school_settlement: np.ndarray, grade_min: np.ndarray,
-    grade_max: np.ndarray, minutes: np.ndarray,
+    pupils: np.ndarray,
+    school_settlement: np.ndarray,
+    grade_min: np.ndarray,
+    grade_max: np.ndarray,
+    minutes: np.ndarray,
 ) -> np.ndarray:
     """Expected pupils of each school by grade, each settlement sending its pupils to the nearest.
 
@@ -282,5 +298,7 @@ def school_expected_pupils(
         dest[has] = np.flatnonzero(has)  # own school first, whatever the local commute
         arriving = np.bincount(dest, weights=pupils[:, g - 1], minlength=n_settlements)
         n_here = np.bincount(school_settlement[serving], minlength=n_settlements)
-        out[serving, g - 1] = arriving[school_settlement[serving]] / n_here[school_settlement[serving]]
+        out[serving, g - 1] = (
+            arriving[school_settlement[serving]] / n_here[school_settlement[serving]]
+        )
     return out

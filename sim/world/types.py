@@ -100,36 +100,42 @@ class World:
             as strings and each table's ``id`` is its row index in the arrays.
         """
         names = np.asarray(self.settlement_name, dtype=object)
-        settlements = pd.DataFrame({
-            "id": np.arange(self.n_settlements),
-            "name": names,
-            "kind": np.asarray(SETTLEMENT_KINDS, dtype=object)[self.settlement_kind],
-            "township": self.settlement_township,
-            "x_km": self.x_km,
-            "y_km": self.y_km,
-            "population": self.population,
-        })
-        roads = pd.DataFrame({
-            "id": np.arange(self.n_roads),
-            "src": self.road_src,
-            "dst": self.road_dst,
-            "src_name": names[self.road_src],
-            "dst_name": names[self.road_dst],
-            "road_class": np.asarray(ROAD_CLASSES, dtype=object)[self.road_class],
-            "km": self.road_km,
-        })
-        schools = pd.DataFrame({
-            "id": np.arange(self.n_schools),
-            "name": np.asarray(self.school_name, dtype=object),
-            "settlement": self.school_settlement,
-            "settlement_name": names[self.school_settlement],
-            "level": np.asarray(LEVELS, dtype=object)[self.school_level],
-            "tier": np.asarray(TIERS, dtype=object)[self.school_tier],
-            "grade_min": self.school_grade_min,
-            "grade_max": self.school_grade_max,
-            "classrooms": self.school_classrooms,
-            "boarding_beds": self.school_beds,
-        })
+        settlements = pd.DataFrame(
+            {
+                "id": np.arange(self.n_settlements),
+                "name": names,
+                "kind": np.asarray(SETTLEMENT_KINDS, dtype=object)[self.settlement_kind],
+                "township": self.settlement_township,
+                "x_km": self.x_km,
+                "y_km": self.y_km,
+                "population": self.population,
+            }
+        )
+        roads = pd.DataFrame(
+            {
+                "id": np.arange(self.n_roads),
+                "src": self.road_src,
+                "dst": self.road_dst,
+                "src_name": names[self.road_src],
+                "dst_name": names[self.road_dst],
+                "road_class": np.asarray(ROAD_CLASSES, dtype=object)[self.road_class],
+                "km": self.road_km,
+            }
+        )
+        schools = pd.DataFrame(
+            {
+                "id": np.arange(self.n_schools),
+                "name": np.asarray(self.school_name, dtype=object),
+                "settlement": self.school_settlement,
+                "settlement_name": names[self.school_settlement],
+                "level": np.asarray(LEVELS, dtype=object)[self.school_level],
+                "tier": np.asarray(TIERS, dtype=object)[self.school_tier],
+                "grade_min": self.school_grade_min,
+                "grade_max": self.school_grade_max,
+                "classrooms": self.school_classrooms,
+                "boarding_beds": self.school_beds,
+            }
+        )
         return {"settlements": settlements, "roads": roads, "schools": schools}
 
 
@@ -139,4 +145,9 @@ TIER_OF_KIND = np.array([TIERS.index(_TIER_NAME[k]) for k in SETTLEMENT_KINDS], 
 
 # Grades served by default by each level (index into LEVELS); teaching points use the
 # scenario's ``schools.teaching_point_top_grade`` instead of the 3 here.
-DEFAULT_GRADES = {"teaching_point": (1, 3), "primary": (1, 6), "junior": (7, 9), "nine_year": (1, 9)}
+DEFAULT_GRADES = {
+    "teaching_point": (1, 3),
+    "primary": (1, 6),
+    "junior": (7, 9),
+    "nine_year": (1, 9),
+}

@@ -63,11 +63,26 @@ LEVERS: tuple[Lever, ...] = (
     Lever("beds", "policies.boarding.expansion", "lever_beds", "int", 0, 300, 25),
     Lever("min_grade", "boarding.min_grade", "lever_min_grade", "int", 1, 9, 1),
     Lever("buses", "policies.busing", "lever_buses", "bool"),
-    Lever("subsidy", "policies.teachers.rural_subsidy_yuan_per_month", "lever_subsidy", "int",
-          0, 1000, 100),
+    Lever(
+        "subsidy",
+        "policies.teachers.rural_subsidy_yuan_per_month",
+        "lever_subsidy",
+        "int",
+        0,
+        1000,
+        100,
+    ),
     Lever("town_pull", "migration.town_constant", "lever_town_pull", "float", -6.0, 0.0, 0.5),
-    Lever("births", "demography.births_trend_per_year", "lever_births", "float", -5.0, 3.0, 0.5,
-          scale=PERCENT),
+    Lever(
+        "births",
+        "demography.births_trend_per_year",
+        "lever_births",
+        "float",
+        -5.0,
+        3.0,
+        0.5,
+        scale=PERCENT,
+    ),
 )
 LEVER_BY_KEY = {lever.key: lever for lever in LEVERS}
 
@@ -251,8 +266,9 @@ def scenario_with_levers(base: Scenario, levers: Mapping[str, Any]) -> Scenario:
     return validate(data)
 
 
-def command_line(scenario_name: str | None, overrides: Iterable[str], levers: Mapping[str, Any],
-                 base: Scenario) -> tuple[str, list[str]]:
+def command_line(
+    scenario_name: str | None, overrides: Iterable[str], levers: Mapping[str, Any], base: Scenario
+) -> tuple[str, list[str]]:
     """``edusim run`` with the ``--set`` options that give the same scenario as the levers.
 
     Parameters

@@ -81,10 +81,23 @@ def _scale_bar(ax, xlim: tuple[float, float], ylim: tuple[float, float]) -> None
     (x0, x1), (y0, y1) = xlim, ylim
     bar = SCALE_BAR_KM if (x1 - x0) > NARROW_MAP_KM else SHORT_SCALE_BAR_KM
     bx, by = x0 + SCALE_BAR_INSET * (x1 - x0), y0 + SCALE_BAR_INSET * (y1 - y0)
-    ax.plot([bx, bx + bar], [by, by], color=style.BLACK, linewidth=2.5, solid_capstyle="butt",
-            zorder=SCALE_BAR_Z)
-    ax.text(bx + bar / 2, by + SCALE_LABEL_GAP * (y1 - y0), f"{bar:g} km", ha="center", va="bottom",
-            fontsize=9, zorder=SCALE_BAR_Z)
+    ax.plot(
+        [bx, bx + bar],
+        [by, by],
+        color=style.BLACK,
+        linewidth=2.5,
+        solid_capstyle="butt",
+        zorder=SCALE_BAR_Z,
+    )
+    ax.text(
+        bx + bar / 2,
+        by + SCALE_LABEL_GAP * (y1 - y0),
+        f"{bar:g} km",
+        ha="center",
+        va="bottom",
+        fontsize=9,
+        zorder=SCALE_BAR_Z,
+    )
 
 
 def draw_map(model: TeachingModel) -> Figure:
@@ -150,8 +163,14 @@ def draw_share_plot(model: TeachingModel, metric: str) -> Figure:
         ax = fig.add_subplot()
         ax.fill_between(years, values, color=color, alpha=0.15, linewidth=0)
         ax.plot(years, values, color=color, marker="o", markersize=3.5)
-        ax.plot(years[-1:], values[-1:], color=color, marker="o", markersize=8,
-                markeredgecolor=style.BLACK)
+        ax.plot(
+            years[-1:],
+            values[-1:],
+            color=color,
+            marker="o",
+            markersize=8,
+            markeredgecolor=style.BLACK,
+        )
         ax.set_xlim(first - YEAR_PAD, last + YEAR_PAD)
         ax.set_ylim(0, share_axis_top(metric, values))
         style.format_axis(ax.yaxis, metric)
@@ -262,8 +281,10 @@ def year_progress(model: TeachingModel, lang: str) -> str:
 
 
 def _dot(color: str) -> str:
-    return (f'<span class="sym" style="width:13px;height:13px;border-radius:50%;background:{color};'
-            'border:1px solid #000"></span>')
+    return (
+        f'<span class="sym" style="width:13px;height:13px;border-radius:50%;background:{color};'
+        'border:1px solid #000"></span>'
+    )
 
 
 def legend_html(lang: str, buses: bool) -> str:
@@ -285,7 +306,7 @@ def legend_html(lang: str, buses: bool) -> str:
         f"{_dot(style.BLUE)}{t('legend_open', lang)}",
         f"{_dot(style.ORANGE)}{t('legend_hollow', lang)}",
         f'<span class="sym" style="color:{style.GREY};font-weight:900">✖</span>'
-        f'{t("legend_closed", lang)}',
+        f"{t('legend_closed', lang)}",
         f'<span class="sym">○</span>{t("level_primary", lang)}',
         f'<span class="sym">△</span>{t("level_teaching_point", lang)}',
         f'<span class="sym">□</span>{t("level_junior", lang)}',

@@ -83,8 +83,13 @@ class TeachingModel(EducationModel):
         The scenario, an override or a lever value is wrong.
     """
 
-    def __init__(self, scenario_name: str | None = DEFAULT_SCENARIO, overrides: Iterable[str] = (),
-                 levers: Any = None, seed: int | None = None):
+    def __init__(
+        self,
+        scenario_name: str | None = DEFAULT_SCENARIO,
+        overrides: Iterable[str] = (),
+        levers: Any = None,
+        seed: int | None = None,
+    ):
         base = load_base(scenario_name, tuple(overrides))
         values = getattr(levers, "value", levers) or {}
         self.levers = {**lever_defaults(base), **values}

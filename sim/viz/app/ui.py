@@ -131,6 +131,7 @@ def StatsRow(model: TeachingModel, lang: str, version: tuple[int, int]):
 @_component
 def FigureView(fig_builder, model: TeachingModel, css_class: str, version: tuple[int, int]):
     """A matplotlib figure redrawn only when the model or its year changes (``version``)."""
+
     def render() -> bytes:
         return figure_png(fig_builder(model))
 
@@ -164,15 +165,18 @@ def SideCards(model: TeachingModel, lang: str):
         with solara.Card(classes=["edusim-notes-card"]):
             _block(t("what_to_look_at", lang), "edusim-card-title")
             _block(t("scenario", lang, name=model.scenario.name), "edusim-note")
-            solara.HTML(tag="p", unsafe_innerHTML=notes_html(model.scenario, lang),
-                        classes=["edusim-notes"])
+            solara.HTML(
+                tag="p", unsafe_innerHTML=notes_html(model.scenario, lang), classes=["edusim-notes"]
+            )
         with solara.Card(classes=["edusim-command-card"]):
             base = load_base(model.scenario_name, model.overrides)
-            command, removed = command_line(model.scenario_name, model.overrides, model.levers,
-                                            base)
+            command, removed = command_line(
+                model.scenario_name, model.overrides, model.levers, base
+            )
             _block(t("command_line", lang), "edusim-card-title")
-            solara.HTML(tag="pre", unsafe_innerHTML=html.escape(command),
-                        classes=["edusim-command"])
+            solara.HTML(
+                tag="pre", unsafe_innerHTML=html.escape(command), classes=["edusim-command"]
+            )
             for block in removed:
                 _block(t("command_line_removed", lang, block=block), "edusim-note")
             _block(t("command_line_note", lang), "edusim-note")
@@ -209,21 +213,40 @@ def LeverControl(lever: Lever, value: Any, lang: str, on_lever, base: Scenario):
         solara.Text(label, classes=["edusim-lever-label", *off])
         lo, hi = min(lever.min, value * lever.scale), max(lever.max, value * lever.scale)
         if lever.kind == "int":
-            solara.SliderInt("", value=int(value), min=int(lo), max=int(hi), step=int(lever.step),
-                             on_value=on_value, disabled=not available)
+            solara.SliderInt(
+                "",
+                value=int(value),
+                min=int(lo),
+                max=int(hi),
+                step=int(lever.step),
+                on_value=on_value,
+                disabled=not available,
+            )
         else:
+
             def set_scaled(v):
                 on_lever(lever.key, round(float(v) / lever.scale, 6))
 
-            solara.SliderFloat("", value=round(float(value) * lever.scale, 6), min=lo, max=hi,
-                               step=lever.step, on_value=set_scaled, disabled=not available)
+            solara.SliderFloat(
+                "",
+                value=round(float(value) * lever.scale, 6),
+                min=lo,
+                max=hi,
+                step=lever.step,
+                on_value=set_scaled,
+                disabled=not available,
+            )
         if not available:
-            solara.Text(t("lever_unavailable", lang, path=lever.path),
-                        classes=["edusim-lever-note", "edusim-lever-off"])
+            solara.Text(
+                t("lever_unavailable", lang, path=lever.path),
+                classes=["edusim-lever-note", "edusim-lever-off"],
+            )
         elif lever.key == "town_pull":
             growth = base.migration.town_pull_growth_per_year
-            solara.Text(t("lever_town_pull_note", lang, growth=f"{growth:+.2f}"),
-                        classes=["edusim-lever-note"])
+            solara.Text(
+                t("lever_town_pull_note", lang, growth=f"{growth:+.2f}"),
+                classes=["edusim-lever-note"],
+            )
 
 
 @_component
@@ -234,13 +257,17 @@ def LeverControls(levers_ref, lang: str, on_lever, base: Scenario, on_defaults):
         solara.Text(t("levers_note", lang), classes=["edusim-note"])
         for lever in LEVERS:
             LeverControl(lever, levers[lever.key], lang, on_lever, base)
-        solara.Button(t("reset_levers", lang), on_click=on_defaults, text=True, small=True,
-                      color="primary")
+        solara.Button(
+            t("reset_levers", lang), on_click=on_defaults, text=True, small=True, color="primary"
+        )
 
 
 @_component
-def App(scenario_name: str | None = DEFAULT_SCENARIO, overrides: tuple[str, ...] = (),
-        lang: str = i18n.DEFAULT_LANGUAGE):
+def App(
+    scenario_name: str | None = DEFAULT_SCENARIO,
+    overrides: tuple[str, ...] = (),
+    lang: str = i18n.DEFAULT_LANGUAGE,
+):
     """The whole app for one scenario.
 
     SolaraViz (top bar, controls, seed) plus the levers, the language switch and the dashboard.
@@ -249,6 +276,7 @@ def App(scenario_name: str | None = DEFAULT_SCENARIO, overrides: tuple[str, ...]
     base = solara.use_memo(lambda: load_base(scenario_name, overrides), [scenario_name, overrides])
     language = solara.use_reactive(lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE)
     levers = solara.use_reactive(lever_defaults(base))
+
     def build(seed: int | None = None) -> TeachingModel:
         return TeachingModel(scenario_name, overrides, levers=levers.value, seed=seed)
 
@@ -281,24 +309,35 @@ def _AppChrome(model, levers, language, scenario_name, overrides, base, on_lever
     """SolaraViz (top bar, controls, seed, step count), the language switch and the levers."""
     lg = language.value
     with solara.AppBar():
-        with solara.ToggleButtonsSingle(value=lg, on_value=language.set, mandatory=True, dense=True,
-                                        classes=["edusim-language"]):
+        with solara.ToggleButtonsSingle(
+            value=lg, on_value=language.set, mandatory=True, dense=True, classes=["edusim-language"]
+        ):
             for code in i18n.LANGUAGES:
-                solara.Button(i18n.LANGUAGE_NAMES[code], value=code, text=True,
-                              classes=[f"edusim-lang-{code}"])
+                solara.Button(
+                    i18n.LANGUAGE_NAMES[code],
+                    value=code,
+                    text=True,
+                    classes=[f"edusim-lang-{code}"],
+                )
     seed_min, seed_max = SEED_RANGE
     model_params = {
         "scenario_name": scenario_name,
         "overrides": tuple(overrides),
         "levers": levers,
-        "seed": Slider(t("lever_seed", lg), value=int(base.seed), min=seed_min, max=seed_max,
-                       step=1),
+        "seed": Slider(
+            t("lever_seed", lg), value=int(base.seed), min=seed_min, max=seed_max, step=1
+        ),
     }
     # SolaraViz's own content goes to the top bar and the sidebar (portals); what is left in
     # place is empty columns with gaps, hidden so the dashboard starts at the top.
     with solara.Div(style={"display": "none"}, classes=["edusim-solaraviz"]):
-        SolaraViz(model, components=[], model_params=model_params, name=t("app_title", lg),
-                  play_interval=PLAY_INTERVAL_MS)
+        SolaraViz(
+            model,
+            components=[],
+            model_params=model_params,
+            name=t("app_title", lg),
+            play_interval=PLAY_INTERVAL_MS,
+        )
         with solara.Sidebar():
             LeverControls(levers, lg, on_lever, base, on_defaults)
 
@@ -324,8 +363,11 @@ def AppFromEnv():
     return App(*settings_from_env())
 
 
-def make_page(scenario: str | None = DEFAULT_SCENARIO, overrides: Iterable[str] = (),
-              lang: str = i18n.DEFAULT_LANGUAGE):
+def make_page(
+    scenario: str | None = DEFAULT_SCENARIO,
+    overrides: Iterable[str] = (),
+    lang: str = i18n.DEFAULT_LANGUAGE,
+):
     """The app's root element for a scenario, validated first.
 
     Parameters
