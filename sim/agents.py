@@ -33,6 +33,27 @@ class Column:
     """Descriptor exposing one column of a model table as an agent attribute.
 
     Categorical columns (``names`` given) read and write their names, e.g. ``"enrolled"``.
+
+    Parameters
+    ----------
+    table : str
+        The model attribute holding the table: ``"families"``, ``"schools"``, ``"teachers"``.
+    names : tuple of str, optional
+        The category names of a categorical column, in code order; None for a plain column.
+
+    Attributes
+    ----------
+    table : str
+        The table's model attribute.
+    names : tuple of str or None
+        The category names, or None.
+    column : str
+        The column's name: the attribute name the descriptor is bound to.
+
+    Raises
+    ------
+    ValueError
+        On assigning a name that is not one of ``names``.
     """
 
     def __init__(self, table: str, names: tuple[str, ...] | None = None):
@@ -76,7 +97,20 @@ class _IdCounters(weakref.WeakKeyDictionary):
 
 
 class RowAgent(mesa.Agent):
-    """A Mesa agent bound to row ``row`` of one of the model's tables."""
+    """A Mesa agent bound to row ``row`` of one of the model's tables.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model whose table holds the row.
+    row : int
+        The row's index in the table.
+
+    Attributes
+    ----------
+    row : int
+        The row's index in the table.
+    """
 
     _ids = _IdCounters()
 
@@ -90,12 +124,20 @@ class Family(RowAgent):
 
     Attributes
     ----------
-    settlement : int, index of the settlement where the family lives now.
-    home_settlement : int, where it came from.
-    hukou : "rural" | "urban".
-    income : float, per-capita disposable income (yuan/yr).
-    status : "home" | "in_town_with_children" | "parents_away" | "left_county".
-    moved_year : int, year of the last move (-1 never).
+    settlement : int
+        Index of the settlement where the family lives now.
+    home_settlement : int
+        Where it came from.
+    hukou : {"rural", "urban"}
+        The family's household registration.
+    income : float
+        Per-capita disposable income (yuan/yr).
+    status : {"home", "in_town_with_children", "parents_away", "left_county"}
+        Where the family and its children are.
+    moved_year : int
+        Year of the last move (-1 never).
+    children : pandas.DataFrame
+        The family's children, one row each (read only).
     """
 
     settlement = Column("families")
@@ -107,7 +149,7 @@ class Family(RowAgent):
 
     @property
     def children(self) -> pd.DataFrame:
-        """This family's children: one row each (index = child row), statuses by name."""
+        """The family's children: one row each (index = child row), statuses by name."""
         c = self.model.children
         rows = np.flatnonzero(c.family == self.row)
         return pd.DataFrame(
@@ -128,6 +170,14 @@ class Family(RowAgent):
         One row per (child, candidate school), best first within a child by deterministic
         utility (the random taste term ε is left out); ``feasible`` False marks schools the
         child cannot attend (too far, no bed); ``outside`` is the utility of dropping out.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``child``, ``grade``, ``school``, ``name``, ``commute_min`` (minutes),
+            ``boards``, ``feasible``, the utility terms (``quality``, ``time``, ``boarding``,
+            ``young_boarding``, ``stay``, ``sibling``), ``utility``, ``outside`` and ``rank``
+            (1 = best); empty when the family has no enrolled child.
         """
         c = self.model.children
         rows = np.flatnonzero((c.family == self.row) & (c.status == ENROLLED))
@@ -166,11 +216,36 @@ class School(RowAgent):
 
     Attributes
     ----------
-    settlement : int; level : "teaching_point" | "primary" | "junior" | "nine_year";
-    tier : "village" | "township" | "county_town"; grade_min, grade_max : grades taught;
-    classrooms : int; boarding_beds : int; status : "planned" | "open" | "closed";
-    quality : float in [0, 1]; opened_year, closed_year, invested_year : int (-1 none);
-    building_use : "in_use" | "idle" | "reused" | "sold".
+    settlement : int
+        Index of the school's settlement.
+    level : {"teaching_point", "primary", "junior", "nine_year"}
+        The school's level.
+    tier : {"village", "township", "county_town"}
+        The tier of its settlement.
+    grade_min, grade_max : int
+        The grades taught (1-9).
+    classrooms : int
+        Classrooms.
+    boarding_beds : int
+        Boarding beds.
+    status : {"planned", "open", "closed"}
+        Whether it teaches.
+    quality : float
+        Quality, in [0, 1].
+    opened_year, closed_year, invested_year : int
+        Years it opened, closed and was last invested in (-1 none).
+    building_use : {"in_use", "idle", "reused", "sold"}
+        What its building is used for.
+    name : str
+        The school's name (read only).
+    pupils : numpy.ndarray
+        Row indices of the children enrolled here (read only).
+    n_pupils : int
+        Children enrolled here (read only).
+    teachers : numpy.ndarray
+        Row indices of the teachers teaching here (read only).
+    settlement_kind : {"county_town", "town", "village"}
+        The kind of its settlement (read only).
     """
 
     settlement = Column("schools")
@@ -189,6 +264,7 @@ class School(RowAgent):
 
     @property
     def name(self) -> str:
+        """The school's name."""
         return self.model.schools.name[self.row]
 
     @property
@@ -199,6 +275,7 @@ class School(RowAgent):
 
     @property
     def n_pupils(self) -> int:
+        """Number of children enrolled here."""
         return int(self.pupils.size)
 
     @property
@@ -209,6 +286,7 @@ class School(RowAgent):
 
     @property
     def settlement_kind(self) -> str:
+        """The kind of the school's settlement: ``"county_town"``, ``"town"`` or ``"village"``."""
         return SETTLEMENT_KINDS[int(self.model.settlements.kind[self.settlement])]
 
 
@@ -217,9 +295,18 @@ class Teacher(RowAgent):
 
     Attributes
     ----------
-    school : int (-1 none); home_school : int, school holding the post of a rotating teacher;
-    age, experience : float (years); skill : float in [0, 1]; backbone : bool (骨干);
-    status : "active" | "rotating" | "retired" | "left".
+    school : int
+        The school the teacher teaches at (-1 none).
+    home_school : int
+        School holding the post of a rotating teacher.
+    age, experience : float
+        Age and teaching experience (years).
+    skill : float
+        Skill, in [0, 1].
+    backbone : bool
+        A backbone teacher (骨干).
+    status : {"active", "rotating", "retired", "left"}
+        Whether and where the teacher teaches.
     """
 
     school = Column("teachers")

@@ -123,8 +123,22 @@ IN_USE, IDLE, REUSED, SOLD = range(len(BUILDING_USE))
 
 
 def hollow_flags(model, pupils: np.ndarray) -> np.ndarray:
-    """Hollow (空心校): open, and utilisation below ``hollow.max_utilisation`` or pupils below
-    ``hollow.min_pupils[level]``.
+    """Flag the hollow schools (空心校).
+
+    A school is hollow when open, and its utilisation is below ``hollow.max_utilisation`` or
+    its pupils below ``hollow.min_pupils[level]``.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model.
+    pupils : numpy.ndarray
+        Enrolled pupils per school.
+
+    Returns
+    -------
+    numpy.ndarray
+        Bool per school.
     """
     h, s = model.scenario.hollow, model.schools
     capacity = standard_capacity(model)
@@ -141,8 +155,20 @@ def hollow_flags(model, pupils: np.ndarray) -> np.ndarray:
 
 
 def standard_capacity(model) -> np.ndarray:
-    """Classrooms x standard class cap (45 primary, 50 junior; a nine-year school's rooms are
-    weighted by its share of primary grades).
+    """Seats of each school: classrooms x standard class cap.
+
+    The cap is 45 primary, 50 junior (``schools.class_cap``); a nine-year school's rooms are
+    weighted by its share of primary grades.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model.
+
+    Returns
+    -------
+    numpy.ndarray
+        Standard capacity per school (pupils; float).
     """
     s, cap = model.schools, model.scenario.schools.class_cap
     served = s.grades_served()
@@ -166,7 +192,22 @@ def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
 
 
 def collect(model, cs: ClassStructure) -> tuple[dict, pd.DataFrame]:
-    """Compute this year's county row (dict) and school panel (DataFrame)."""
+    """Compute this year's county row and school panel.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model, at the end of a step (its ``counts`` hold the year's counts).
+    cs : ClassStructure
+        The year's classes.
+
+    Returns
+    -------
+    county : dict
+        One value per name of :data:`COUNTY_COLUMNS` (shares in [0, 1], minutes, yuan).
+    panel : pandas.DataFrame
+        One row per school, columns :data:`SCHOOL_COLUMNS`.
+    """
     scn, year = model.scenario, model.year
     c, s = model.children, model.schools
     counts = model.counts
@@ -290,8 +331,20 @@ def _children_of(model, family_status: int) -> int:
 
 
 def retention_rate(model) -> float:
-    """巩固率: pupils in grade 9 this year (or already completed) of the cohort that entered
-    grade 1 eight years earlier, over that cohort net of children who left the county.
+    """巩固率 (retention rate) of the cohort that entered grade 1 eight years earlier.
+
+    Pupils in grade 9 this year (or already completed) of that cohort, over the cohort net of
+    children who left the county.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model.
+
+    Returns
+    -------
+    float
+        The rate, a fraction in [0, 1]; 1 when the cohort is empty.
     """
     c = model.children
     cohort = c.entry_year == model.year - 8
@@ -304,7 +357,7 @@ def retention_rate(model) -> float:
 def _costs(
     model, cs: ClassStructure, teachers: np.ndarray, n_pupils: int, boarding: np.ndarray
 ) -> float:
-    """Yearly county cost (yuan): salaries, per-pupil funds, per-school and per-class costs, boarders."""
+    """Yearly county cost (yuan): salaries, per-pupil, per-school, per-class and boarder costs."""
     k = model.scenario.costs
     primary = int(cs.pupils_by_grade[:, 1 : PRIMARY_TOP_GRADE + 1].sum())
     junior = n_pupils - primary
@@ -321,8 +374,10 @@ def _costs(
 
 
 def hollow_risk(result_or_panel, within_years: int) -> pd.DataFrame:
-    """Each school's hollow risk: the share of replicates in which it is hollow in some year
-    within ``within_years`` of the first simulated year.
+    """Each school's hollow risk, over replicates and the first years of the run.
+
+    The risk is the share of replicates in which the school is hollow in some year within
+    ``within_years`` of the first simulated year.
 
     Parameters
     ----------
@@ -333,7 +388,13 @@ def hollow_risk(result_or_panel, within_years: int) -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame with school_id, name, hollow_risk (in [0, 1]), replicates; sorted by risk.
+    pandas.DataFrame
+        Columns school_id, name, hollow_risk (in [0, 1]), replicates; sorted by risk.
+
+    Raises
+    ------
+    ValueError
+        When ``within_years`` is below 1.
     """
     if within_years < 1:
         raise ValueError(f"within_years must be at least 1, got {within_years}")

@@ -33,16 +33,53 @@ from sim.world import build_world, travel_times
 class EducationModel(mesa.Model):
     """One county, simulated school year by school year.
 
+    Parameters
+    ----------
+    scenario : Scenario, optional
+        The validated parameters (default: ``Scenario()``, the embedded default).
+    seed : int, optional
+        The root seed (default: the scenario's ``seed``).
+    replicate : int, default 0
+        The replicate's index: its random numbers derive from ``seed`` and this index.
+
     Attributes
     ----------
-    scenario : Scenario, the validated parameters.
-    year : int, the current school year (the year before ``start_year`` until the first step).
-    world : World, settlements, roads and initial schools; ``travel`` the commute matrix.
-    settlements, families, children, schools, teachers : the state tables (sim.state).
-    classes : ClassStructure, the latest year's classes (set once a year by ``form_classes``;
-        phases and policies receive it as an argument).
-    counts : YearCounts, what this year's phases counted.
-    county_rows, school_panels, events : what each year recorded.
+    scenario : Scenario
+        The validated parameters.
+    seed, replicate : int
+        The root seed and the replicate's index.
+    year : int
+        The current school year (the year before ``start_year`` until the first step).
+    world : World
+        Settlements, roads and initial schools.
+    travel : TravelTimes
+        The commute matrix.
+    settlements, families, children, schools, teachers : Table
+        The state tables (``sim.state``).
+    settlement_names : list of str
+        Settlement names, by settlement index.
+    county_town : int
+        Index of the county town's settlement.
+    classes : ClassStructure
+        The latest year's classes (set once a year by ``form_classes``; phases and policies
+        receive it as an argument).
+    counts : YearCounts
+        What this year's phases counted.
+    bus : BusRides
+        Bus service (ride minutes from a settlement to a school), set by policies.
+    effects : PolicyEffects
+        What policies publish, for behaviour and for each other.
+    policies : list of Policy
+        The policies of the scenario, in the order their hooks run.
+    candidates : Candidates
+        Candidate schools per settlement and grade (rebuilt by :meth:`layout_changed`).
+    teacher_quota : int
+        The county's teacher quota (编制), fixed when the schools are first staffed.
+    initially_unplaced : int
+        Children without a feasible school before the first step (they start out of school).
+    county_rows, school_panels, events : list
+        What each year recorded: county metrics (one dict a year), school panels (one
+        DataFrame a year) and events ``(year, kind, school_id, detail)``.
     """
 
     def __init__(
@@ -85,24 +122,55 @@ class EducationModel(mesa.Model):
         self.record_metrics(classes)
 
     def calendar(self, last_year_classes: ClassStructure) -> None:
-        """Scheduled actions take effect (openings, closures, expansions, routes)."""
+        """Scheduled actions take effect (openings, closures, expansions, routes).
+
+        Parameters
+        ----------
+        last_year_classes : ClassStructure
+            The previous year's classes, for the policies' ``on_year_start`` hooks.
+        """
         for policy in self.policies:
             if policy.acts_in(self.year):
                 policy.on_year_start(self, last_year_classes)
 
     def demography(self) -> np.ndarray:
-        """Births, ageing, progression, completion; returns this year's grade-1 entrants."""
+        """Births, ageing, progression, completion.
+
+        Returns
+        -------
+        numpy.ndarray
+            Children-table row indices of this year's grade-1 entrants.
+        """
         demography.births_phase(self)
         return demography.progression_phase(self)["entrants"]
 
     def migration(self) -> np.ndarray:
-        """Family moves (stay, to town, parents away, leave, return); returns the children whose
-        family moved. A real no-op when ``migration.enabled`` is false.
+        """Family moves (stay, to town, parents away, leave, return).
+
+        A real no-op when ``migration.enabled`` is false.
+
+        Returns
+        -------
+        numpy.ndarray
+            Children-table row indices of the enrolled children whose family moved.
         """
         return migration.migration_phase(self)
 
     def placement(self, entrants: np.ndarray, movers: np.ndarray) -> np.ndarray:
-        """Who needs a school this year; the others may drop out of their current school."""
+        """Who needs a school this year; the others may drop out of their current school.
+
+        Parameters
+        ----------
+        entrants : numpy.ndarray
+            Children-table row indices of this year's grade-1 entrants.
+        movers : numpy.ndarray
+            Children-table row indices of the children whose family moved.
+
+        Returns
+        -------
+        numpy.ndarray
+            Children-table row indices of the children who choose a school this year.
+        """
         needing = placement.needing_placement(self, entrants, movers)
         continuing = np.setdiff1d(
             np.flatnonzero(self.children.status == ENROLLED), needing, assume_unique=True
@@ -111,8 +179,14 @@ class EducationModel(mesa.Model):
         return needing
 
     def choice_and_assignment(self, needing: np.ndarray) -> None:
-        """County-town admission check, then rank candidates and assign by deferred
-        acceptance; the unplaced drop out.
+        """County-town admission check, then rank candidates and assign by deferred acceptance.
+
+        The unplaced drop out.
+
+        Parameters
+        ----------
+        needing : numpy.ndarray
+            Children-table row indices of the children who choose a school this year.
         """
         needing, admitted = migration.town_admission(self, needing)
         outcome = choice.assign(self, needing, town_admitted=admitted)
@@ -120,14 +194,26 @@ class EducationModel(mesa.Model):
         self.counts.no_place += int(outcome["no_place"].size)
 
     def form_classes(self) -> ClassStructure:
-        """Classes per grade, with multigrade classes (复式班), once a year: every later phase
-        of the year reads this one structure.
+        """Classes per grade, with multigrade classes (复式班), once a year.
+
+        Every later phase of the year reads this one structure.
+
+        Returns
+        -------
+        ClassStructure
+            The year's classes (also kept as ``self.classes``).
         """
         self.classes = schools.class_structure(self)
         return self.classes
 
     def staffing(self, classes: ClassStructure) -> None:
-        """Teachers (DESIGN §5.6): retirement, attrition, staffing need, hiring within the quota."""
+        """Teachers (DESIGN §5.6): retirement, attrition, staffing need, hiring within the quota.
+
+        Parameters
+        ----------
+        classes : ClassStructure
+            The year's classes (from :meth:`form_classes`).
+        """
         result = teachers.teachers_phase(self, classes)
         self.counts.quit_rural += result["quit_rural"]
         self.counts.rural_teachers_at_start += result["rural_at_start"]
@@ -137,17 +223,35 @@ class EducationModel(mesa.Model):
             )
 
     def school_quality(self, classes: ClassStructure) -> None:
-        """Schools (DESIGN §5.7): quality for the year from staffing, coverage and class size."""
+        """Schools (DESIGN §5.7): quality for the year from staffing, coverage and class size.
+
+        Parameters
+        ----------
+        classes : ClassStructure
+            The year's classes (from :meth:`form_classes`).
+        """
         schools.update_quality(self, classes)
 
     def policy_review(self, classes: ClassStructure) -> None:
-        """Year-end decisions of rule-based policies (closures, beds, routes)."""
+        """Year-end decisions of rule-based policies (closures, beds, routes).
+
+        Parameters
+        ----------
+        classes : ClassStructure
+            The year's classes (from :meth:`form_classes`).
+        """
         for policy in self.policies:
             if policy.acts_in(self.year):
                 policy.on_year_end(self, classes)
 
     def record_metrics(self, classes: ClassStructure) -> None:
-        """One row of county metrics and one row per school."""
+        """One row of county metrics and one row per school.
+
+        Parameters
+        ----------
+        classes : ClassStructure
+            The year's classes (from :meth:`form_classes`).
+        """
         county, panel = collect(self, classes)
         self.county_rows.append(county)
         self.school_panels.append(panel)
@@ -201,17 +305,35 @@ class EducationModel(mesa.Model):
         self.initially_unplaced = int(outcome["dropped"].size + outcome["no_place"].size)
 
     def add_school_agents(self, rows: np.ndarray) -> None:
-        """Create School agents for new school rows."""
+        """Create School agents for new school rows.
+
+        Parameters
+        ----------
+        rows : numpy.ndarray
+            Schools-table row indices of the new schools.
+        """
         for row in rows:
             School(self, row)
 
     def add_family_agents(self, rows: np.ndarray) -> None:
-        """Create Family agents for new family rows."""
+        """Create Family agents for new family rows.
+
+        Parameters
+        ----------
+        rows : numpy.ndarray
+            Families-table row indices of the new families.
+        """
         for row in rows:
             Family(self, row)
 
     def add_teacher_agents(self, rows: np.ndarray) -> None:
-        """Create Teacher agents for new teacher rows."""
+        """Create Teacher agents for new teacher rows.
+
+        Parameters
+        ----------
+        rows : numpy.ndarray
+            Teachers-table row indices of the new teachers.
+        """
         for row in rows:
             Teacher(self, row)
 
@@ -221,10 +343,27 @@ class EducationModel(mesa.Model):
         self.candidates = choice.build_candidates(self)
 
     def log_event(self, kind: str, school_id: int, detail: str) -> None:
-        """Record an event of this year (``school_id`` -1 for county-wide events)."""
+        """Record an event of this year.
+
+        Parameters
+        ----------
+        kind : str
+            The event's kind, e.g. ``"hiring"``.
+        school_id : int
+            The school's row index (-1 for county-wide events).
+        detail : str
+            What happened, in words.
+        """
         self.events.append((self.year, kind, int(school_id), detail))
 
     def events_frame(self) -> pd.DataFrame:
+        """The events recorded so far as a table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per event; columns ``year``, ``kind``, ``school_id``, ``detail``.
+        """
         return pd.DataFrame(self.events, columns=EVENT_COLUMNS)
 
     def check(self) -> None:

@@ -7,7 +7,7 @@ are the tuples below (``CHILD_STATUS[code]``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
@@ -308,19 +308,50 @@ def assert_consistent(model) -> None:
 
 @dataclass
 class PolicyEffects:
-    """Knobs through which policies change behaviour without reaching into each other.
+    """What policies publish, for behaviour and for each other (no policy reaches into another).
 
-    Policies set them in their hooks; behaviour functions read them. Defaults mean "no policy".
-    Arrays are per school (length n_schools) or scalars for all schools.
+    The owner sets each field in its hooks (``on_year_start``; what another policy needs when
+    the model is built, at construction); behaviour functions and other policies read it.
+    Defaults mean "no policy". Arrays are per school (length n_schools) or scalars for all
+    schools. Fields keyed by school year hold this year and the next, so that a policy whose
+    hooks run earlier in the year (``PoliciesConfig`` order) finds the year it needs.
+
+    Attributes
+    ----------
+    rural_attrition_factor : float
+        Multiplies the rural extra quit chance (teachers: subsidy).
+    remote_refusal_factor : float
+        Multiplies hires' chance of refusing remote posts (teachers: subsidy).
+    coverage_floor : ndarray or float
+        Subject coverage floor per school (quality: remote classrooms).
+    quality_bonus : ndarray or float
+        Added to the quality target per school (quality: funding).
+    hukou_barrier : float or None
+        Replaces ``admission.hukou_barrier`` when set (admission).
+    catchment_strictness : float
+        Chance a school refuses a non-catchment applicant (admission).
+    hard_class_caps : bool
+        Seats per grade use the standard caps (45/50), not the maximum (admission).
+    boarding_rules : dict of int to sim.behaviour.choice.BoardingRules
+        The boarding rules in force by school year (boarding); empty: ``[boarding]``.
+    bus_service : dict of int to sim.behaviour.routing.BusService or None
+        Where buses would run by school year, None in a year out of force (busing); empty: no
+        busing policy.
+    planned_school_names : tuple of str
+        Schools a consolidation plan will build (valid names before they open).
     """
 
-    rural_attrition_factor: float = 1.0  # multiplies the rural extra quit chance (subsidy)
-    remote_refusal_factor: float = 1.0  # multiplies hires' chance of refusing remote posts
-    coverage_floor: np.ndarray | float = 0.0  # subject coverage floor (remote classrooms)
-    quality_bonus: np.ndarray | float = 0.0  # added to the quality target (funding)
-    hukou_barrier: float | None = None  # replaces admission.hukou_barrier when set
-    catchment_strictness: float = 0.0  # chance a school refuses a non-catchment applicant
-    hard_class_caps: bool = False  # seats per grade use the standard caps (45/50), not the maximum
+    rural_attrition_factor: float = 1.0
+    remote_refusal_factor: float = 1.0
+    coverage_floor: np.ndarray | float = 0.0
+    quality_bonus: np.ndarray | float = 0.0
+    hukou_barrier: float | None = None
+    catchment_strictness: float = 0.0
+    hard_class_caps: bool = False
+    # The types of these values live in sim.behaviour (a layer above this module).
+    boarding_rules: dict[int, object] = field(default_factory=dict)
+    bus_service: dict[int, object] = field(default_factory=dict)
+    planned_school_names: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)

@@ -57,7 +57,7 @@ FORBIDDEN = [  # (importer prefix, imported prefix): never, whatever the ranks s
     ("sim.metrics", "sim.agents"),
     ("sim.metrics", "sim.policies"),
 ]
-POLICY_SHARED = ("sim.policies", "sim.policies.base")
+POLICY_SHARED = ("sim.policies", "sim.policies.base", "sim.policies.common")
 
 
 def _module_name(path: Path) -> str:

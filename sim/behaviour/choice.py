@@ -2,7 +2,8 @@
 
 Utility of school s for pupil i (DESIGN §5)::
 
-    U_is = b_q·Q_s − b_t·T_is − B_is·(b_board + b_fee·fee) + b_stay·[s current] + b_sib·[sibling at s] + ε_is
+    U_is = b_q·Q_s − b_t·T_is − B_is·(b_board + b_fee·fee) + b_stay·[s current]
+           + b_sib·[sibling at s] + ε_is
 
 with ε Gumbel. ``B_is`` = 1 when the commute exceeds ``boarding.threshold_min`` and s has beds
 and the grade may board; a boarder's time term counts one round trip a week (T/5). A school
@@ -17,9 +18,10 @@ Layout policies (``sim.policies``) enter here through the state and the scenario
 - a bus route serving the pupil's settlement and school (``model.bus``) replaces the pupil's
   own commute by the ride when the ride is no longer, or when it spares the pupil boarding
   or a commute beyond the limit;
-- while a ``[policies.boarding]`` block is in force its ``min_grade``, ``threshold_min`` and
-  ``fee_yuan`` replace those of ``[boarding]``, and boarders below its
-  ``penalty_below_grade`` lose ``young_penalty`` utility (REAP evidence, facts.md): see
+- the boarding rules of the year are those the boarding policy publishes
+  (``model.effects.boarding_rules``: while it is in force its ``min_grade``, ``threshold_min``
+  and ``fee_yuan`` replace those of ``[boarding]``, and boarders below its
+  ``penalty_below_grade`` lose ``young_penalty`` utility; REAP evidence, facts.md): see
   :func:`boarding_rules`;
 - a grade whose intake bit is set (``schools.intake_closed``) has no seats for new pupils;
   grade-1 entrants left without a school because their catchment school's grade-1 intake is
@@ -39,14 +41,19 @@ from sim.state import (
     GRADES,
     NO_SCHOOL,
     POOLS_PER_SCHOOL,
-    PRIMARY_TOP_GRADE,
     PRESCHOOL,
+    PRIMARY_TOP_GRADE,
     seat_capacity,
     stage_of_grade,
 )
 
-__all__ = ["deferred_acceptance", "Candidates", "build_candidates", "utility_terms", "assign", "continuing_dropout",
-           "BoardingRules", "boarding_rules"]
+__all__ = ["deferred_acceptance", "Candidates", "build_candidates", "utility_terms", "assign",
+           "continuing_dropout", "BoardingRules", "boarding_rules", "intake_bit"]
+
+FIRST_GRADE = 1
+SCHOOL_DAYS_A_WEEK = 5.0  # a boarder commutes once a week: its time term is T / 5
+LOGIT_EXPONENT_CAP = 50  # |U_current - U_outside| beyond this gives p = 0 or 1 (no overflow)
+NOT_ENTERED = -1  # ``children.entry_year`` of a child not yet in grade 1
 
 # Priority bands: lower is served first. Each band dominates everything below it.
 _CURRENT_BAND, _CATCHMENT_BAND, _SIBLING_BAND = 0.0, 1e6, 1e5
@@ -70,15 +77,20 @@ class Candidates:
 
 @dataclass(frozen=True)
 class BoardingRules:
-    """Who may board and at what cost, this year (``[boarding]`` with any policy override).
+    """Who may board and at what cost, in one school year.
 
     Attributes
     ----------
-    min_grade : lowest grade that may board.
-    threshold_min : commute (minutes) above which a pupil boards at a school with beds.
-    fee_yuan : yearly cost of boarding to a family (yuan).
-    young_penalty : utility lost by a boarder below ``penalty_below_grade`` (0: none).
-    penalty_below_grade : see ``young_penalty``.
+    min_grade : int
+        Lowest grade that may board.
+    threshold_min : float
+        Commute (minutes) above which a pupil boards at a school with beds.
+    fee_yuan : float
+        Yearly cost of boarding to a family (yuan).
+    young_penalty : float
+        Utility lost by a boarder below ``penalty_below_grade`` (0: none).
+    penalty_below_grade : int
+        See ``young_penalty``.
     """
 
     min_grade: int
@@ -87,23 +99,44 @@ class BoardingRules:
     young_penalty: float = 0.0
     penalty_below_grade: int = 1
 
+    @classmethod
+    def of_scenario(cls, boarding) -> BoardingRules:
+        """Return the rules of the scenario's ``[boarding]`` block (no policy in force)."""
+        return cls(boarding.min_grade, boarding.threshold_min, boarding.fee_yuan)
+
 
 def boarding_rules(model, year: int | None = None) -> BoardingRules:
-    """The boarding rules in force in ``year`` (default: the model's current year)."""
-    base = model.scenario.boarding
-    rules = BoardingRules(base.min_grade, base.threshold_min, base.fee_yuan)
-    policy = getattr(model.scenario.policies, "boarding", None)
+    """Return the boarding rules in force in ``year``.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model: the rules the boarding policy published (``model.effects.boarding_rules``,
+        this year's and next year's), else the scenario's ``[boarding]`` block.
+    year : int, optional
+        The school year (default: the model's current year).
+
+    Returns
+    -------
+    BoardingRules
+
+    Raises
+    ------
+    LookupError
+        A boarding policy published rules, but not for ``year`` (a hook read them out of order).
+    """
     year = model.year if year is None else year
-    if policy is None or not ((policy.start_year is None or year >= policy.start_year)
-                              and (policy.end_year is None or year <= policy.end_year)):
-        return rules
-    return BoardingRules(
-        min_grade=policy.min_grade if policy.min_grade is not None else rules.min_grade,
-        threshold_min=policy.threshold_min if policy.threshold_min is not None else rules.threshold_min,
-        fee_yuan=policy.fee_yuan if policy.fee_yuan is not None else rules.fee_yuan,
-        young_penalty=policy.young_penalty,
-        penalty_below_grade=policy.penalty_below_grade,
-    )
+    published = model.effects.boarding_rules
+    if not published:
+        return BoardingRules.of_scenario(model.scenario.boarding)
+    if year not in published:
+        raise LookupError(f"boarding rules of {year} not published (only {sorted(published)})")
+    return published[year]
+
+
+def intake_bit(grade: int) -> int:
+    """Return the bit of ``schools.intake_closed`` that, set, closes ``grade`` to new pupils."""
+    return 1 << grade
 
 
 def build_candidates(model) -> Candidates:
@@ -162,11 +195,13 @@ def utility_terms(model, idx: np.ndarray, current: np.ndarray | None = None,
     valid = school >= 0
     safe = np.where(valid, school, 0)
     commute = model.travel.minutes[home[:, None], s.settlement[safe]]
-    max_commute = np.where(stage == 0, scn.boarding.max_commute_min.primary, scn.boarding.max_commute_min.junior)
+    max_commute = np.where(stage == 0, scn.boarding.max_commute_min.primary,
+                           scn.boarding.max_commute_min.junior)
     rules = boarding_rules(model)
     ride = model.bus.lookup(home[:, None], safe)
     # The bus is taken when it is no slower, or when it spares boarding or an infeasible commute.
-    bus = valid & (ride <= max_commute[:, None]) & ((ride <= commute) | (commute > rules.threshold_min))
+    bus = (valid & (ride <= max_commute[:, None])
+           & ((ride <= commute) | (commute > rules.threshold_min)))
     commute = np.where(bus, ride, commute)
     beds = s.boarding_beds[safe] > 0
     may_board = (grade >= rules.min_grade)[:, None]
@@ -191,34 +226,40 @@ def utility_terms(model, idx: np.ndarray, current: np.ndarray | None = None,
     commute64 = commute.astype(np.float64)
     terms = {
         "quality": ch.beta_quality * s.quality[safe].astype(np.float64),
-        "time": -ch.beta_time * np.where(board, commute64 / 5.0, commute64),
+        "time": -ch.beta_time * np.where(board, commute64 / SCHOOL_DAYS_A_WEEK, commute64),
         "boarding": -(beta_board + ch.beta_fee * rules.fee_yuan) * board,
         "young_boarding": -rules.young_penalty * (board & young),
         "stay": ch.beta_stay * is_current,
         "sib": ch.beta_sibling * sibling,
     }
     utility = sum(terms.values())
-    outside = np.where(stage == 0, ch.dropout_utility.primary, ch.dropout_utility.junior) + ch.dropout_per_grade * (grade - 1)
+    outside = (np.where(stage == 0, ch.dropout_utility.primary, ch.dropout_utility.junior)
+               + ch.dropout_per_grade * (grade - 1))
     return dict(
-        school=school, commute_min=commute.astype(np.float32), board=board, bus=bus, feasible=feasible,
-        catchment=catchment, sibling=sibling, current=is_current, sent=sent, utility=utility, outside=outside,
-        **terms,
+        school=school, commute_min=commute.astype(np.float32), board=board, bus=bus,
+        feasible=feasible, catchment=catchment, sibling=sibling, current=is_current, sent=sent,
+        utility=utility, outside=outside, **terms,
     )
 
 
-def _has_sibling_at(model, family: np.ndarray, school: np.ndarray, children: np.ndarray) -> np.ndarray:
-    """(n, K) bool: another child of the same family is enrolled at that school (the child
-    itself does not count)."""
+def _has_sibling_at(model, family: np.ndarray, school: np.ndarray,
+                    children: np.ndarray) -> np.ndarray:
+    """Mark, (n, K), where another child of the same family is enrolled at that school.
+
+    The child itself does not count.
+    """
     c = model.children
     enrolled = np.flatnonzero((c.status == ENROLLED) & (c.school >= 0))
     n_schools = max(model.schools.n, 1)
-    keys, counts = np.unique(c.family[enrolled].astype(np.int64) * n_schools + c.school[enrolled], return_counts=True)
+    keys, counts = np.unique(c.family[enrolled].astype(np.int64) * n_schools + c.school[enrolled],
+                             return_counts=True)
     query = family[:, None].astype(np.int64) * n_schools + np.maximum(school, 0)
     if keys.size == 0:
         return np.zeros(query.shape, dtype=bool)
     pos = np.minimum(np.searchsorted(keys, query), keys.size - 1)
     found = np.where(keys[pos] == query, counts[pos], 0)
-    own = ((c.status[children] == ENROLLED) & (c.school[children] >= 0))[:, None] & (school == c.school[children][:, None])
+    holds = (c.status[children] == ENROLLED) & (c.school[children] >= 0)
+    own = holds[:, None] & (school == c.school[children][:, None])
     return (found - own) > 0
 
 
@@ -228,10 +269,14 @@ class ChoiceDraws:
 
     Attributes
     ----------
-    taste : (n, K) Gumbel taste shocks ε_is.
-    outside : (n,) Gumbel shocks of the outside option.
-    refusal : (n, K) uniforms deciding catchment refusals, or None when no school refuses.
-    lottery : (n, K) uniforms breaking ties in priority.
+    taste : ndarray, (n, K)
+        Gumbel taste shocks ε_is.
+    outside : ndarray, (n,)
+        Gumbel shocks of the outside option.
+    refusal : ndarray, (n, K), or None
+        Uniforms deciding catchment refusals; None when no school refuses.
+    lottery : ndarray, (n, K)
+        Uniforms breaking ties in priority.
     """
 
     taste: np.ndarray
@@ -240,7 +285,9 @@ class ChoiceDraws:
     lottery: np.ndarray
 
     @classmethod
-    def draw(cls, rng: np.random.Generator, shape: tuple[int, int], refusals: bool) -> "ChoiceDraws":
+    def draw(cls, rng: np.random.Generator, shape: tuple[int, int],
+             refusals: bool) -> ChoiceDraws:
+        """Draw taste, outside, refusal (when ``refusals``) and lottery numbers, in that order."""
         taste = rng.gumbel(size=shape)
         outside = rng.gumbel(size=shape[0])
         refusal = rng.random(shape) if refusals else None
@@ -248,42 +295,54 @@ class ChoiceDraws:
 
 
 def free_capacity(model) -> tuple[np.ndarray, np.ndarray]:
-    """Seats per (school, grade) pool and beds per school still free for new pupils: hard
-    capacity (standard caps when ``effects.hard_class_caps``; 0 where intake is closed) less
-    the pupils who keep their seats and beds. Both at least 0."""
+    """Count the seats per (school, grade) pool and beds per school still free for new pupils.
+
+    Hard capacity (standard caps when ``effects.hard_class_caps``; 0 where intake is closed)
+    less the pupils who keep their seats and beds. Both at least 0.
+    """
     c, s = model.children, model.schools
     seats = seat_capacity(s, model.scenario.schools.max_class_size)
     if model.effects.hard_class_caps:  # no new pupil beyond the standard caps (45 / 50)
         cap = model.scenario.schools.class_cap
-        per_grade = np.where(np.arange(POOLS_PER_SCHOOL) <= PRIMARY_TOP_GRADE, cap.primary, cap.junior)
+        per_grade = np.where(np.arange(POOLS_PER_SCHOOL) <= PRIMARY_TOP_GRADE, cap.primary,
+                             cap.junior)
         seats = np.minimum(seats, seat_capacity(s, per_grade))
     closed_intake = (s.intake_closed[:, None] >> np.arange(POOLS_PER_SCHOOL)) & 1
     seats[closed_intake.ravel().astype(bool)] = 0
     enrolled = np.flatnonzero(c.status == ENROLLED)
     holding = enrolled[c.school[enrolled] >= 0]
-    seats = seats - np.bincount(c.school[holding] * POOLS_PER_SCHOOL + c.grade[holding], minlength=seats.size)
+    seats = seats - np.bincount(c.school[holding] * POOLS_PER_SCHOOL + c.grade[holding],
+                                minlength=seats.size)
     beds = s.boarding_beds - np.bincount(c.school[holding][c.boarding[holding]], minlength=s.n)
     return np.maximum(seats, 0), np.maximum(beds, 0)
 
 
-def rank_and_assign(t: dict[str, np.ndarray], grade: np.ndarray, draws: ChoiceDraws, seats: np.ndarray,
-                    beds: np.ndarray, strictness: float = 0.0) -> dict:
-    """The choice-and-assignment step over arrays: rank each pupil's acceptable schools by
-    utility, give each (pupil, school) its priority, run deferred acceptance.
+def rank_and_assign(t: dict[str, np.ndarray], grade: np.ndarray, draws: ChoiceDraws,
+                    seats: np.ndarray, beds: np.ndarray, strictness: float = 0.0) -> dict:
+    """Run the choice-and-assignment step over arrays.
+
+    Rank each pupil's acceptable schools by utility, give each (pupil, school) its priority,
+    run deferred acceptance.
 
     Parameters
     ----------
-    t : the output of :func:`utility_terms` for the pupils.
-    grade : (n,) grades the pupils enter.
-    draws : the random numbers (:class:`ChoiceDraws`).
-    seats, beds : free seats per (school, grade) pool and free beds per school.
-    strictness : chance a school refuses an applicant from outside its catchment.
+    t : dict of ndarray
+        The output of :func:`utility_terms` for the pupils.
+    grade : ndarray, (n,)
+        Grades the pupils enter.
+    draws : ChoiceDraws
+        The random numbers.
+    seats, beds : ndarray
+        Free seats per (school, grade) pool and free beds per school.
+    strictness : float
+        Chance a school refuses an applicant from outside its catchment.
 
     Returns
     -------
-    dict with ``pools`` (n, K) the ranked pool ids (-1 padded), ``pool_choice`` (n,) the pool
-    each pupil got (-1 none), ``acceptable``, ``board``, ``bus``, ``commute`` ranked like
-    ``pools``, and ``take`` (a function ranking any (n, K) array the same way).
+    dict
+        ``pools`` (n, K) the ranked pool ids (-1 padded), ``pool_choice`` (n,) the pool each
+        pupil got (-1 none), ``acceptable``, ``board``, ``bus``, ``commute`` ranked like
+        ``pools``, and ``take`` (a function ranking any (n, K) array the same way).
     """
     utility = np.where(t["feasible"], t["utility"] + draws.taste, -np.inf)
     acceptable = t["feasible"] & (utility > (t["outside"] + draws.outside)[:, None])
@@ -296,7 +355,8 @@ def rank_and_assign(t: dict[str, np.ndarray], grade: np.ndarray, draws: ChoiceDr
     school = np.where(acceptable, take(t["school"]), NO_SCHOOL)
     board = take(t["board"]) & acceptable
     commute = take(t["commute_min"])
-    pools = np.where(acceptable, school * POOLS_PER_SCHOOL + np.asarray(grade, dtype=np.int64)[:, None], -1)
+    grade_column = np.asarray(grade, dtype=np.int64)[:, None]
+    pools = np.where(acceptable, school * POOLS_PER_SCHOOL + grade_column, -1)
     priority = (
         np.where(take(t["current"]) | take(t["sent"]), _CURRENT_BAND,
                  np.where(take(t["catchment"]), _CATCHMENT_BAND, 2 * _CATCHMENT_BAND))
@@ -305,23 +365,37 @@ def rank_and_assign(t: dict[str, np.ndarray], grade: np.ndarray, draws: ChoiceDr
         + take(draws.lottery)  # lottery within equal times
     )
     priority = np.where(acceptable, priority, 0.0)
-    pool_choice = deferred_acceptance(pools, priority, seats, bed_pool=np.where(board, school, -1), bed_capacity=beds)
+    pool_choice = deferred_acceptance(pools, priority, seats, bed_pool=np.where(board, school, -1),
+                                      bed_capacity=beds)
     return {"pools": pools, "pool_choice": pool_choice, "acceptable": acceptable, "board": board,
             "bus": take(t["bus"]), "commute": commute, "take": take}
 
 
-def assign(model, idx: np.ndarray, town_admitted: np.ndarray | None = None) -> dict[str, np.ndarray]:
+def assign(model, idx: np.ndarray,
+           town_admitted: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Place children ``idx`` (who need a school this year) by deferred acceptance.
 
-    ``town_admitted``: see :func:`utility_terms`.
-
     Seats are the hard capacity per (school, grade) less the pupils who keep their seats;
-    beds likewise. Returns index arrays ``placed``, ``dropped`` (outside option or nothing
-    feasible), ``no_place`` (acceptable schools existed but all were full) and ``deferred``
-    (grade-1 entrants who wait a year because their catchment school's grade-1 intake is
-    closed; already set back to preschool). Counts displaced pupils (``displaced_year`` this
-    year) left without a place in ``model.counts.no_place_displaced`` and those who
-    dropped out in ``["dropped_displaced"]``.
+    beds likewise. Counts displaced pupils (``displaced_year`` this year) left without a place
+    in ``model.counts.no_place_displaced`` and those who dropped out in
+    ``model.counts.dropped_displaced``.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model (draws from ``model.rng``).
+    idx : ndarray of int
+        Children rows.
+    town_admitted : ndarray of bool, optional
+        See :func:`utility_terms`.
+
+    Returns
+    -------
+    dict of ndarray
+        Index arrays ``placed``, ``dropped`` (outside option or nothing feasible),
+        ``no_place`` (acceptable schools existed but all were full) and ``deferred`` (grade-1
+        entrants who wait a year because their catchment school's grade-1 intake is closed;
+        already set back to preschool).
     """
     c, rng = model.children, model.rng
     idx = np.asarray(idx, dtype=np.int64)
@@ -335,54 +409,63 @@ def assign(model, idx: np.ndarray, town_admitted: np.ndarray | None = None) -> d
     t = utility_terms(model, idx, current=previous, town_admitted=town_admitted)
     draws = ChoiceDraws.draw(rng, t["utility"].shape, model.effects.catchment_strictness > 0)
     seats, beds = free_capacity(model)
-    ranked = rank_and_assign(t, c.grade[idx], draws, seats, beds, model.effects.catchment_strictness)
-    pools, pool_choice, acceptable = ranked["pools"], ranked["pool_choice"], ranked["acceptable"]
-    board, bus, commute, take = ranked["board"], ranked["bus"], ranked["commute"], ranked["take"]
-    placed_mask = pool_choice >= 0
-    chosen_col = np.argmax(pools == pool_choice[:, None], axis=1)
-    rows = np.arange(idx.size)
-    placed = idx[placed_mask]
-    c.school[placed] = (pool_choice[placed_mask] // POOLS_PER_SCHOOL).astype(np.int32)
-    c.boarding[placed] = board[rows, chosen_col][placed_mask]
-    c.commute_min[placed] = commute[rows, chosen_col][placed_mask]
-    c.bus[placed] = bus[rows, chosen_col][placed_mask]
+    ranked = rank_and_assign(t, c.grade[idx], draws, seats, beds,
+                             model.effects.catchment_strictness)
+    placed_mask = _seat(c, idx, ranked)
     c.sent_to[idx] = NO_SCHOOL
-    had_option = acceptable.any(axis=1)
+    had_option = ranked["acceptable"].any(axis=1)
     # A pupil a closure sent to a school with a seat kept for it (top priority) who did not
     # find that school acceptable turned the seat down: it drops out rather than lacking a place.
+    take = ranked["take"]
     sent_col = take(t["sent"]) & take(t["feasible"])
-    had_option &= ~(sent_col.any(axis=1) & ~(sent_col & acceptable).any(axis=1))
+    had_option &= ~(sent_col.any(axis=1) & ~(sent_col & ranked["acceptable"]).any(axis=1))
     unplaced = ~placed_mask
     deferred_mask = unplaced & _entry_deferred(model, idx)
     deferred = idx[deferred_mask]
     if deferred.size:
         c.status[deferred] = PRESCHOOL
         c.grade[deferred] = 0
-        c.entry_year[deferred] = -1
+        c.entry_year[deferred] = NOT_ENTERED
     unplaced &= ~deferred_mask
     displaced = c.displaced_year[idx] == model.year
     model.counts.no_place_displaced += int((unplaced & had_option & displaced).sum())
     model.counts.dropped_displaced += int((unplaced & ~had_option & displaced).sum())
     model.counts.entry_deferred += int(deferred.size)
     return {
-        "placed": placed,
+        "placed": idx[placed_mask],
         "dropped": idx[unplaced & ~had_option],
         "no_place": idx[unplaced & had_option],
         "deferred": deferred,
     }
 
 
+def _seat(c, idx: np.ndarray, ranked: dict) -> np.ndarray:
+    """Write the placed pupils' school, boarding, commute and bus; return who is placed."""
+    pools, pool_choice = ranked["pools"], ranked["pool_choice"]
+    placed_mask = pool_choice >= 0
+    chosen_col = np.argmax(pools == pool_choice[:, None], axis=1)
+    rows = np.arange(idx.size)
+    placed = idx[placed_mask]
+    c.school[placed] = (pool_choice[placed_mask] // POOLS_PER_SCHOOL).astype(np.int32)
+    c.boarding[placed] = ranked["board"][rows, chosen_col][placed_mask]
+    c.commute_min[placed] = ranked["commute"][rows, chosen_col][placed_mask]
+    c.bus[placed] = ranked["bus"][rows, chosen_col][placed_mask]
+    return placed_mask
+
+
 def _entry_deferred(model, idx: np.ndarray) -> np.ndarray:
-    """Bool per child: a grade-1 entrant of this year whose catchment school for grade 1 has
-    its grade-1 intake closed (alternate-year intake)."""
+    """Mark this year's grade-1 entrants whose catchment school's grade-1 intake is closed.
+
+    Alternate-year intake (一年级隔年招生); bool per child.
+    """
     c, s = model.children, model.schools
     if not s.intake_closed.any():
         return np.zeros(idx.size, dtype=bool)
-    entrant = (c.grade[idx] == 1) & (c.entry_year[idx] == model.year)
+    entrant = (c.grade[idx] == FIRST_GRADE) & (c.entry_year[idx] == model.year)
     home = model.families.settlement[c.family[idx]]
-    catchment = model.candidates.catchment[1, home]
-    closed = (s.intake_closed[np.maximum(catchment, 0)] >> 1) & 1
-    return entrant & (catchment >= 0) & (closed == 1)
+    catchment = model.candidates.catchment[FIRST_GRADE, home]
+    closed = (s.intake_closed[np.maximum(catchment, 0)] & intake_bit(FIRST_GRADE)) != 0
+    return entrant & (catchment >= 0) & closed
 
 
 def continuing_dropout(model, idx: np.ndarray) -> np.ndarray:
@@ -401,7 +484,8 @@ def continuing_dropout(model, idx: np.ndarray) -> np.ndarray:
     at_current = t["current"].any(axis=1)
     rows = np.arange(idx.size)
     utility = (t["utility"] - t["stay"])[rows, col]
-    p = 1.0 / (1.0 + np.exp(np.clip(utility - t["outside"], -50, 50)))
+    p = 1.0 / (1.0 + np.exp(np.clip(utility - t["outside"], -LOGIT_EXPONENT_CAP,
+                                    LOGIT_EXPONENT_CAP)))
     draw = model.rng.random(idx.size)
     # A school no longer in the candidate set (rare: it fell out of the top K) keeps its pupil.
     return idx[at_current & (draw < p)] if c.n else idx[:0]

@@ -26,6 +26,12 @@ def initial_population(model) -> None:
     Children aged 0 to the end of grade 9 are drawn per settlement and birth year (Poisson
     around ``initial_cohort``), then grouped into families of 1, 2, 3... children with
     siblings close in age.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model; its ``year`` is the school year before the first simulated one, and its
+        families and children tables are filled in place (family agents are added too).
     """
     scn, rng = model.scenario, model.rng
     year = model.year
@@ -61,8 +67,10 @@ def initial_population(model) -> None:
 
 
 def _cut_into_families(settlement: np.ndarray, probabilities: list[float], rng) -> np.ndarray:
-    """Family index of each child: consecutive children of a settlement form families whose
-    sizes follow ``probabilities`` (of 1, 2, 3... children); a family never spans settlements.
+    """Family index of each child: consecutive children of a settlement form families.
+
+    Family sizes follow ``probabilities`` (of 1, 2, 3... children); a family never spans
+    settlements.
     """
     n = settlement.size
     if n == 0:
@@ -99,8 +107,20 @@ def _add_families(model, settlement: np.ndarray) -> np.ndarray:
 
 
 def births_phase(model) -> int:
-    """Add this year's newborns: a share join a family of the same settlement whose youngest
-    child is under school age, the rest start new families. Returns the number born.
+    """Add this year's newborns to the children table.
+
+    A share join a family of the same settlement whose youngest child is under school age, the
+    rest start new families (settled as migrants when migration is enabled).
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model, in the year of the births; its tables are changed in place.
+
+    Returns
+    -------
+    int
+        The number of children born.
     """
     scn, rng, year = model.scenario, model.rng, model.year
     families, children = model.families, model.children
@@ -155,9 +175,20 @@ def _pick_family_in_settlement(candidates, candidate_settlement, settlement, rng
 
 
 def progression_phase(model) -> dict[str, np.ndarray]:
-    """Age everyone a year: pupils move up a grade (or repeat), grade-9 pupils complete, and
-    children reaching school age become grade-1 entrants. Returns index arrays of
-    ``entrants`` and ``completed``.
+    """Age everyone a year: pupils move up a grade (or repeat), grade-9 pupils complete.
+
+    Children reaching school age become grade-1 entrants.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model, in the new school year; its children table is changed in place.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Children-table row indices of the ``entrants`` (now in grade 1) and of those who
+        ``completed`` grade 9 (completion is dated the year before).
     """
     scn, rng, year = model.scenario, model.rng, model.year
     c: Children = model.children
@@ -177,6 +208,14 @@ def progression_phase(model) -> dict[str, np.ndarray]:
 
 
 def drop_out(model, idx: np.ndarray) -> None:
-    """Mark children ``idx`` as dropped out this year (they leave their school and bed)."""
+    """Mark children ``idx`` as dropped out this year (they leave their school and bed).
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model; its children table and its year's dropout count are changed in place.
+    idx : numpy.ndarray
+        Children-table row indices of the children who drop out.
+    """
     leave_school(model.children, idx, DROPPED_OUT, model.year)
     model.counts.dropouts += int(idx.size)

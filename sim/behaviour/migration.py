@@ -44,8 +44,19 @@ ALTERNATIVES = ("stay", "town", "away", "leave", "return")
 
 
 def settle_migrants(model, families: np.ndarray, years_ago: np.ndarray | int) -> None:
-    """Of ``families``, the rural-hukou ones living in the county town are migrants: they came
+    """Mark the rural-hukou families living in the county town as migrants from a village.
+
+    Of ``families``, the rural-hukou ones living in the county town are migrants: they came
     from a village (drawn by population) ``years_ago``.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model; its families table is changed in place.
+    families : numpy.ndarray
+        Families-table row indices to consider.
+    years_ago : numpy.ndarray or int
+        Years since each family (or every family) moved to the county town (years).
     """
     rng, f = model.rng, model.families
     villages = np.flatnonzero(model.settlements.kind == VILLAGE)
@@ -63,8 +74,16 @@ def settle_migrants(model, families: np.ndarray, years_ago: np.ndarray | int) ->
 
 
 def initial_migrants(model) -> None:
-    """Set families' starting statuses: rural-hukou families in the county town came from a
-    village some years ago (1-6); a share of other rural families have parents away.
+    """Set families' starting statuses: town migrants and families with parents away.
+
+    Rural-hukou families in the county town came from a village some years ago (1-6); a share
+    of other rural families (``migration.initial_parents_away_share``) have parents away.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model, after :func:`~sim.behaviour.demography.initial_population`; its families
+        table is changed in place.
     """
     cfg, rng = model.scenario.migration, model.rng
     f = model.families
@@ -78,8 +97,21 @@ def initial_migrants(model) -> None:
 
 
 def family_terms(model) -> dict[str, np.ndarray]:
-    """Per-family inputs of the logit: ``active`` (has a child not yet through school),
-    ``gap``, ``transition``, ``closed`` (bools / floats of length n_families).
+    """Per-family inputs of the logit.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model, in the year of the decision.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Arrays of length n_families: ``active`` (bool; has a child not yet through school),
+        ``gap`` (float; quality of the best county-town school for the child's stage minus that
+        of the child's or catchment school, the largest over the children; 0 when not active),
+        ``transition`` (bool; a child enters grade 1 or 7) and ``closed`` (bool; a child's
+        school just closed).
     """
     c, s, f = model.children, model.schools, model.families
     live = (c.status == PRESCHOOL) | (c.status == ENROLLED)
@@ -119,7 +151,21 @@ def family_terms(model) -> dict[str, np.ndarray]:
 
 
 def utilities(model, terms: dict[str, np.ndarray]) -> np.ndarray:
-    """(n_families, 5) deterministic utilities; -inf where an alternative does not exist."""
+    """Deterministic utilities of the alternatives, relative to staying.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model, in the year of the decision.
+    terms : dict of str to numpy.ndarray
+        The per-family inputs from :func:`family_terms`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n_families, 5), columns in :data:`ALTERNATIVES` order; 0 for staying, -inf where
+        an alternative does not exist for the family's status.
+    """
     scn = model.scenario
     cfg, f = scn.migration, model.families
     town = model.county_town
@@ -157,8 +203,18 @@ def utilities(model, terms: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def migration_phase(model) -> np.ndarray:
-    """Each active family draws an alternative from the logit; apply the moves. Returns the
-    children whose family moved (they choose a school this year).
+    """Each active family draws an alternative from the logit; apply the moves.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model, in the year of the decision; its tables are changed in place.
+
+    Returns
+    -------
+    numpy.ndarray
+        Children-table row indices of the enrolled children whose family moved (they choose a
+        school this year); empty when migration is disabled.
     """
     cfg = model.scenario.migration
     f = model.families
@@ -181,7 +237,22 @@ def _draw_logit(u: np.ndarray, rng) -> np.ndarray:
 
 
 def apply_moves(model, choice: np.ndarray) -> np.ndarray:
-    """Apply chosen alternatives; return the children who need a school because they moved."""
+    """Apply chosen alternatives.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model; its families and children tables are changed in place.
+    choice : numpy.ndarray
+        One alternative per family (:data:`STAY`, :data:`TOWN`, :data:`AWAY`, :data:`LEAVE`,
+        :data:`RETURN`).
+
+    Returns
+    -------
+    numpy.ndarray
+        Children-table row indices of the enrolled children who need a school because their
+        family moved.
+    """
     f = model.families
     town = model.county_town
     movers_f = np.zeros(f.n, bool)
@@ -203,7 +274,15 @@ def apply_moves(model, choice: np.ndarray) -> np.ndarray:
 
 
 def leave_county(model, families: np.ndarray) -> None:
-    """Families ``families`` leave the county with their children."""
+    """Families ``families`` leave the county with their children.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model; its tables and its year's count of children who left are changed in place.
+    families : numpy.ndarray
+        Families-table row indices of the families who leave.
+    """
     f, c = model.families, model.children
     f.status[families] = FAMILY_LEFT
     f.moved_year[families] = model.year
@@ -217,16 +296,25 @@ def leave_county(model, families: np.ndarray) -> None:
 def town_admission(model, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The county-town points/hukou check for children ``idx`` who choose a school this year.
 
-    Urban-hukou children always pass; rural-hukou children fail with chance
-    the barrier in force (:func:`hukou_barrier`). A child of a family living in town who fails is refused: the
-    family goes back home, sends the children back (parents stay away, 留守), or leaves the
-    county (``migration.refused_response``), before assignment.
+    Urban-hukou children always pass; rural-hukou children fail with chance the barrier in
+    force (:func:`hukou_barrier`). A child of a family living in town who fails is refused:
+    the family goes back home, sends the children back (parents stay away, 留守), or leaves
+    the county (``migration.refused_response``), before assignment.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model; families refused are moved in place.
+    idx : numpy.ndarray
+        Children-table row indices of the children who choose a school this year.
 
     Returns
     -------
-    children : the children who choose a school: ``idx`` less those who left the county, plus
+    children : numpy.ndarray
+        The children who choose a school: ``idx`` less those who left the county, plus
         enrolled siblings whose family moved back (sorted).
-    admitted : bool per child, whether county-town schools may take them.
+    admitted : numpy.ndarray
+        Bool per child, whether county-town schools may take them.
     """
     scn, rng = model.scenario, model.rng
     f, c = model.families, model.children
@@ -259,7 +347,18 @@ def town_admission(model, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def hukou_barrier(model) -> float:
-    """The barrier in force: a policy's (``effects.hukou_barrier``) or the scenario's."""
+    """The barrier in force: a policy's (``effects.hukou_barrier``) or the scenario's.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model, in the year of the check.
+
+    Returns
+    -------
+    float
+        The chance, in [0, 1], that a rural-hukou child fails the county-town check.
+    """
     override = model.effects.hukou_barrier
     return model.scenario.admission.hukou_barrier if override is None else override
 

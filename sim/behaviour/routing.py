@@ -14,6 +14,9 @@ A fixed number of iterations and a fixed seed keep the routes reproducible.
 Driving times come from the model's travel times: the riding time without the fixed
 ``roads.ride_access_minutes`` where pupils would ride, and the road distance at village-road
 speed where they would walk, times ``speed_factor``.
+
+:class:`BusService` is what a busing policy publishes about where it would run buses
+(``model.effects.bus_service``), for the consolidation safeguards.
 """
 
 from __future__ import annotations
@@ -21,9 +24,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from pyvrp import Model
+from pyvrp.stop import MaxIterations
+
+from sim.behaviour.choice import boarding_rules
+from sim.state import ENROLLED, stage_of_grade
 
 DIST_SCALE = 10.0  # PyVRP distance units per km (100 m)
 TIME_SCALE = 10.0  # PyVRP duration units per minute (6 s)
+MAX_BUS_CAPACITY = 56  # pupils per school bus (national rule, facts.md)
+MINUTES_PER_HOUR = 60.0
+RIDE_TOLERANCE_MIN = 1e-6  # rounding to PyVRP's integer durations may overshoot by this much
 
 
 @dataclass(frozen=True)
@@ -32,12 +43,17 @@ class Route:
 
     Attributes
     ----------
-    school : int, the school row.
-    stops : tuple of settlement indices in pickup order (a village may appear on several
-        routes when its riders need more than one bus).
-    riders : tuple of pupils picked up at each stop.
-    ride_min : tuple of ride minutes from each stop to the school (stops after it included).
-    km : length of the loop school -> first stop -> ... -> school (km).
+    school : int
+        The school row.
+    stops : tuple of int
+        Settlements in pickup order (a village may appear on several routes when its riders
+        need more than one bus).
+    riders : tuple of int
+        Pupils picked up at each stop.
+    ride_min : tuple of float
+        Ride minutes from each stop to the school (stops after it included).
+    km : float
+        Length of the loop school -> first stop -> ... -> school (km).
     """
 
     school: int
@@ -48,17 +64,62 @@ class Route:
 
     @property
     def load(self) -> int:
+        """Pupils the bus carries."""
         return int(sum(self.riders))
 
 
+@dataclass(frozen=True)
+class BusService:
+    """Where a busing policy in force runs a bus for pupils who need one.
+
+    Attributes
+    ----------
+    within_reach : ndarray of bool, (n_settlements, n_settlements)
+        A bus may carry pupils from settlement i to a school in settlement j: the drive is
+        within the maximum ride and the road at least the minimum distance.
+    grade_min, grade_max : int
+        The grades that ride.
+    tiers : frozenset of int
+        Tier codes of the schools the buses serve.
+    """
+
+    within_reach: np.ndarray
+    grade_min: int
+    grade_max: int
+    tiers: frozenset[int]
+
+    def would_serve(self, home: int, school_settlement: int, school_tier: int,
+                    grade: int) -> bool:
+        """Tell whether a bus would carry a pupil from ``home`` to a school.
+
+        The school is in ``school_settlement`` and of tier ``school_tier``; the pupil is in
+        ``grade``.
+        """
+        return (bool(self.within_reach[home, school_settlement])
+                and self.grade_min <= grade <= self.grade_max and school_tier in self.tiers)
+
+
 def drive_minutes(model, speed_factor: float = 1.0) -> np.ndarray:
-    """(S, S) bus driving minutes between settlements (0 on the diagonal)."""
+    """(S, S) bus driving minutes between settlements (0 on the diagonal).
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model (travel times, roads and terrain).
+    speed_factor : float
+        Multiplies every driving time.
+
+    Returns
+    -------
+    ndarray of float64
+    """
     roads = model.scenario.roads
     terrain = model.world.terrain
     km = model.travel.km.astype(np.float64)
     minutes = model.travel.minutes.astype(np.float64)
     slow_kmh = roads.ride_speed_kmh["village"] * roads.terrain_speed_factor[terrain]
-    drive = np.where(km >= roads.walk_max_km, minutes - roads.ride_access_minutes, km / slow_kmh * 60.0)
+    drive = np.where(km >= roads.walk_max_km, minutes - roads.ride_access_minutes,
+                     km / slow_kmh * MINUTES_PER_HOUR)
     np.fill_diagonal(drive, 0.0)
     return np.maximum(drive, 0.0) * speed_factor
 
@@ -73,56 +134,105 @@ def ride_times(stops: list[int], depot: int, drive: np.ndarray, stop_minutes: fl
     return rides
 
 
-def build_routes(model, school: int, settlements: np.ndarray, demand: np.ndarray, *, capacity: int = 56,
-                 max_ride_min: float = 40.0, stop_minutes: float = 1.0, speed_factor: float = 1.0,
-                 bus_cost_km: float = 70.0, iterations: int = 300, seed: int = 0,
+def build_routes(model, school: int, settlements: np.ndarray, demand: np.ndarray, *,
+                 capacity: int = MAX_BUS_CAPACITY, max_ride_min: float = 40.0,
+                 stop_minutes: float = 1.0, speed_factor: float = 1.0, bus_cost_km: float = 70.0,
+                 iterations: int = 300, seed: int = 0,
                  drive: np.ndarray | None = None) -> tuple[list[Route], np.ndarray]:
     """Bus routes carrying ``demand[i]`` riders from ``settlements[i]`` to ``school``.
 
     Parameters
     ----------
-    capacity : pupils per bus (1-56).
-    max_ride_min : longest ride of a pupil (minutes).
-    stop_minutes : dwell at each stop (minutes).
-    bus_cost_km : the fixed cost of one more bus, in km of driving (trades buses for km).
-    iterations, seed : PyVRP stopping criterion and seed.
-    drive : optional precomputed :func:`drive_minutes` matrix.
+    model : EducationModel
+        The model (school settlements, travel times, coordinates).
+    school : int
+        The school row (the depot is its settlement).
+    settlements, demand : ndarray of int
+        Villages and their riders.
+    capacity : int
+        Pupils per bus (1-56).
+    max_ride_min : float
+        Longest ride of a pupil (minutes).
+    stop_minutes : float
+        Dwell at each stop (minutes).
+    speed_factor : float
+        Multiplies driving times (when ``drive`` is not given).
+    bus_cost_km : float
+        The fixed cost of one more bus, in km of driving (trades buses for km).
+    iterations, seed : int
+        PyVRP stopping criterion and seed.
+    drive : ndarray, optional
+        A precomputed :func:`drive_minutes` matrix.
 
     Returns
     -------
-    (routes, unserved) : the routes, and the settlements that no route can serve because the
-    direct ride alone exceeds ``max_ride_min``.
-    """
-    from pyvrp import Model
-    from pyvrp.stop import MaxIterations
+    routes : list of Route
+    unserved : ndarray of int
+        The settlements no route can serve because the direct ride alone exceeds
+        ``max_ride_min``.
 
-    if not 1 <= capacity <= 56:
-        raise ValueError(f"bus capacity must be 1-56 pupils, got {capacity}")
+    Raises
+    ------
+    ValueError
+        ``capacity`` is outside 1-56.
+    """
+    if not 1 <= capacity <= MAX_BUS_CAPACITY:
+        raise ValueError(f"bus capacity must be 1-{MAX_BUS_CAPACITY} pupils, got {capacity}")
     settlements = np.asarray(settlements, dtype=np.int64)
     demand = np.asarray(demand, dtype=np.int64)
     depot = int(model.schools.settlement[school])
     if drive is None:
         drive = drive_minutes(model, speed_factor)
-    km = model.travel.km
     keep = (demand > 0) & (settlements != depot)
-    direct = drive[settlements, depot]
-    reachable = keep & (direct <= max_ride_min)
+    reachable = keep & (drive[settlements, depot] <= max_ride_min)
     unserved = settlements[keep & ~reachable]
     settlements, demand = settlements[reachable], demand[reachable]
     if settlements.size == 0:
         return [], unserved
-    # Split villages with more riders than a bus holds into several clients.
-    chunks = np.ceil(demand / capacity).astype(np.int64)
-    node_settlement = np.repeat(settlements, chunks)
-    node_demand = np.concatenate([
-        np.diff(np.round(np.linspace(0, d, n + 1)).astype(np.int64)) for d, n in zip(demand, chunks)
-    ])
+    node_settlement, node_demand = _clients(settlements, demand, capacity)
+
+    def route(stops, riders) -> Route:
+        return _route(model, school, depot, stops, riders, drive, stop_minutes)
+
     if node_settlement.size == 1:  # one stop: the direct route is the only (and optimal) one
-        return [_route(model, school, depot, [int(node_settlement[0])], [int(node_demand[0])], drive,
-                       stop_minutes)], unserved
+        return [route([int(node_settlement[0])], [int(node_demand[0])])], unserved
+    orders, feasible = _solve(model, depot, node_settlement, node_demand, drive, capacity=capacity,
+                              max_ride_min=max_ride_min, stop_minutes=stop_minutes,
+                              bus_cost_km=bus_cost_km, iterations=iterations, seed=seed)
+    routes = [route([node_settlement[i] for i in order], [node_demand[i] for i in order])
+              for order in orders if order]
+    if not feasible or any(max(r.ride_min) > max_ride_min + RIDE_TOLERANCE_MIN for r in routes):
+        # Fall back to one direct bus per client (always feasible: direct rides fit).
+        routes = [route([int(p)], [int(d)]) for p, d in zip(node_settlement, node_demand)]
+    return routes, unserved
+
+
+def _clients(settlements: np.ndarray, demand: np.ndarray,
+             capacity: int) -> tuple[np.ndarray, np.ndarray]:
+    """Split villages with more riders than a bus holds into several clients.
+
+    As even as whole pupils allow; returns each client's settlement and riders.
+    """
+    chunks = np.ceil(demand / capacity).astype(np.int64)
+    node_demand = np.concatenate([
+        np.diff(np.round(np.linspace(0, d, n + 1)).astype(np.int64))
+        for d, n in zip(demand, chunks)
+    ])
+    return np.repeat(settlements, chunks), node_demand
+
+
+def _solve(model, depot: int, node_settlement: np.ndarray, node_demand: np.ndarray,
+           drive: np.ndarray, *, capacity: int, max_ride_min: float, stop_minutes: float,
+           bus_cost_km: float, iterations: int, seed: int) -> tuple[list[list[int]], bool]:
+    """Solve the routing problem with PyVRP.
+
+    Returns each route's clients (indices into the nodes) in pickup order, and whether the
+    solution is feasible.
+    """
     places = np.concatenate([[depot], node_settlement])
+    x, y = model.settlements.x_km, model.settlements.y_km
     m = Model()
-    locations = [m.add_location(float(model.settlements.x_km[p]), float(model.settlements.y_km[p])) for p in places]
+    locations = [m.add_location(float(x[p]), float(y[p])) for p in places]
     m.add_depot(locations[0])
     service = int(round(stop_minutes * TIME_SCALE))
     for loc, d in zip(locations[1:], node_demand):
@@ -132,7 +242,8 @@ def build_routes(model, school: int, settlements: np.ndarray, demand: np.ndarray
         fixed_cost=int(round(bus_cost_km * DIST_SCALE)),
         shift_duration=int(round(max_ride_min * TIME_SCALE)) + service,
     )
-    dist = np.round(km[np.ix_(places, places)].astype(np.float64) * DIST_SCALE).astype(np.int64)
+    km = model.travel.km[np.ix_(places, places)].astype(np.float64)
+    dist = np.round(km * DIST_SCALE).astype(np.int64)
     dur = np.round(drive[np.ix_(places, places)] * TIME_SCALE).astype(np.int64)
     dur[0, :] = 0  # the bus starts at its first stop: the leg from the school carries nobody
     for i, a in enumerate(locations):
@@ -140,15 +251,8 @@ def build_routes(model, school: int, settlements: np.ndarray, demand: np.ndarray
             if i != j:
                 m.add_edge(a, b, distance=int(dist[i, j]), duration=int(dur[i, j]))
     result = m.solve(MaxIterations(iterations), seed=seed, collect_stats=False, display=False)
-    solution = result.best
-    orders = [[a.idx for a in r.schedule() if a.is_client()] for r in solution.routes()]
-    routes = [_route(model, school, depot, [node_settlement[i] for i in order], [node_demand[i] for i in order],
-                     drive, stop_minutes) for order in orders if order]
-    if not result.is_feasible() or any(max(r.ride_min) > max_ride_min + 1e-6 for r in routes):
-        # Fall back to one direct bus per client (always feasible: direct rides fit).
-        routes = [_route(model, school, depot, [int(p)], [int(d)], drive, stop_minutes)
-                  for p, d in zip(node_settlement, node_demand)]
-    return routes, unserved
+    orders = [[a.idx for a in r.schedule() if a.is_client()] for r in result.best.routes()]
+    return orders, result.is_feasible()
 
 
 def _route(model, school: int, depot: int, stops: list[int], riders: list[int], drive: np.ndarray,
@@ -161,8 +265,17 @@ def _route(model, school: int, depot: int, stops: list[int], riders: list[int], 
 
 
 def set_rides(model, routes: list[Route]) -> None:
-    """Put the routes' rides into ``model.bus`` (a village on several routes of the same
-    school keeps its shortest ride)."""
+    """Put the routes' rides into ``model.bus``.
+
+    A village on several routes of the same school keeps its shortest ride.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model (its ``bus`` table is updated).
+    routes : list of Route
+        The routes.
+    """
     if not routes:
         return
     settlement = np.concatenate([np.asarray(r.stops, dtype=np.int64) for r in routes])
@@ -175,13 +288,17 @@ def set_rides(model, routes: list[Route]) -> None:
 
 
 def refresh_riders(model) -> None:
-    """After the routes change, update enrolled day pupils' ``bus`` flag and ``commute_min``
-    as school choice would: a pupil rides when a route serves its settlement and school
-    within the day limit and the ride is no slower than its own commute, or its own commute
-    exceeds the boarding threshold. Boarders keep boarding until their next placement."""
-    from sim.behaviour.choice import boarding_rules
-    from sim.state import ENROLLED, stage_of_grade
+    """Update enrolled day pupils' ``bus`` flag and ``commute_min`` after the routes change.
 
+    As school choice would: a pupil rides when a route serves its settlement and school
+    within the day limit and the ride is no slower than its own commute, or its own commute
+    exceeds the boarding threshold. Boarders keep boarding until their next placement.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model, with this year's routes in ``model.bus``.
+    """
     c, s, scn = model.children, model.schools, model.scenario
     idx = np.flatnonzero((c.status == ENROLLED) & ~c.boarding & (c.school >= 0))
     if idx.size == 0:

@@ -21,16 +21,28 @@ LARGE_CLASS, SUPERLARGE_CLASS = 56, 66  # 大班额 and 超大班额 thresholds 
 
 @dataclass(frozen=True)
 class ClassStructure:
-    """This year's classes, per school (arrays of length n_schools unless noted).
+    """The year's classes, per school (arrays of length n_schools unless noted).
 
     Attributes
     ----------
-    pupils_by_grade : (n_schools, GRADES + 1) enrolled pupils; column 0 unused.
-    classes, multigrade_classes : classes taught; those mixing two or more grades.
-    classes_primary, classes_junior : classes of primary and junior grades (a multigrade
-        class counts with the stage of its grades).
-    large_classes, superlarge_classes : classes of 56+ and 66+ pupils.
-    pupils_over_cap : pupils in classes above the standard cap (45 primary, 50 junior).
+    pupils_by_grade : numpy.ndarray
+        Shape (n_schools, GRADES + 1): enrolled pupils per grade; column 0 unused.
+    classes : numpy.ndarray
+        Classes taught.
+    multigrade_classes : numpy.ndarray
+        Classes mixing two or more grades (复式班).
+    classes_primary : numpy.ndarray
+        Classes of primary grades (a multigrade class counts with the stage of its grades).
+    classes_junior : numpy.ndarray
+        Classes of junior grades (likewise).
+    large_classes : numpy.ndarray
+        Classes of 56+ pupils (大班额).
+    superlarge_classes : numpy.ndarray
+        Classes of 66+ pupils (超大班额).
+    pupils_over_cap : numpy.ndarray
+        Pupils in classes above the standard cap (45 primary, 50 junior).
+    pupils : numpy.ndarray
+        Enrolled pupils per school (read only).
     """
 
     pupils_by_grade: np.ndarray
@@ -44,11 +56,23 @@ class ClassStructure:
 
     @property
     def pupils(self) -> np.ndarray:
+        """Enrolled pupils per school: ``pupils_by_grade`` summed over the grades."""
         return self.pupils_by_grade.sum(axis=1)
 
 
 def pupils_by_grade(model) -> np.ndarray:
-    """(n_schools, GRADES + 1) counts of enrolled pupils."""
+    """Count the enrolled pupils of each school and grade.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n_schools, GRADES + 1): enrolled pupils; column 0 unused.
+    """
     c = model.children
     enrolled = np.flatnonzero(c.status == ENROLLED)
     pools = c.school[enrolled].astype(np.int64) * POOLS_PER_SCHOOL + c.grade[enrolled]
@@ -57,9 +81,21 @@ def pupils_by_grade(model) -> np.ndarray:
 
 
 def class_structure(model) -> ClassStructure:
-    """Form classes: small adjacent grades share a class while their total stays within
-    ``schools.multigrade_max``; other grades are split evenly into classes of at most the
-    cap, limited by the classrooms of that grade (then classes grow beyond the cap).
+    """Form classes from this year's enrolment.
+
+    Small adjacent grades share a class while their total stays within
+    ``schools.multigrade_max``; other grades are split evenly into classes of at most the cap,
+    limited by the classrooms of that grade (then classes grow beyond the cap).
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model, after placement.
+
+    Returns
+    -------
+    ClassStructure
+        The classes of every school.
     """
     scn, s = model.scenario, model.schools
     p = pupils_by_grade(model)
@@ -116,8 +152,21 @@ def class_structure(model) -> ClassStructure:
 
 
 def staffing_need(model, cs: ClassStructure) -> np.ndarray:
-    """Teachers each school needs: max(ceil(pupils / PTR), ceil(classes x CTR)) per stage,
-    summed over the stages it teaches (2014 unified standard; DESIGN §5). 0 for empty schools.
+    """Teachers each school needs under the 2014 unified standard (DESIGN §5).
+
+    max(ceil(pupils / PTR), ceil(classes x CTR)) per stage, summed over the stages it teaches.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model.
+    cs : ClassStructure
+        The year's classes.
+
+    Returns
+    -------
+    numpy.ndarray
+        Teachers needed per school (int); 0 for empty schools and schools not open.
     """
     t = model.scenario.teachers
     primary = cs.pupils_by_grade[:, 1 : PRIMARY_TOP_GRADE + 1].sum(axis=1)
@@ -135,7 +184,20 @@ def staffing_need(model, cs: ClassStructure) -> np.ndarray:
 
 
 def teacher_counts(model) -> tuple[np.ndarray, np.ndarray]:
-    """(active teachers, mean skill of active teachers) per school."""
+    """Count the teachers on duty at each school and their mean skill.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model.
+
+    Returns
+    -------
+    teachers : numpy.ndarray
+        Active teachers (on duty: active or rotating in) per school.
+    skill : numpy.ndarray
+        Mean skill of those teachers, in [0, 1]; 0 where a school has none.
+    """
     t = model.teachers
     active = on_duty(t)
     n = np.bincount(t.school[active], minlength=model.schools.n)
@@ -144,10 +206,23 @@ def teacher_counts(model) -> tuple[np.ndarray, np.ndarray]:
 
 
 def quality_target(model, cs: ClassStructure) -> np.ndarray:
-    """Quality each school tends to, in [0, 1]: a weighted mean of teacher skill, staffing
-    against need, subject coverage (开齐开足; at least ``effects.coverage_floor``, which remote
-    classrooms raise) and the share of pupils in classes within the cap, plus
-    ``effects.quality_bonus`` (extra funding).
+    """Quality each school tends to, in [0, 1].
+
+    A weighted mean of teacher skill, staffing against need, subject coverage (开齐开足; at
+    least ``effects.coverage_floor``, which remote classrooms raise) and the share of pupils in
+    classes within the cap, plus ``effects.quality_bonus`` (extra funding).
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model.
+    cs : ClassStructure
+        The year's classes.
+
+    Returns
+    -------
+    numpy.ndarray
+        The target quality per school, clipped to [0, 1].
     """
     q = model.scenario.quality
     s = model.schools
@@ -173,7 +248,17 @@ def quality_target(model, cs: ClassStructure) -> np.ndarray:
 
 
 def update_quality(model, cs: ClassStructure, *, immediate: bool = False) -> None:
-    """Move each open school's quality a share ``quality.adjustment_rate`` toward its target."""
+    """Move each open school's quality a share ``quality.adjustment_rate`` toward its target.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model; the schools table's quality is changed in place.
+    cs : ClassStructure
+        The year's classes.
+    immediate : bool, default False
+        Whether quality jumps to its target at once (rate 1), as in the first year.
+    """
     s = model.schools
     target = quality_target(model, cs)
     rate = 1.0 if immediate else model.scenario.quality.adjustment_rate

@@ -48,7 +48,15 @@ def _tier_skill_shift(model, school: np.ndarray) -> np.ndarray:
 
 
 def initial_teachers(model, cs: ClassStructure) -> None:
-    """Staff every open school at ``teachers.initial_staffing`` x its need; fix the county quota."""
+    """Staff every open school at ``teachers.initial_staffing`` x its need; fix the county quota.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model, before the first step; its teachers table and ``teacher_quota`` are set.
+    cs : ClassStructure
+        The year's classes.
+    """
     cfg, rng = model.scenario.teachers, model.rng
     need = staffing_need(model, cs)
     count = np.round(need * cfg.initial_staffing).astype(np.int64)
@@ -61,17 +69,46 @@ def initial_teachers(model, cs: ClassStructure) -> None:
 
 
 def hours_from_county_town(model, school: np.ndarray) -> np.ndarray:
-    """Travel time from the county town to each school's settlement (hours)."""
+    """Travel time from the county town to each school's settlement (hours).
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model.
+    school : numpy.ndarray
+        Schools-table row indices.
+
+    Returns
+    -------
+    numpy.ndarray
+        Hours per school (0 in the county town).
+    """
     town = model.county_town
     here = model.schools.settlement[school]
     return np.where(here == town, 0.0, model.travel.minutes[town, here] / 60.0)
 
 
 def attrition_probability(model, school: np.ndarray, pupils: np.ndarray) -> np.ndarray:
-    """Yearly chance that a teacher at ``school`` quits: the base rate, plus a rural extra,
-    plus terms rising with remoteness (per hour from the county town), in small schools
-    (under ``small_school_pupils``) and in low-quality schools (linear below quality 0.7); the
-    hardship terms of rural schools are multiplied by ``effects.rural_attrition_factor``.
+    """Yearly chance that a teacher at ``school`` quits.
+
+    The base rate, plus a rural extra, plus terms rising with remoteness (per hour from the
+    county town), in small schools (under ``small_school_pupils``) and in low-quality schools
+    (linear below quality 0.7); the hardship terms of rural schools are multiplied by
+    ``effects.rural_attrition_factor``.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model.
+    school : numpy.ndarray
+        The school of each teacher (schools-table row indices).
+    pupils : numpy.ndarray
+        Enrolled pupils per school (all schools, indexed by row).
+
+    Returns
+    -------
+    numpy.ndarray
+        The chance per teacher, in [0, 1].
     """
     cfg = model.scenario.teachers
     s = model.schools
@@ -90,7 +127,22 @@ def attrition_probability(model, school: np.ndarray, pupils: np.ndarray) -> np.n
 
 
 def teachers_phase(model, cs: ClassStructure) -> dict[str, int]:
-    """One year of teacher careers. Returns counts: retired, quit, quit_rural, rural_at_start, hired."""
+    """One year of teacher careers: ageing, skill gain, retirement, attrition, hiring.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model; its teachers table is changed in place.
+    cs : ClassStructure
+        The year's classes.
+
+    Returns
+    -------
+    dict of str to int
+        Teachers ``retired``, ``quit``, ``quit_rural`` (quit from village and township
+        schools), ``rural_at_start`` (on duty in village and township schools before the year)
+        and ``hired``.
+    """
     cfg, rng, t = model.scenario.teachers, model.rng, model.teachers
     active = np.flatnonzero(on_duty(t))
     rural_at_start = int((model.schools.tier[t.school[active]] != COUNTY_TOWN_TIER).sum())
@@ -117,16 +169,42 @@ def teachers_phase(model, cs: ClassStructure) -> dict[str, int]:
 
 
 def vacancies(model, cs: ClassStructure) -> np.ndarray:
-    """Unfilled posts per school: need minus active teachers, at least 0."""
+    """Unfilled posts per school: need minus active teachers, at least 0.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model.
+    cs : ClassStructure
+        The year's classes.
+
+    Returns
+    -------
+    numpy.ndarray
+        Vacancies per school (int).
+    """
     teachers, _ = teacher_counts(model)
     return np.maximum(staffing_need(model, cs) - teachers, 0)
 
 
 def hire(model, cs: ClassStructure) -> int:
-    """Fill a share of vacancies within the county quota; each hire goes to a vacancy drawn at
-    random among all vacancies (so larger gaps get more hires), and may refuse a village or
-    township post with chance ``refusal_remote_per_hour`` x hours from the county town (the
-    post stays vacant). Returns the number hired.
+    """Fill a share of vacancies within the county quota.
+
+    Each hire goes to a vacancy drawn at random among all vacancies (so larger gaps get more
+    hires), and may refuse a village or township post with chance ``refusal_remote_per_hour`` x
+    hours from the county town (the post stays vacant).
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model; its teachers table and the year's count of refused hires are changed.
+    cs : ClassStructure
+        The year's classes.
+
+    Returns
+    -------
+    int
+        The number of teachers hired.
     """
     cfg, rng = model.scenario.teachers, model.rng
     gaps = vacancies(model, cs)
@@ -167,9 +245,24 @@ def _pick_per_group(groups: np.ndarray, counts: np.ndarray, rng) -> np.ndarray:
 
 
 def reallocate(model, cs: ClassStructure, share: float) -> int:
-    """County-held posts (县管校聘): move up to ``share`` of each school's surplus teachers
-    (teachers over need) to schools with vacancies, largest vacancies first. Returns the
-    number moved.
+    """County-held posts (县管校聘): move surplus teachers to schools with vacancies.
+
+    Up to ``share`` of each school's surplus teachers (teachers over need) move, to the largest
+    vacancies first.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model; its teachers table is changed in place.
+    cs : ClassStructure
+        The year's classes.
+    share : float
+        Share of each school's surplus that may move, in [0, 1].
+
+    Returns
+    -------
+    int
+        The number of teachers moved.
     """
     t, rng = model.teachers, model.rng
     teachers, _ = teacher_counts(model)
@@ -188,7 +281,18 @@ def reallocate(model, cs: ClassStructure, share: float) -> int:
 
 
 def end_rotations(model) -> int:
-    """Rotating teachers whose term ended go back to their home school (or stay, if it closed)."""
+    """Rotating teachers whose term ended go back to their home school (or stay, if it closed).
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model; its teachers table is changed in place.
+
+    Returns
+    -------
+    int
+        The number of rotations ended.
+    """
     t, s = model.teachers, model.schools
     done = np.flatnonzero((t.status == ROTATING) & (t.rotation_until < model.year))
     home = t.home_school[done]
@@ -208,10 +312,32 @@ def start_rotations(
     years: int,
     min_experience: float,
 ) -> int:
-    """交流轮岗: send ``share`` of eligible county-town teachers (experience ≥ ``min_experience``
-    years) to village and township schools for ``years`` years, at least ``backbone_share`` of
-    them backbone teachers; hosts are the rural schools with the fewest teachers per pupil (the
-    staffing measure of the 优质均衡 standard), one teacher each in turn. Returns the number sent.
+    """交流轮岗: send county-town teachers to village and township schools for some years.
+
+    ``share`` of eligible county-town teachers (experience ≥ ``min_experience`` years) go for
+    ``years`` years, at least ``backbone_share`` of them backbone teachers; hosts are the rural
+    schools with the fewest teachers per pupil (the staffing measure of the 优质均衡 standard),
+    one teacher each in turn.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model; its teachers table is changed in place.
+    cs : ClassStructure
+        The year's classes.
+    share : float
+        Share of the eligible county-town teachers sent, in [0, 1].
+    backbone_share : float
+        Least share of backbone teachers (骨干) among those sent, in [0, 1].
+    years : int
+        Length of a rotation (years).
+    min_experience : float
+        Teaching experience a teacher needs to be sent (years).
+
+    Returns
+    -------
+    int
+        The number of teachers sent.
     """
     t, s, rng = model.teachers, model.schools, model.rng
     eligible = np.flatnonzero(

@@ -49,6 +49,11 @@ def main_options(
 def user_errors() -> Iterator[None]:
     """Turn an :class:`EdusimError` (bad scenario, file, option) into one message and exit 2.
 
+    Returns
+    -------
+    contextlib.AbstractContextManager
+        A context manager (``with user_errors(): ...``) that yields nothing.
+
     Raises
     ------
     typer.Exit

@@ -15,8 +15,17 @@ from sim.cli.app import err_console
 
 
 def progress_bar(transient: bool = False) -> Progress:
-    """A progress bar on stderr: description, bar, done/total, elapsed and time left;
-    ``transient`` bars vanish when done (so an error stays the only message).
+    """A progress bar on stderr: description, bar, done/total, elapsed and time left.
+
+    Parameters
+    ----------
+    transient : bool, default False
+        Whether the bar vanishes when done (so an error stays the only message).
+
+    Returns
+    -------
+    rich.progress.Progress
+        The bar, on the CLI's stderr console; use it as a context manager.
     """
     return Progress(
         TextColumn("[bold]{task.description}"),

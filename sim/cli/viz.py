@@ -27,7 +27,14 @@ MISSING = 'the teaching app needs the viz extra: pip install "edusim[viz]" (miss
 
 
 def missing_viz_modules() -> list[str]:
-    """Modules of the viz extra that cannot be imported (empty when the app can run)."""
+    """Modules of the viz extra that cannot be imported.
+
+    Returns
+    -------
+    list of str
+        Names from :data:`VIZ_MODULES` (or the missing module an import names), empty when the
+        app can run.
+    """
     missing = []
     for name in VIZ_MODULES:
         try:

@@ -46,7 +46,7 @@ import pandas as pd
 
 from sim.experiment.errors import ExperimentError
 from sim.experiment.executors import Executor, make_executor
-from sim.experiment.replicates import NON_METRICS, summarise
+from sim.experiment.replicates import NON_METRICS, check_seed, summarise
 from sim.experiment.tasks import (
     MAIN_TABLE,
     Evaluation,
@@ -151,9 +151,7 @@ def compare(
         raise ExperimentError(f"--replicates {replicates}: must be at least 1")
     resolved = [resolve_scenario(s, overrides) for s in scenarios]
     labels = scenario_labels(scenarios, resolved)
-    root_seed = resolved[0].seed if seed is None else seed
-    if root_seed < 0:
-        raise ExperimentError(f"--seed {root_seed}: must be non-negative")
+    root_seed = resolved[0].seed if seed is None else check_seed(seed)
     dumps = [s.model_dump(mode="json") for s in resolved]
     tasks = [
         Task(

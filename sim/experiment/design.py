@@ -3,9 +3,12 @@
 A sweep varies dotted scenario keys, each given on the command line as
 
 - ``KEY=LOW:HIGH``: a continuous range. A grid takes ``samples`` evenly spaced levels from
-  LOW to HIGH (both included); Latin hypercube and Sobol designs sample the range. Values
-  are rounded to integers when the scenario field is an integer (a grid then drops repeated
-  levels).
+  LOW to HIGH (both included); Latin hypercube and Sobol designs sample the range. When the
+  scenario field holds whole numbers (``sim.scenario.keys.field_type``), the range is of the
+  whole numbers from ``ceil(LOW)`` to ``floor(HIGH)`` (``years=2:3.5`` is 2 or 3): a grid
+  rounds its levels and drops repeated ones, Latin hypercube and Sobol designs sample
+  ``[LOW - 0.5, HIGH + 0.5]`` and round, so that every whole number is equally likely. The
+  sweep says so (``sweep.json`` ``integer_keys``, the printed plan).
 - ``KEY=a,b,c``: a discrete list (values parsed as TOML, else text). A grid takes every
   value; Latin hypercube and Sobol designs sample an index uniformly on [0, k) and take
   value ``floor(index)``.
@@ -33,6 +36,7 @@ run ids).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import tomllib
@@ -44,7 +48,7 @@ import pandas as pd
 
 from sim.errors import EdusimError, ScenarioError
 from sim.experiment.errors import ExperimentError
-from sim.scenario.keys import get_dotted
+from sim.scenario.keys import field_type, get_dotted
 
 DESIGNS = ("grid", "lhs", "sobol")
 DEFAULT_SAMPLES = {"grid": 3, "lhs": 32, "sobol": 16}
@@ -53,6 +57,8 @@ RESERVED = ("run_id", "point", "replicate", "seed", "year", "scenario")
 #: Scenario keys a sweep may not vary (the seed is set by the replicates; names are labels).
 NOT_VARIABLE = ("seed", "name", "description")
 SECOND_ORDER = False
+#: Half the step between whole numbers: an integer range is sampled from LOW - 0.5 to HIGH + 0.5.
+HALF_STEP = 0.5
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,10 @@ class VarySpec:
     values
         The listed values (empty for a range).
     integer
-        True when the scenario field holds integers: range values are rounded.
+        True when the scenario field holds integers: the bounds are whole numbers and range
+        values are rounded.
+    given
+        The range as given when its bounds were rounded to whole numbers (else empty).
     """
 
     key: str
@@ -76,6 +85,7 @@ class VarySpec:
     high: float | None = None
     values: tuple[Any, ...] = ()
     integer: bool = False
+    given: str = ""
 
     @property
     def is_range(self) -> bool:
@@ -103,18 +113,30 @@ class VarySpec:
         out = [self._cast(x) for x in raw]
         return sorted(set(out)) if self.integer else out
 
+    @property
+    def note(self) -> str:
+        """Say how an integer range is drawn (empty for other specs), for the printed plan."""
+        if not (self.is_range and self.integer):
+            return ""
+        rounded = f" (rounded from {self.given})" if self.given else ""
+        return f"{self.key}: whole numbers {_num(self.low)} to {_num(self.high)}{rounded}"
+
     def from_unit(self, x: float) -> Any:
         """Map a sampled coordinate ``x`` within :meth:`bounds` to the key's value."""
         if self.is_range:
+            if self.integer:
+                return int(min(max(round(float(x)), self.low), self.high))
             return self._cast(x)
         index = min(max(int(math.floor(x)), 0), len(self.values) - 1)
         return self.values[index]
 
     def bounds(self) -> list[float]:
-        """SALib bounds: ``[low, high]`` of a range, ``[0, k]`` (an index) of a list."""
-        return (
-            [float(self.low), float(self.high)] if self.is_range else [0.0, float(len(self.values))]
-        )
+        """SALib bounds: ``[low, high]`` of a range (widened by half a step for whole numbers,
+        so each is equally likely), ``[0, k]`` (an index) of a list."""
+        if not self.is_range:
+            return [0.0, float(len(self.values))]
+        pad = HALF_STEP if self.integer else 0.0
+        return [float(self.low) - pad, float(self.high) + pad]
 
     def _cast(self, x: float) -> int | float:
         return int(round(float(x))) if self.integer else float(x)
@@ -208,13 +230,13 @@ def check_vary(
                 f"--vary {spec.text}: '{spec.key}' is a block of keys, not a number; "
                 "vary one of its keys"
             )
-        spec = VarySpec(
-            spec.key,
-            spec.low,
-            spec.high,
-            spec.values,
-            integer=isinstance(current, int) and not isinstance(current, bool),
+        integer = field_type(spec.key) is int or (
+            isinstance(current, int) and not isinstance(current, bool)
         )
+        if integer and spec.is_range:
+            spec = _whole_numbers(spec)
+        else:
+            spec = dataclasses.replace(spec, integer=integer)
         for value in spec.probe_values():
             try:
                 probe({spec.key: value})
@@ -222,6 +244,26 @@ def check_vary(
                 raise ExperimentError(f"--vary {spec.text}: {exc}") from None
         checked.append(spec)
     return checked
+
+
+def _whole_numbers(spec: VarySpec) -> VarySpec:
+    """Make a range over an integer field a range of whole numbers (bounds rounded inwards).
+
+    Raises
+    ------
+    ExperimentError
+        The range holds fewer than two whole numbers.
+    """
+    low, high = math.ceil(spec.low), math.floor(spec.high)
+    if low >= high:
+        held = f"only {low}" if low == high else "none"
+        raise ExperimentError(
+            f"--vary {spec.text}: '{spec.key}' holds whole numbers and the range holds {held}; "
+            f"give a range of at least two, e.g. {spec.key}={low}:{low + 1}, or set one value "
+            "with --set"
+        )
+    given = spec.text if (low, high) != (spec.low, spec.high) else ""
+    return VarySpec(spec.key, float(low), float(high), integer=True, given=given)
 
 
 def design_points(specs: Sequence[VarySpec], design: str, samples: int, seed: int) -> pd.DataFrame:

@@ -306,10 +306,28 @@ Executor = InlineExecutor | LocalExecutor | DaskExecutor
 def make_executor(workers: int | None = None, scheduler: str | None = None) -> Executor:
     """Make the executor for the CLI options.
 
-    Dask when ``scheduler`` is given, else a local pool of ``workers`` processes (default: one
-    per CPU), or the calling process when ``workers`` is 0.
+    Dask when ``scheduler`` is given (an empty or blank address is an error, never a silent
+    local run), else a local pool of ``workers`` processes (default: one per CPU), or the
+    calling process when ``workers`` is 0.
+
+    Parameters
+    ----------
+    workers
+        Local worker processes (None: one per CPU; 0: this process).
+    scheduler
+        Dask scheduler address, e.g. ``tcp://host:8786``.
+
+    Returns
+    -------
+    Executor
+        The executor (not entered yet).
+
+    Raises
+    ------
+    ExperimentError
+        A malformed scheduler address or a negative number of workers.
     """
-    if scheduler:
+    if scheduler is not None:
         return DaskExecutor(scheduler)
     if workers == 0:
         return InlineExecutor()

@@ -18,8 +18,42 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.experiment.errors import ExperimentError
+from sim.scenario.schema_base import MAX_SEED
+
 CONFIDENCE = 0.95
 NON_METRICS = ("scenario", "replicate", "year", "run_id", "point", "seed")
+
+
+def check_seed(seed: Any, option: str = "--seed") -> int:
+    """Check a root seed: a whole number from 0 to :data:`MAX_SEED` (2**63 - 1).
+
+    Seeds are stored as signed 64-bit integers in the design and run tables, and
+    ``SeedSequence`` takes no negative number.
+
+    Parameters
+    ----------
+    seed
+        The seed given.
+    option
+        How the message names it.
+
+    Returns
+    -------
+    int
+        The seed.
+
+    Raises
+    ------
+    ExperimentError
+        Not a whole number, or outside 0..2**63 - 1 (the message gives the range).
+    """
+    whole = isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_))
+    if not whole or not 0 <= int(seed) <= MAX_SEED:
+        raise ExperimentError(
+            f"{option} {seed}: must be a whole number from 0 to {MAX_SEED} (2**63 - 1)"
+        )
+    return int(seed)
 
 
 def replicate_seeds(root_seed: int, replicates: int) -> list[np.random.SeedSequence]:

@@ -38,6 +38,7 @@ from sim.experiment.design import (
 )
 from sim.experiment.errors import ExperimentError
 from sim.experiment.executors import Executor, make_executor
+from sim.experiment.replicates import check_seed
 from sim.experiment.storage import SweepStore
 from sim.experiment.tasks import (
     Evaluation,
@@ -203,9 +204,7 @@ def plan_sweep(
     check_design(design, samples, len(specs))
     if replicates < 1:
         raise ExperimentError(f"--replicates {replicates}: must be at least 1")
-    root_seed = base_scenario.seed if seed is None else seed
-    if root_seed < 0:
-        raise ExperimentError(f"--seed {root_seed}: must be non-negative")
+    root_seed = base_scenario.seed if seed is None else check_seed(seed)
     runs = runs_table(design_points(specs, design, samples, root_seed), replicates, root_seed)
     out_path = Path(out) if out is not None else Path("outputs") / f"sweep-{base_scenario.name}"
     spec = {
@@ -215,6 +214,8 @@ def plan_sweep(
         "overrides": _overrides_list(overrides),
         "vary": [s.text for s in specs],
         "keys": [s.key for s in specs],
+        "integer_keys": [s.key for s in specs if s.is_range and s.integer],
+        "notes": [s.note for s in specs if s.note],
         "design": design,
         "samples": samples,
         "second_order": SECOND_ORDER,

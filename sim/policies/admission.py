@@ -1,5 +1,8 @@
-"""Admission policy: catchment strictness (就近划片), class caps, the hukou/points barrier and a
-target share of migrant children in public schools."""
+"""Admission policy: catchment strictness (就近划片), class caps, the hukou barrier, a target.
+
+The target is a share of migrant children in public schools: while it is missed, the
+hukou/points barrier falls a step a year.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ class AdmissionPolicy(Policy):
         self.barrier = config.hukou_barrier
 
     def on_year_start(self, model, classes) -> None:
+        """Publish the admission knobs (``model.effects``)."""
         c = self.config
         model.effects.catchment_strictness = c.catchment_strictness
         model.effects.hard_class_caps = c.class_caps == "hard"
@@ -25,6 +29,7 @@ class AdmissionPolicy(Policy):
             model.effects.hukou_barrier = self.barrier
 
     def on_year_end(self, model, classes) -> None:
+        """Lower the barrier a step while the migrant target is missed."""
         c = self.config
         if c.migrant_public_target is None:
             return
@@ -35,5 +40,6 @@ class AdmissionPolicy(Policy):
             current = hukou_barrier(model)
             self.barrier = max(0.0, current - c.barrier_step)
             model.log_event("admission_barrier", -1,
-                            f"migrant children in public schools {share:.1%} < target {c.migrant_public_target:.0%}: "
-                            f"barrier {current:.2f} -> {self.barrier:.2f}")
+                            f"migrant children in public schools {share:.1%} < target "
+                            f"{c.migrant_public_target:.0%}: barrier {current:.2f} -> "
+                            f"{self.barrier:.2f}")

@@ -1,7 +1,10 @@
 """The policy interface: a scenario block plus yearly hooks.
 
 A policy acts on the model only through ``sim.state`` tables and ``sim.behaviour`` functions,
-logs an event for every action (``model.log_event``) and never reaches into another policy.
+logs an event for every action (``model.log_event``) and never reaches into another policy:
+what one needs from another the owner publishes in ``model.effects``
+(``sim.state.PolicyEffects``), and helpers several policies use live in
+``sim.policies.common``.
 """
 
 from __future__ import annotations
@@ -9,14 +12,22 @@ from __future__ import annotations
 from typing import ClassVar
 
 from sim.behaviour.schools import ClassStructure
-from sim.scenario.policy_schema import PolicyBlock
+from sim.scenario.schema_base import PolicyBlock
 
 
 class Policy:
     """Base class. Subclasses set ``name`` (the key under ``[policies]``) and override hooks.
 
     ``on_year_start`` runs in the calendar phase (scheduled actions take effect);
-    ``on_year_end`` runs in the policy-review phase (decisions for next year).
+    ``on_year_end`` runs in the policy-review phase (decisions for next year). The model
+    runs the hooks of the policies in the order of ``PoliciesConfig``'s fields.
+
+    Parameters
+    ----------
+    config : PolicyBlock
+        The policy's scenario block.
+    model : EducationModel
+        The model being built.
     """
 
     name: ClassVar[str] = ""
@@ -25,14 +36,20 @@ class Policy:
         self.config = config
 
     def in_force(self, year: int) -> bool:
-        """Whether ``year`` lies within the block's ``start_year``..``end_year`` (either may be
-        unset). The one test of a policy's years: never overridden."""
+        """Tell whether ``year`` lies within the block's ``start_year``..``end_year``.
+
+        Either may be unset. The one test of a policy's years: never overridden.
+        """
         c = self.config
-        return (c.start_year is None or year >= c.start_year) and (c.end_year is None or year <= c.end_year)
+        return ((c.start_year is None or year >= c.start_year)
+                and (c.end_year is None or year <= c.end_year))
 
     def acts_in(self, year: int) -> bool:
-        """Whether the model runs this policy's hooks in ``year``: while in force. A policy that
-        must also act outside its years (to withdraw what it set up) overrides this and says why."""
+        """Tell whether the model runs this policy's hooks in ``year``: while in force.
+
+        A policy that must also act outside its years (to withdraw what it set up, or to
+        publish that it is off) overrides this and says why.
+        """
         return self.in_force(year)
 
     def on_year_start(self, model, classes: ClassStructure) -> None:
@@ -52,7 +69,19 @@ def register(cls: type[Policy]) -> type[Policy]:
 
 
 def build_policies(model) -> list[Policy]:
-    """Instantiate the policies configured in the scenario, in the order of the schema's fields."""
+    """Instantiate the policies configured in the scenario, in the order of the schema's fields.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model being built (``model.scenario.policies`` lists the blocks).
+
+    Returns
+    -------
+    list of Policy
+        One per configured block, in ``PoliciesConfig`` order (consolidation, boarding,
+        busing, teachers, admission, capacity, quality, buildings).
+    """
     config = model.scenario.policies
     built = []
     for name in type(config).model_fields:

@@ -5,19 +5,22 @@ from __future__ import annotations
 import numpy as np
 
 from sim.policies.base import Policy, register
-from sim.state import BUILDING_USE, CLOSED
+from sim.state import BUILDING_USE, CLOSED, code
 
-IDLE, REUSED, SOLD = (BUILDING_USE.index(k) for k in ("idle", "reused", "sold"))
+IDLE, REUSED, SOLD = (code(BUILDING_USE, use) for use in ("idle", "reused", "sold"))
 
 
 @register
 class BuildingsPolicy(Policy):
-    """At year end every idle building may be reused; one idle long enough may be sold
-    (its sale income lowers ``cost_total``). Each change is an event."""
+    """At year end every idle building may be reused; one idle long enough may be sold.
+
+    Its sale income lowers ``cost_total``. Each change is an event.
+    """
 
     name = "buildings"
 
     def on_year_end(self, model, classes) -> None:
+        """Reuse or sell idle buildings (draws from ``model.rng``)."""
         c, s, rng = self.config, model.schools, model.rng
         idle = np.flatnonzero((s.status == CLOSED) & (s.building_use == IDLE))
         draw = rng.random(idle.size)

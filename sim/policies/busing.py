@@ -3,14 +3,20 @@
 In the calendar phase (after this year's closures) every route is rebuilt: for each open
 school in ``tiers``, the riders are the pupils (grades ``grade_min``-``grade_max``) whose school
 next is that school — their current school if it still teaches their next grade, else the
-nearest open school teaching it — living in settlements at least ``min_distance_km`` away by
-road, plus this year's grade-1 entrants. With ``serve = "lost_school"`` (default) only
-settlements that lost their own school for that grade since the run began (a school there
-closed or stopped teaching the grade) are served: the buses the plans promise to the pupils
-of merged schools; with ``"all"`` every settlement far enough from its school is. ``sim.behaviour.routing`` builds the routes
-(capacity ≤ 56, maximum ride time, depot at the school) and puts each village's ride time
-into ``model.bus``; in school choice a rider's commute is that ride, and continuing day
-pupils' bus flag and commute follow the new routes at once (``routing.refresh_riders``).
+nearest open school teaching it (``sim.behaviour.placement.next_year_pupils``) — living in
+settlements at least ``min_distance_km`` away by road, plus this year's grade-1 entrants. With
+``serve = "lost_school"`` (default) only settlements that lost their own school for that grade
+since the run began (a school there closed or stopped teaching the grade) are served: the
+buses the plans promise to the pupils of merged schools; with ``"all"`` every settlement far
+enough from its school is. ``sim.behaviour.routing`` builds the routes (capacity ≤ 56, maximum
+ride time, depot at the school) and puts each village's ride time into ``model.bus``; in
+school choice a rider's commute is that ride, and continuing day pupils' bus flag and commute
+follow the new routes at once (``routing.refresh_riders``).
+
+Where buses would run (drive within ``max_ride_min``, road at least ``min_distance_km``, the
+grades and tiers served) is published as ``model.effects.bus_service`` for this year and the
+next, None for a year out of force: in ``on_year_start`` and when the policy is built (the
+consolidation safeguards read it).
 
 Cost a year: ``cost_per_bus_yuan`` per bus plus ``cost_per_km_yuan`` x route km x 2 runs a
 day x ``school_days``, added to ``cost_total``. Events: ``bus_route`` (one per route with its
@@ -23,16 +29,27 @@ import numpy as np
 
 from sim.behaviour import layout, routing
 from sim.behaviour.placement import next_year_pupils
+from sim.behaviour.schools import ClassStructure
 from sim.policies.base import Policy, register
-from sim.policies.consolidation import log_cost_breakdown
-from sim.policies.optimise import TIER_CODES
-from sim.scenario.policy_schema import BusingConfig
+from sim.policies.common import log_cost_breakdown, tier_codes
+from sim.scenario.policies import BusingConfig
 from sim.state import GRADES, OPEN
+
+RUNS_PER_DAY = 2  # a bus drives its loop in the morning and in the afternoon
+FREE_KM_BUS_COST_KM = 1e4  # with driving free, one more bus costs as much as 10,000 km
 
 
 @register
 class Busing(Policy):
-    """``[policies.busing]``: see the module docstring."""
+    """``[policies.busing]``: see the module docstring.
+
+    Parameters
+    ----------
+    config : BusingConfig
+        The scenario block.
+    model : EducationModel
+        The model being built.
+    """
 
     name = "busing"
 
@@ -41,32 +58,42 @@ class Busing(Policy):
         self.routes: list[routing.Route] = []
         self.solved: dict[tuple, tuple] = {}
         self.taught_at_start = _taught(model)
+        self.drive = routing.drive_minutes(model, config.speed_factor)
+        self.service = routing.BusService(
+            within_reach=(self.drive <= config.max_ride_min)
+            & (model.travel.km >= config.min_distance_km),
+            grade_min=config.grade_min, grade_max=config.grade_max,
+            tiers=frozenset(tier_codes(config.tiers)))
+        self._publish(model)
+
+    def acts_in(self, year: int) -> bool:
+        """Run the hooks every year (always True).
+
+        So that they also run after ``end_year``, take the buses off and publish that no bus
+        runs.
+        """
+        return True
 
     def demand(self, model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(settlement, school, riders) of next placement's pupils beyond ``min_distance_km``."""
-        cfg, c, s = self.config, model.children, model.schools
-        kids, grade = next_year_pupils(model)
-        home = model.families.settlement[c.family[kids]].astype(np.int64)
-        current = c.school[kids]
-        safe = np.maximum(current, 0)
-        keeps = (current >= 0) & (s.status[safe] == OPEN) & (s.grade_min[safe] <= grade) & (s.grade_max[safe] >= grade)
-        target = np.where(keeps, current, model.candidates.catchment[grade, home]).astype(np.int64)
-        tiers = [TIER_CODES[t] for t in cfg.tiers]
+        cfg, s = self.config, model.schools
+        nxt = next_year_pupils(model)
+        home, target, grade = nxt.home, nxt.school, nxt.grade
+        at = np.maximum(target, 0)
         ok = (target >= 0) & (grade >= cfg.grade_min) & (grade <= cfg.grade_max)
-        ok &= np.isin(s.tier[np.maximum(target, 0)], tiers)
-        ok &= model.travel.km[home, s.settlement[np.maximum(target, 0)]] >= cfg.min_distance_km
+        ok &= np.isin(s.tier[at], tier_codes(cfg.tiers))
+        ok &= model.travel.km[home, s.settlement[at]] >= cfg.min_distance_km
         if cfg.serve == "lost_school":
             ok &= self.lost(model)[home, grade]
         key, riders = np.unique(home[ok] * (s.n + 1) + target[ok], return_counts=True)
         return key // (s.n + 1), key % (s.n + 1), riders
 
-    def acts_in(self, year: int) -> bool:
-        """Always True, so that the hooks also run after ``end_year`` and take the buses off."""
-        return True
-
     def lost(self, model) -> np.ndarray:
-        """(n_settlements, GRADES + 1) bool: a school in the settlement taught the grade when
-        the run began and no longer does (closed or downgraded)."""
+        """Mark where a settlement lost its school for a grade: (n_settlements, GRADES + 1).
+
+        A school in the settlement taught the grade when the run began and no longer does
+        (closed or downgraded).
+        """
         s = model.schools
         start = self.taught_at_start
         lost_school = start & ~_taught(model)[: start.shape[0]]
@@ -74,8 +101,9 @@ class Busing(Policy):
         np.logical_or.at(out, s.settlement[: start.shape[0]], lost_school)
         return out
 
-    def on_year_start(self, model, classes) -> None:
-        cfg = self.config
+    def on_year_start(self, model, classes: ClassStructure) -> None:
+        """Publish the service; rebuild this year's routes (or take the buses off)."""
+        self._publish(model)
         model.bus.clear()
         if not self.in_force(model.year):
             if self.routes:
@@ -83,10 +111,33 @@ class Busing(Policy):
                 routing.refresh_riders(model)
             self.routes = []
             return
+        routes, unserved = self._routes(model)
+        routing.set_rides(model, routes)
+        routing.refresh_riders(model)
+        self.routes = routes
+        self._charge_and_log(model, routes, unserved)
+
+    def on_year_end(self, model, classes: ClassStructure) -> None:
+        """Log the cost breakdown while in force."""
+        if self.in_force(model.year):
+            log_cost_breakdown(model, classes)
+
+    def _publish(self, model) -> None:
+        model.effects.bus_service = {year: self.service if self.in_force(year) else None
+                                     for year in (model.year, model.year + 1)}
+
+    def _per_km_year(self) -> float:
+        """Return the running cost of one km of route a year (yuan)."""
+        cfg = self.config
+        return cfg.cost_per_km_yuan * RUNS_PER_DAY * cfg.school_days
+
+    def _routes(self, model) -> tuple[list[routing.Route], int]:
+        """Build this year's routes; count the pupils beyond the maximum ride."""
+        cfg = self.config
         settlement, school, riders = self.demand(model)
-        drive = routing.drive_minutes(model, cfg.speed_factor)
-        per_km_year = cfg.cost_per_km_yuan * 2 * cfg.school_days
-        bus_cost_km = cfg.cost_per_bus_yuan / per_km_year if per_km_year > 0 else 1e4
+        per_km_year = self._per_km_year()
+        bus_cost_km = (cfg.cost_per_bus_yuan / per_km_year if per_km_year > 0
+                       else FREE_KM_BUS_COST_KM)
         routes: list[routing.Route] = []
         unserved = 0
         for r in np.unique(school):
@@ -95,34 +146,35 @@ class Busing(Policy):
             if key not in self.solved:  # the same demand gives the same routes: solve it once
                 self.solved[key] = routing.build_routes(
                     model, int(r), settlement[mine], riders[mine], capacity=cfg.bus_capacity,
-                    max_ride_min=cfg.max_ride_min, stop_minutes=cfg.stop_minutes, speed_factor=cfg.speed_factor,
-                    bus_cost_km=bus_cost_km, iterations=cfg.solver_iterations, seed=cfg.seed, drive=drive,
+                    max_ride_min=cfg.max_ride_min, stop_minutes=cfg.stop_minutes,
+                    speed_factor=cfg.speed_factor, bus_cost_km=bus_cost_km,
+                    iterations=cfg.solver_iterations, seed=cfg.seed, drive=self.drive,
                 )
             built, missed = self.solved[key]
             unserved += int(riders[mine][np.isin(settlement[mine], missed)].sum())
             routes += built
-        routing.set_rides(model, routes)
-        routing.refresh_riders(model)
-        self.routes = routes
-        names = model.settlement_names
+        return routes, unserved
+
+    def _charge_and_log(self, model, routes: list[routing.Route], unserved: int) -> None:
+        cfg, names = self.config, model.settlement_names
         km = sum(rt.km for rt in routes)
-        cost = len(routes) * cfg.cost_per_bus_yuan + km * per_km_year
+        cost = len(routes) * cfg.cost_per_bus_yuan + km * self._per_km_year()
         layout.add_cost(model, cost, "bus_yuan")
         for rt in routes:
-            stops = ", ".join(f"{names[p]} ({n} pupils, {m:.1f} min)" for p, n, m in zip(rt.stops, rt.riders, rt.ride_min))
-            model.log_event("bus_route", rt.school, f"{model.schools.name[rt.school]!r}: {rt.load} riders, "
-                                                    f"{rt.km:.1f} km; stops {stops}")
-        model.log_event("busing", -1, f"{len(routes)} buses, {int(sum(rt.load for rt in routes))} planned riders, "
-                                      f"{km:.1f} km a run; {unserved} pupils beyond {cfg.max_ride_min:g} min ride; "
-                                      f"cost {cost:,.0f} yuan")
-
-    def on_year_end(self, model, classes) -> None:
-        if self.in_force(model.year):
-            log_cost_breakdown(model, classes)
+            stops = ", ".join(f"{names[p]} ({n} pupils, {m:.1f} min)"
+                              for p, n, m in zip(rt.stops, rt.riders, rt.ride_min))
+            model.log_event("bus_route", rt.school,
+                            f"{model.schools.name[rt.school]!r}: {rt.load} riders, "
+                            f"{rt.km:.1f} km; stops {stops}")
+        model.log_event("busing", -1,
+                        f"{len(routes)} buses, {int(sum(rt.load for rt in routes))} planned "
+                        f"riders, {km:.1f} km a run; {unserved} pupils beyond "
+                        f"{cfg.max_ride_min:g} min ride; cost {cost:,.0f} yuan")
 
 
 def _taught(model) -> np.ndarray:
     """(n_schools, GRADES + 1) bool: open schools and the grades they teach."""
     s = model.schools
     grades = np.arange(GRADES + 1)
-    return (s.status == OPEN)[:, None] & (grades >= s.grade_min[:, None]) & (grades <= s.grade_max[:, None])
+    return ((s.status == OPEN)[:, None] & (grades >= s.grade_min[:, None])
+            & (grades <= s.grade_max[:, None]))

@@ -8,21 +8,29 @@ from sim.behaviour.schools import pupils_by_grade
 from sim.policies.base import Policy, register
 from sim.state import COUNTY_TOWN_TIER, OPEN, TOWNSHIP_TIER, VILLAGE_TIER
 
+YUAN_PER_1000 = 1000  # the quality effect of funding is given per 1,000 yuan
+NO_LEADER = -1
+
 
 @register
 class QualityPolicy(Policy):
-    """Sets the coverage floor and funding bonus at year start; after the schools phase, each
-    group member's quality closes a share of its gap to the group's leader."""
+    """School groups, remote classrooms and rural funding.
+
+    Sets the coverage floor and funding bonus at year start; after the schools phase, each
+    group member's quality closes a share of its gap to the group's leader.
+    """
 
     name = "quality"
 
     def on_year_start(self, model, classes) -> None:
+        """Publish the coverage floor and quality bonus; count the funding's cost."""
         c, s = self.config, model.schools
         rural = s.tier != COUNTY_TOWN_TIER
         pupils = pupils_by_grade(model).sum(axis=1)
         small = rural & (pupils < c.small_school_pupils)
-        model.effects.coverage_floor = np.where(small, c.remote_coverage_floor, 0.0) if c.remote_classrooms else 0.0
-        bonus = c.quality_per_1000_yuan * c.extra_funding_yuan_per_pupil / 1000
+        floor = np.where(small, c.remote_coverage_floor, 0.0) if c.remote_classrooms else 0.0
+        model.effects.coverage_floor = floor
+        bonus = c.quality_per_1000_yuan * c.extra_funding_yuan_per_pupil / YUAN_PER_1000
         model.effects.quality_bonus = np.where(rural, bonus, 0.0)
         funding = float(pupils[rural & (s.status == OPEN)].sum()) * c.extra_funding_yuan_per_pupil
         model.counts.extra_cost_yuan += funding
@@ -30,6 +38,7 @@ class QualityPolicy(Policy):
             model.log_event("cost", -1, f"extra rural funding {funding:.0f} yuan")
 
     def on_year_end(self, model, classes) -> None:
+        """Lift each group member's quality toward its leader's."""
         c, s = self.config, model.schools
         if c.groups == "none" or c.group_uplift_rate == 0:
             return
@@ -40,11 +49,26 @@ class QualityPolicy(Policy):
 
 
 def group_leaders(model, groups: str) -> np.ndarray:
-    """The leading school of each school's group (-1: not a member). A township's best open
-    township-tier school leads its village schools; with ``groups="county"`` the best open
-    county-town school also leads every township-tier school."""
+    """Find the leading school of each school's group (-1: not a member).
+
+    A township's best open township-tier school leads its village schools; with
+    ``groups="county"`` the best open county-town school also leads every township-tier
+    school.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model (schools, their quality and townships).
+    groups : str
+        "township" or "county".
+
+    Returns
+    -------
+    ndarray of int64, (n_schools,)
+        The leader's row per school, -1 for schools in no group.
+    """
     s, st = model.schools, model.settlements
-    leader = np.full(s.n, -1, dtype=np.int64)
+    leader = np.full(s.n, NO_LEADER, dtype=np.int64)
     open_ = s.status == OPEN
     township = st.township[s.settlement]
     heads = np.flatnonzero(open_ & (s.tier == TOWNSHIP_TIER))
@@ -53,7 +77,7 @@ def group_leaders(model, groups: str) -> np.ndarray:
         first = np.unique(township[best], return_index=True)
         lead_of = dict(zip(first[0].tolist(), best[first[1]].tolist()))
         villages = np.flatnonzero(s.tier == VILLAGE_TIER)
-        leader[villages] = [lead_of.get(int(k), -1) for k in township[villages]]
+        leader[villages] = [lead_of.get(int(k), NO_LEADER) for k in township[villages]]
     if groups == "county":
         town = np.flatnonzero(open_ & (s.tier == COUNTY_TOWN_TIER))
         if town.size:

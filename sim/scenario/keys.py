@@ -4,6 +4,16 @@ One place for every walk over a scenario by dotted key: read a value (:func:`get
 one (:func:`set_dotted`), look a key up in the schema (:func:`field_type`, :func:`has_key`), and
 write a scenario or a single value as TOML (:func:`to_toml`, :func:`toml_value`) in the form
 ``--set key=VALUE`` and :func:`tomllib.loads` read back.
+
+A table given where the scenario already holds one is merged or replaces it, by one rule
+(:func:`merged`), for ``extends``, ``--set`` and Python overrides alike:
+
+- a *block* (``county``, ``schools.class_cap``) and a *record* (a table of fixed entries, such
+  as ``roads.ride_speed_kmh`` with ``county``, ``township``, ``village``) given in part keep
+  the entries left out;
+- a *series* (a table of open entries, such as ``demography.births_index`` by year) given as a
+  table replaces the one before it whole: its entries are the series. One entry set by a dotted
+  key (``--set demography.births_index.2030=5``) keeps the other entries.
 """
 
 from __future__ import annotations
@@ -65,7 +75,9 @@ def get_dotted(data: Mapping[str, Any], key: str) -> Any:
 def set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
     """Set ``data[a][b][c] = value`` for ``key = "a.b.c"``, creating blocks on the way.
 
-    A part that is missing or None (an absent optional block) becomes a new, empty block.
+    A part that is missing or None (an absent optional block) becomes a new, empty block. A
+    table given for a block or record that ``data`` already holds is merged into it, a series
+    replaces the one there (:func:`merged`).
 
     Parameters
     ----------
@@ -93,7 +105,95 @@ def set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
                 f"key '{key}': '{where}' is a value ({child!r}), not a block of keys"
             )
         node = child
-    node[parts[-1]] = value
+    node[parts[-1]] = merged(node.get(parts[-1]), value, key)
+
+
+def merged(old: Any, new: Any, key: str = "") -> Any:
+    """Combine the value a scenario holds at ``key`` with a new one given there.
+
+    Parameters
+    ----------
+    old
+        The value held so far (None when there is none).
+    new
+        The value given.
+    key
+        Dotted scenario key of both values (``""``: the whole scenario).
+
+    Returns
+    -------
+    Any
+        ``new`` merged entry by entry into ``old`` (at every depth) when both are tables and
+        ``key`` names a block or a record (:func:`merges`); else ``new``.
+    """
+    if not (isinstance(old, Mapping) and isinstance(new, Mapping) and merges(key)):
+        return new
+    out = dict(old)
+    for part, value in new.items():
+        sub = f"{key}.{part}" if key else str(part)
+        out[part] = merged(out[part], value, sub) if part in out else value
+    return out
+
+
+def merges(key: str) -> bool:
+    """Tell whether a table given at ``key`` keeps the entries it leaves out.
+
+    Parameters
+    ----------
+    key
+        Dotted scenario key (``""``: the whole scenario).
+
+    Returns
+    -------
+    bool
+        True for a block and for a record (a dict field whose entries are a fixed set of names,
+        e.g. ``roads.ride_speed_kmh``); False for a series (a dict field of open entries, e.g.
+        ``demography.births_index``), a value, and a key the schema does not have.
+    """
+    if not key:
+        return True
+    kind = field_type(key)
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return True
+    return is_record(kind)
+
+
+def is_record(annotation: Any) -> bool:
+    """Tell whether an annotation is a dict with a fixed set of entry names (``Literal`` keys).
+
+    Parameters
+    ----------
+    annotation
+        A field's type, as :func:`field_type` gives it.
+
+    Returns
+    -------
+    bool
+        True for ``dict[Literal[...], X]`` (or ``... | None``).
+    """
+    members = _members(annotation)
+    if len(members) != 1 or typing.get_origin(members[0]) is not dict:
+        return False
+    entry = _members(typing.get_args(members[0])[0])
+    return len(entry) == 1 and typing.get_origin(entry[0]) is typing.Literal
+
+
+def is_series(annotation: Any) -> bool:
+    """Tell whether an annotation is a dict of open entries (a series such as ``births_index``).
+
+    Parameters
+    ----------
+    annotation
+        A field's type, as :func:`field_type` gives it.
+
+    Returns
+    -------
+    bool
+        True for a dict (or ``dict | None``) whose keys are not a fixed ``Literal`` set.
+    """
+    members = _members(annotation)
+    is_dict = len(members) == 1 and typing.get_origin(members[0]) is dict
+    return is_dict and not is_record(annotation)
 
 
 def _members(annotation: Any) -> list[Any]:
@@ -317,7 +417,11 @@ __all__ = [
     "field_type",
     "get_dotted",
     "has_key",
+    "is_record",
+    "is_series",
     "keys_at",
+    "merged",
+    "merges",
     "set_dotted",
     "to_toml",
     "toml_value",

@@ -2,6 +2,12 @@
 
 Every problem raises :class:`sim.errors.ScenarioError` with one message that names the key
 path, the value and what is allowed; nothing is run or written before loading succeeds.
+
+A block or a record (``roads.ride_speed_kmh``) given in part, in a file, an ``extends`` child
+or a ``--set``, keeps the entries it leaves out (from the parent, else the defaults); a series
+(``demography.births_index``) given as a table replaces the one before it, while a single entry
+set with ``--set`` keeps the others (the rule of :func:`sim.scenario.keys.merged`). A file may
+start with a UTF-8 byte order mark.
 """
 
 from __future__ import annotations
@@ -13,9 +19,11 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticUndefined
 
 from sim.errors import ScenarioError
-from sim.scenario.keys import keys_at, set_dotted
+from sim.scenario.keys import field_type, get_dotted, is_record, is_series, keys_at, merged
+from sim.scenario.keys import set_dotted
 from sim.scenario.schema import Scenario
 from sim.scenario.schema_base import block_type
 
@@ -25,6 +33,8 @@ BUNDLED_FOLDER = "bundled"
 SCHEMA_HINT = "(see `edusim schema`)"
 #: Longest rendering of a wrong value in an error message (characters).
 MAX_VALUE_CHARS = 80
+#: How scenario files are read: UTF-8, with or without a byte order mark (Windows editors).
+FILE_ENCODING = "utf-8-sig"
 
 
 def bundled_dir() -> Path:
@@ -70,8 +80,43 @@ def load_scenario(
     """
     data: dict[str, Any] = {} if name_or_path is None else _resolve(str(name_or_path), chain=())
     for key, value in parse_overrides(overrides):
+        _seed_series(data, key)
         set_dotted(data, key, value)
     return validate(data)
+
+
+def _seed_series(data: dict[str, Any], key: str) -> None:
+    """Before one entry of a series is set, put the default series there if none is given.
+
+    ``--set demography.births_index.2030=5`` then changes one year of the default index
+    instead of making an index of that year alone.
+    """
+    parts = key.split(".")
+    for end in range(1, len(parts)):
+        prefix = ".".join(parts[:end])
+        if not is_series(field_type(prefix)):
+            continue
+        try:
+            present = get_dotted(data, prefix) is not None
+        except ScenarioError:
+            present = False
+        default = _schema_default(parts[:end])
+        if not present and isinstance(default, Mapping):
+            set_dotted(data, prefix, {str(k): v for k, v in default.items()})
+        return
+
+
+def _schema_default(parts: list[str]) -> Any:
+    """The schema's default at a dotted key through blocks (None when it has none)."""
+    model: Any = Scenario
+    value: Any = None
+    for part in parts:
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return None
+        value = field.get_default(call_default_factory=True)
+        model = block_type(field.annotation)
+    return None if value is PydanticUndefined else value
 
 
 def validate(data: Mapping[str, Any]) -> Scenario:
@@ -92,8 +137,17 @@ def _with_block_defaults(
     out = dict(data)
     for key, value in data.items():
         field = model.model_fields.get(key)
-        block = block_type(field.annotation) if field is not None else None
-        if block is None or not isinstance(value, Mapping):
+        if field is None or not isinstance(value, Mapping):
+            continue
+        if is_record(field.annotation):
+            default = getattr(defaults, key, None) if defaults is not None else None
+            if default is None:
+                default = field.get_default(call_default_factory=True)
+            if isinstance(default, Mapping):
+                out[key] = {**default, **value}
+            continue
+        block = block_type(field.annotation)
+        if block is None:
             continue
         default = getattr(defaults, key, None) if defaults is not None else None
         block_defaults = default if isinstance(default, BaseModel) else None
@@ -143,7 +197,7 @@ def _locate(name_or_path: str, chain: tuple[str, ...]) -> Path:
 def _read(path: Path) -> dict[str, Any]:
     if path.suffix == ".json":
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding=FILE_ENCODING))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ScenarioError(f"{path}: not valid JSON: {exc}") from None
         if not isinstance(data, dict) or not isinstance(data.get("scenario"), dict):
@@ -152,7 +206,7 @@ def _read(path: Path) -> dict[str, Any]:
             )
         return data["scenario"]
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding=FILE_ENCODING))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{path}: not a valid TOML file: {exc}") from None
 
@@ -166,13 +220,8 @@ def _absolutise_county_file(data: dict[str, Any], folder: Path) -> None:
 
 
 def _deep_merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in top.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = _deep_merge(dict(merged[key]), value)
-        else:
-            merged[key] = value
-    return merged
+    """A child file over its parent: blocks and records merged, series replaced (keys.merged)."""
+    return dict(merged(base, top, ""))
 
 
 def parse_overrides(overrides: Iterable[str] | Mapping[str, Any] | None) -> list[tuple[str, Any]]:

@@ -56,7 +56,23 @@ def _candidate_edges(xy: np.ndarray) -> np.ndarray:
 
 
 def network_edges(xy: np.ndarray, prune_factor: float = PRUNE_FACTOR) -> np.ndarray:
-    """Pruned Delaunay links of points ``xy`` (n, 2), connected; pairs (E, 2), lower index first."""
+    """Pruned Delaunay links of points ``xy``, kept connected.
+
+    A link longer than ``prune_factor`` times the median link length of either end is dropped,
+    unless it is on the minimum spanning tree.
+
+    Parameters
+    ----------
+    xy : numpy.ndarray, shape (n, 2)
+        Point coordinates (km).
+    prune_factor : float, default PRUNE_FACTOR
+        Longest link kept, as a multiple of the smaller of its ends' median link lengths.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (E, 2)
+        Point index pairs, lower index first.
+    """
     n = len(xy)
     cand = _candidate_edges(xy)
     if len(cand) == 0:
@@ -95,8 +111,10 @@ def build_roads(
 
     Parameters
     ----------
-    x_km, y_km : ndarray, shape (S,)
-        Projected coordinates (km).
+    x_km : ndarray, shape (S,)
+        Projected east coordinates (km).
+    y_km : ndarray, shape (S,)
+        Projected north coordinates (km).
     kind : ndarray of int, shape (S,)
         Settlement kind codes (index into ``SETTLEMENT_KINDS``).
     detour_factor : float

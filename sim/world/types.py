@@ -22,6 +22,7 @@ class World:
     terrain : str
         "plain", "hill" or "mountain".
     settlement_name : ndarray of str, shape (S,)
+        Settlement names.
     settlement_kind : ndarray of int8, shape (S,)
         Index into ``SETTLEMENT_KINDS`` ("county_town", "town", "village").
     settlement_township : ndarray of int16, shape (S,)
@@ -37,7 +38,9 @@ class World:
     road_class : ndarray of int8, shape (E,)
         Index into ``ROAD_CLASSES`` ("county", "township", "village").
     school_name : ndarray of str, shape (N,)
+        School names.
     school_settlement : ndarray of int32, shape (N,)
+        Settlement index of each school.
     school_level : ndarray of int8, shape (N,)
         Index into ``LEVELS`` ("teaching_point", "primary", "junior", "nine_year").
     school_tier : ndarray of int8, shape (N,)

@@ -10,7 +10,8 @@ from sim.behaviour.choice import boarding_rules, utility_terms
 from sim.errors import ScenarioError
 from sim.state import ENROLLED
 
-SMALL = ["county.residents=30000", "county.townships=4", "county.villages=24", "county.area_km2=600"]
+SMALL = ["county.residents=30000", "county.townships=4", "county.villages=24",
+         "county.area_km2=600"]
 CENTRAL_BEDS = 'policies.boarding.tiers=["township","county_town"]'
 
 
@@ -20,7 +21,8 @@ def _fast(extra, years=4):
 
 def test_boarding_lowers_dropouts_under_fast_consolidation():
     without = [sim.run(_fast([]), seed=s).county["dropouts"].sum() for s in range(3)]
-    with_beds = [sim.run(_fast([CENTRAL_BEDS]), seed=s).county["dropouts"].sum() for s in range(3)]
+    with_beds = [sim.run(_fast([CENTRAL_BEDS]), seed=s).county["dropouts"].sum()
+                 for s in range(3)]
     assert np.mean(with_beds) < np.mean(without)
 
 
@@ -29,21 +31,57 @@ def test_grade_four_minimum_keeps_young_boarders_at_zero_even_under_fast_consoli
     assert (result.county["young_boarders"] == 0).all()
     assert result.county["boarders"].min() > 0
     # Letting grade 1 board under the same closures produces young boarders.
-    lowered = sim.run(_fast([CENTRAL_BEDS, "policies.boarding.min_grade=1", "policies.boarding.young_penalty=0"]),
-                      seed=1)
+    lowered = sim.run(_fast([CENTRAL_BEDS, "policies.boarding.min_grade=1",
+                             "policies.boarding.young_penalty=0"]), seed=1)
     assert lowered.county["young_boarders"].sum() > 0
 
 
 def test_boarding_rules_apply_only_while_the_policy_is_in_force():
     scenario = sim.load_scenario("small_county", [
-        "years=1", "policies.boarding.min_grade=2", "policies.boarding.threshold_min=30",
-        "policies.boarding.fee_yuan=0", "policies.boarding.start_year=2026", "policies.boarding.end_year=2027"])
+        "years=5", "policies.boarding.min_grade=2", "policies.boarding.threshold_min=30",
+        "policies.boarding.fee_yuan=0", "policies.boarding.start_year=2026",
+        "policies.boarding.end_year=2027"])
     m = sim.EducationModel(scenario, seed=0)
+    policy = next(p for p in m.policies if p.name == "boarding")
     base = scenario.boarding
-    assert boarding_rules(m, 2025).min_grade == base.min_grade
-    rules = boarding_rules(m, 2026)
+    assert policy.rules_in(2025).min_grade == base.min_grade
+    rules = policy.rules_in(2026)
     assert (rules.min_grade, rules.threshold_min, rules.fee_yuan) == (2, 30, 0)
-    assert boarding_rules(m, 2028).threshold_min == base.threshold_min
+    assert policy.rules_in(2028).threshold_min == base.threshold_min
+    # School choice reads the rules the policy publishes, year by year.
+    in_choice = {}
+    for _ in range(5):
+        m.step()
+        in_choice[m.year] = boarding_rules(m)
+    assert in_choice[2025].min_grade == base.min_grade
+    assert (in_choice[2026].min_grade, in_choice[2026].threshold_min) == (2, 30)
+    assert in_choice[2027] == rules
+    assert in_choice[2028].threshold_min == base.threshold_min
+
+
+def test_the_rules_of_this_year_and_the_next_are_published():
+    scenario = sim.load_scenario("small_county", [
+        "years=2", "policies.boarding.min_grade=2", "policies.boarding.start_year=2025"])
+    m = sim.EducationModel(scenario, seed=0)
+    policy = next(p for p in m.policies if p.name == "boarding")
+    # Built: the year before the first (initial placement) and the first year.
+    assert sorted(m.effects.boarding_rules) == [2023, 2024]
+    m.step()
+    assert m.effects.boarding_rules == {2024: policy.rules_in(2024), 2025: policy.rules_in(2025)}
+    # Consolidation decides at the end of 2024 for 2025: the policy's rules of 2025.
+    assert boarding_rules(m, 2025).min_grade == 2
+    with pytest.raises(LookupError, match="boarding rules of 2027 not published"):
+        boarding_rules(m, 2027)
+
+
+def test_without_a_boarding_policy_the_scenario_rules_hold_every_year():
+    m = sim.EducationModel(sim.load_scenario("small_county", ["years=1"]), seed=0)
+    assert m.effects.boarding_rules == {}
+    rules = boarding_rules(m, 2030)
+    base = m.scenario.boarding
+    assert (rules.min_grade, rules.threshold_min, rules.fee_yuan) == (
+        base.min_grade, base.threshold_min, base.fee_yuan)
+    assert rules.young_penalty == 0.0
 
 
 def test_young_boarders_carry_the_wellbeing_penalty():
@@ -70,7 +108,8 @@ def test_beds_for_need_and_scheduled_expansions_add_beds_and_cost():
         "policies.boarding.county_cost_per_boarder_yuan": 10.0,
         "policies.boarding.expansion": [
             {"year": 2024, "school": name, "beds": 40},
-            {"year": 2025, "select": {"levels": ["primary"], "tiers": ["township"]}, "share_of_pupils": 1.0},
+            {"year": 2025, "select": {"levels": ["primary"], "tiers": ["township"]},
+             "share_of_pupils": 1.0},
         ],
     })
     m = sim.EducationModel(scenario, seed=0)
@@ -79,9 +118,9 @@ def test_beds_for_need_and_scheduled_expansions_add_beds_and_cost():
     m.step()
     m.check()
     assert m.schools.boarding_beds[row] == beds0 + 40
-    assert m.counters["construction_yuan"] == pytest.approx(40 * 1000.0)
+    assert m.counts.construction_yuan == pytest.approx(40 * 1000.0)
     boarders = int(((m.children.status == ENROLLED) & m.children.boarding).sum())
-    assert m.counters["boarding_extra_yuan"] == pytest.approx(10.0 * boarders)
+    assert m.counts.boarding_extra_yuan == pytest.approx(10.0 * boarders)
     m.step()
     m.check()
     added = [e for e in m.events if e[1] == "beds_added" and e[0] == 2025]
@@ -93,8 +132,8 @@ def test_beds_for_need_and_scheduled_expansions_add_beds_and_cost():
 
 
 def test_beds_for_need_builds_where_pupils_must_board():
-    scenario = sim.load_scenario("small_county", ["years=2", "policies.boarding.tiers=[\"township\",\"county_town\"]",
-                                                  "policies.boarding.threshold_min=20"])
+    scenario = sim.load_scenario("small_county", [
+        "years=2", CENTRAL_BEDS, "policies.boarding.threshold_min=20"])
     m = sim.EducationModel(scenario, seed=0)
     m.step()
     m.check()
@@ -105,8 +144,25 @@ def test_beds_for_need_builds_where_pupils_must_board():
 def test_unknown_expansion_school_is_a_scenario_error():
     scenario = sim.load_scenario("small_county", {"policies.boarding.expansion": [
         {"year": 2025, "school": "Ghost School", "beds": 5}]})
-    with pytest.raises(ScenarioError, match=r"policies.boarding.expansion\[0\].school.*Ghost School"):
+    with pytest.raises(ScenarioError,
+                       match=r"policies.boarding.expansion\[0\].school.*Ghost School"):
         sim.EducationModel(scenario, seed=0)
     with pytest.raises(ScenarioError, match="exactly one of 'beds' and 'share_of_pupils'"):
         sim.load_scenario("small_county", {"policies.boarding.expansion": [
             {"year": 2025, "school": "X", "beds": 5, "share_of_pupils": 0.2}]})
+
+
+def test_an_expansion_may_name_a_school_a_consolidation_plan_builds():
+    scenario = sim.load_scenario("small_county", {
+        "years": 3,
+        "policies.consolidation.plan": [
+            {"action": "build", "year": 2025, "name": "New Central", "settlement": "County Town",
+             "level": "primary", "classrooms": 12}],
+        "policies.boarding.beds_for_need": False,
+        "policies.boarding.expansion": [{"year": 2026, "school": "New Central", "beds": 30}],
+    })
+    m = sim.EducationModel(scenario, seed=0)  # the name is valid before the school opens
+    for _ in range(3):
+        m.step()
+        m.check()
+    assert m.schools.boarding_beds[m.schools.name.index("New Central")] == 30

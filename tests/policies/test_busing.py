@@ -7,13 +7,16 @@ import pytest
 
 import sim
 from sim.behaviour import routing
+from sim.state import COUNTY_TOWN_TIER, TOWNSHIP_TIER
 
-FAST = ["policies.consolidation.rule.consecutive_years=1", "policies.consolidation.max_closures_per_year=5"]
+FAST = ["policies.consolidation.rule.consecutive_years=1",
+        "policies.consolidation.max_closures_per_year=5"]
 BUS = ["policies.busing.max_ride_min=40"]
 
 
 def _displaced_commute(extra, seed, years=5):
-    m = sim.EducationModel(sim.load_scenario("small_county", [f"years={years}", *FAST, *extra]), seed=seed)
+    m = sim.EducationModel(sim.load_scenario("small_county", [f"years={years}", *FAST, *extra]),
+                           seed=seed)
     total = count = 0
     for _ in range(years):
         m.step()
@@ -32,7 +35,8 @@ def test_busing_lowers_the_displaced_pupils_commute():
 
 
 def test_routes_respect_capacity_and_ride_time_and_riders_commute_is_the_ride():
-    scenario = sim.load_scenario("small_county", ["years=4", *FAST, *BUS, "policies.busing.bus_capacity=30"])
+    scenario = sim.load_scenario("small_county",
+                                 ["years=4", *FAST, *BUS, "policies.busing.bus_capacity=30"])
     m = sim.EducationModel(scenario, seed=2)
     routes_seen = 0
     for _ in range(4):
@@ -55,19 +59,21 @@ def test_routes_respect_capacity_and_ride_time_and_riders_commute_is_the_ride():
 
 
 def test_bus_costs_enter_the_county_cost():
-    scenario = sim.load_scenario("small_county", ["years=3", *FAST, *BUS, "policies.busing.cost_per_bus_yuan=1000",
-                                                  "policies.busing.cost_per_km_yuan=1", "policies.busing.school_days=100"])
+    scenario = sim.load_scenario("small_county", [
+        "years=3", *FAST, *BUS, "policies.busing.cost_per_bus_yuan=1000",
+        "policies.busing.cost_per_km_yuan=1", "policies.busing.school_days=100"])
     m = sim.EducationModel(scenario, seed=2)
     for _ in range(3):
         m.step()
     policy = next(p for p in m.policies if p.name == "busing")
     expected = len(policy.routes) * 1000 + sum(r.km for r in policy.routes) * 1 * 2 * 100
-    assert m.counters["bus_yuan"] == pytest.approx(expected)
+    assert m.counts.bus_yuan == pytest.approx(expected)
     assert expected > 0
 
 
 def test_buses_stop_after_the_end_year():
-    scenario = sim.load_scenario("small_county", ["years=4", *FAST, *BUS, "policies.busing.serve=\"all\"",
+    scenario = sim.load_scenario("small_county", ["years=4", *FAST, *BUS,
+                                                  "policies.busing.serve=\"all\"",
                                                   "policies.busing.end_year=2025"])
     m = sim.EducationModel(scenario, seed=0)
     m.step()
@@ -90,4 +96,26 @@ def test_serve_all_serves_far_villages_without_closures():
         depot = m.schools.settlement[r.school]
         assert all(km[p, depot] >= scenario.policies.busing.min_distance_km for p in r.stops)
     drive = routing.drive_minutes(m)
-    assert all(max(r.ride_min) >= drive[r.stops[-1], m.schools.settlement[r.school]] - 1e-9 for r in policy.routes)
+    assert all(max(r.ride_min) >= drive[r.stops[-1], m.schools.settlement[r.school]] - 1e-9
+               for r in policy.routes)
+
+
+def test_where_buses_would_run_is_published_for_this_year_and_the_next():
+    scenario = sim.load_scenario("small_county", ["years=3", *BUS, "policies.busing.grade_max=6",
+                                                  'policies.busing.tiers=["township"]',
+                                                  "policies.busing.end_year=2025"])
+    m = sim.EducationModel(scenario, seed=0)
+    policy = next(p for p in m.policies if p.name == "busing")
+    assert sorted(m.effects.bus_service) == [2023, 2024]  # when built: before the first step
+    m.step()
+    service = m.effects.bus_service[2025]
+    assert service is policy.service and set(m.effects.bus_service) == {2024, 2025}
+    cfg = scenario.policies.busing
+    drive, km = routing.drive_minutes(m, cfg.speed_factor), m.travel.km
+    assert ((drive <= cfg.max_ride_min) & (km >= cfg.min_distance_km) == service.within_reach).all()
+    home, there = np.argwhere(service.within_reach)[0]
+    assert service.would_serve(int(home), int(there), TOWNSHIP_TIER, 3)
+    assert not service.would_serve(int(home), int(there), TOWNSHIP_TIER, 7)  # grade_max 6
+    assert not service.would_serve(int(home), int(there), COUNTY_TOWN_TIER, 3)  # tiers
+    m.step()
+    assert m.effects.bus_service == {2025: service, 2026: None}  # out of force after end_year

@@ -6,8 +6,10 @@ import pytest
 
 import sim
 
-NAMES = {"teacher_support": "teachers", "town_expansion": "capacity", "balanced_development": "quality"}
-SMALL = ["county.residents=30000", "county.townships=4", "county.villages=24", "county.area_km2=600"]
+NAMES = {"teacher_support": "teachers", "town_expansion": "capacity",
+         "balanced_development": "quality"}
+SMALL = ["county.residents=30000", "county.townships=4", "county.villages=24",
+         "county.area_km2=600"]
 
 
 @pytest.mark.parametrize("name", sorted(NAMES))

@@ -6,10 +6,11 @@ import pytest
 
 import sim
 
-NAMES = ["consolidate_fast", "consolidate_with_boarding", "consolidate_with_busing", "four_concentrations",
-         "gaotai_like", "optimised_layout"]
+NAMES = ["consolidate_fast", "consolidate_with_boarding", "consolidate_with_busing",
+         "four_concentrations", "gaotai_like", "optimised_layout"]
 # The small county (bundled small_county's size) keeps the runs quick.
-SMALL = ["county.residents=30000", "county.townships=4", "county.villages=24", "county.area_km2=600"]
+SMALL = ["county.residents=30000", "county.townships=4", "county.villages=24",
+         "county.area_km2=600"]
 SOURCES = ("facts.md", "国办发", "Dai et al.", "Gaotai", "county plan", "2001")
 
 
@@ -31,8 +32,8 @@ def test_scenario_runs_three_years_with_the_invariants(name):
         model.step()
         model.check()
     kinds = {e[1] for e in model.events}
-    assert kinds & {"school_closed", "school_downgraded", "school_opened", "closure_scheduled", "intake_closed",
-                    "optimise", "beds_added"}
+    assert kinds & {"school_closed", "school_downgraded", "school_opened", "closure_scheduled",
+                    "intake_closed", "optimise", "beds_added"}
 
 
 @pytest.mark.slow

@@ -306,3 +306,59 @@ def test_validate_turns_a_mapping_into_a_scenario():
     assert validate({"years": 2}).years == 2
     with pytest.raises(ScenarioError, match="county.bogus"):
         validate({"county": {"bogus": 1}})
+
+
+# ---- issue 12: partial dict overrides, merged tables, a byte order mark ----------------------
+
+RIDE_DEFAULTS = Scenario().roads.ride_speed_kmh
+
+
+def test_partial_dict_override_keeps_the_other_entries(invoke):
+    scenario = load_scenario("small_county", ["roads.ride_speed_kmh.county=50"])
+    assert scenario.roads.ride_speed_kmh == {**RIDE_DEFAULTS, "county": 50.0}
+    result = invoke("validate", "small_county", "--set", "roads.ride_speed_kmh.county=50")
+    assert result.exit_code == 0, result.output
+
+
+def test_partial_dict_in_a_toml_table_keeps_the_other_entries(scenarios_dir):
+    scenario = load_scenario(scenarios_dir / "partial_record_table.toml")
+    assert scenario.roads.ride_speed_kmh == {**RIDE_DEFAULTS, "county": 50.0}
+
+
+def test_partial_dict_given_as_an_inline_table_keeps_the_other_entries():
+    scenario = load_scenario("small_county", ["roads.ride_speed_kmh={village=12}"])
+    assert scenario.roads.ride_speed_kmh == {**RIDE_DEFAULTS, "village": 12.0}
+
+
+def test_inline_table_override_merges_into_the_parents_table():
+    scenario = load_scenario("small_county", ["county={residents=5000}"])
+    assert scenario.county.residents == 5000
+    # the parent's (small_county's) siblings, not the defaults, are kept
+    assert (scenario.county.townships, scenario.county.villages) == (4, 24)
+    assert scenario.county.area_km2 == 600.0
+
+
+def test_series_entry_override_keeps_the_other_entries():
+    default = Scenario().demography.births_index
+    scenario = load_scenario("small_county", ["demography.births_index.2030=5"])
+    assert scenario.demography.births_index == {**default, 2030: 5.0}
+    china = load_scenario("china_2001_2020")
+    changed = load_scenario("china_2001_2020", ["demography.births_index.1990=1"])
+    assert changed.demography.births_index == {**china.demography.births_index, 1990: 1.0}
+
+
+def test_series_given_as_a_table_replaces_the_one_before_it(scenarios_dir):
+    replaced = load_scenario("china_2001_2020", ["demography.births_index={2000=1.0}"])
+    assert replaced.demography.births_index == {2000: 1.0}
+    child = load_scenario(scenarios_dir / "series_table_in_child.toml")
+    assert child.demography.births_index == {2000: 1.0}
+    flat = load_scenario("small_county", {"demography.births_index": {2000: 1.0}})
+    assert flat.demography.births_index == {2000: 1.0}
+
+
+def test_utf8_bom_in_a_toml_file_is_accepted(scenarios_dir, invoke):
+    assert (scenarios_dir / "bom_utf8.toml").read_bytes().startswith(b"\xef\xbb\xbf")
+    scenario = load_scenario(scenarios_dir / "bom_utf8.toml")
+    assert scenario.name == "bom_utf8" and scenario.years == 2
+    result = invoke("validate", scenarios_dir / "bom_utf8.toml")
+    assert result.exit_code == 0, result.output

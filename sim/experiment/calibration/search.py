@@ -43,7 +43,7 @@ from sim.experiment.calibration.targets import (
 )
 from sim.experiment.errors import ExperimentError
 from sim.experiment.executors import Executor, make_executor
-from sim.experiment.replicates import summarise
+from sim.experiment.replicates import check_seed, summarise
 from sim.experiment.tasks import Task, resolve_scenario
 from sim.scenario import Scenario
 from sim.version import package_version
@@ -319,9 +319,7 @@ def plan_calibration(
     targets_source = "" if isinstance(targets, Targets) else str(targets)
     targets = targets if isinstance(targets, Targets) else load_targets(targets)
     specs = check_targets(targets, resolved)
-    root = resolved.seed if seed is None else int(seed)
-    if root < 0:
-        raise ExperimentError(f"--seed {root}: must be non-negative")
+    root = resolved.seed if seed is None else check_seed(seed)
     popsize, maxiter, population = de_settings(budget, replicates, len(specs))
     if report_replicates < 1:
         raise ExperimentError(f"--report-replicates {report_replicates}: must be at least 1")

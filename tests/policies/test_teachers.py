@@ -26,7 +26,8 @@ def teachers_block(**fields) -> dict:
 
 def test_rural_subsidy_lowers_rural_teacher_attrition():
     without = mean_over(teachers_block(), "rural_teacher_attrition")
-    with_subsidy = mean_over(teachers_block(rural_subsidy_yuan_per_month=400), "rural_teacher_attrition")
+    with_subsidy = mean_over(teachers_block(rural_subsidy_yuan_per_month=400),
+                             "rural_teacher_attrition")
     assert with_subsidy < without - 0.01, (with_subsidy, without)
 
 
@@ -37,8 +38,8 @@ def test_rotation_lowers_the_between_school_variation_of_staffing():
 
 
 def test_rotation_sends_backbone_teachers_for_a_term_and_brings_them_back():
-    scenario = sim.load_scenario("small_county", {"policies.teachers": {**NO_TOOLS, "rotation_share": 0.2,
-                                                                        "rotation_years": 2}})
+    scenario = sim.load_scenario("small_county", {"policies.teachers": {
+        **NO_TOOLS, "rotation_share": 0.2, "rotation_years": 2}})
     model = EducationModel(scenario, seed=4)
     model.step()
     t, s = model.teachers, model.schools
@@ -76,5 +77,6 @@ def test_reallocation_moves_surplus_teachers_to_vacancies():
 
 def test_subsidy_cost_is_counted():
     base = sim.run(sim.load_scenario("small_county", {"years": 3, **teachers_block()}), seed=0)
-    paid = sim.run(sim.load_scenario("small_county", {"years": 3, **teachers_block(rural_subsidy_yuan_per_month=400)}), seed=0)
+    subsidy = teachers_block(rural_subsidy_yuan_per_month=400)
+    paid = sim.run(sim.load_scenario("small_county", {"years": 3, **subsidy}), seed=0)
     assert (paid.county["cost_total"].iloc[0] - base.county["cost_total"].iloc[0]) > 0

@@ -9,15 +9,17 @@ import pytest
 import sim
 from sim.behaviour import layout
 from sim.errors import ScenarioError
-from sim.policies.consolidation import Consolidation, restore_needs
-from sim.scenario.policy_schema import RestoreSelector
-from sim.state import ACTIVE, CLOSED, ENROLLED, OPEN, TEACHING_POINT
+from sim.policies.consolidation import Consolidation, NeededSchool, YoungPupils, needed_schools
+from sim.policies.consolidation.inputs import young_pupils
+from sim.scenario.policies import RestoreSelector
+from sim.state import ACTIVE, CLOSED, ENROLLED, OPEN, PRIMARY, TEACHING_POINT, Schools
 
 SEED = 0
 #: Close the eight largest village schools in 2025 without safeguards, so that their villages'
 #: young pupils travel far in 2025; restore up to two of them in 2026.
-CLOSE = {"action": "close", "year": 2025, "select": {"levels": ["teaching_point", "primary"], "tiers": ["village"],
-                                                    "count": 8, "order": "largest"}}
+CLOSE = {"action": "close", "year": 2025,
+         "select": {"levels": ["teaching_point", "primary"], "tiers": ["village"], "count": 8,
+                    "order": "largest"}}
 #: Hiring fills every vacancy and nobody refuses a remote post: the restored school is staffed
 #: by the first teachers phase after it reopens.
 STAFFED = {"teachers.hire_share_of_vacancies": 1.0, "teachers.refusal_remote_per_hour": 0.0,
@@ -25,7 +27,8 @@ STAFFED = {"teachers.hire_share_of_vacancies": 1.0, "teachers.refusal_remote_per
 
 
 def _restore(**select) -> dict:
-    return {"action": "restore", "year": 2026, "select": {"count": 2, "min_far_pupils": 1, **select},
+    return {"action": "restore", "year": 2026,
+            "select": {"count": 2, "min_far_pupils": 1, **select},
             "as_level": "teaching_point", "grade_max": 3}
 
 
@@ -43,6 +46,12 @@ def _events(m, kind):
     return [e for e in m.events if e[1] == kind]
 
 
+def restore_needs(m, selector, grade_max, limit):
+    """The closed schools the model's young pupils need (as the calendar phase asks)."""
+    return needed_schools(young_pupils(m, grade_max), m.schools, len(m.settlement_names),
+                          selector, limit)
+
+
 def test_a_closed_village_school_is_restored_where_young_pupils_commute_far():
     m = _run([CLOSE, _restore()])
     closed = {e[2] for e in _events(m, "school_closed")}
@@ -53,7 +62,8 @@ def test_a_closed_village_school_is_restored_where_young_pupils_commute_far():
         assert school in closed and "commute over 40 min" in detail
         assert s.status[school] == OPEN and s.level[school] == TEACHING_POINT
         assert (s.grade_min[school], s.grade_max[school]) == (1, 3)
-        assert s.opened_year[school] == 2026 and s.invested_year[school] == 2026 and s.closed_year[school] == 2025
+        assert s.opened_year[school] == 2026 and s.invested_year[school] == 2026
+        assert s.closed_year[school] == 2025
         assert s.building_use[school] == layout.IN_USE and s.boarding_beds[school] == 0
         assert s.classrooms[school] >= 1
         # Staffed by the teachers phase (no teacher came with the reopening) and taking pupils.
@@ -88,7 +98,8 @@ def test_the_most_needed_closed_schools_are_chosen_and_unneeded_ones_are_not():
     means = [n.mean_commute_min for n in by_mean]
     assert means == sorted(means, reverse=True) and {n.school for n in by_mean} == chosen
     # count caps the list, most needed first.
-    assert [n.school for n in restore_needs(m, RestoreSelector(min_far_pupils=1, count=1), 3, limit)] == [needs[0].school]
+    first = restore_needs(m, RestoreSelector(min_far_pupils=1, count=1), 3, limit)
+    assert [n.school for n in first] == [needs[0].school]
 
 
 def test_nothing_is_restored_when_nobody_needs_a_school():
@@ -113,23 +124,18 @@ def test_restored_school_refurbishment_is_charged():
     s = m.schools
     rooms = sum(int(s.classrooms[e[2]]) for e in _events(m, "school_restored"))
     cost = m.scenario.policies.consolidation.restore_classroom_cost_yuan
-    assert m.counters["construction_yuan"] == pytest.approx(rooms * cost)  # counters of the last year (2026)
-
-
-def test_reopen_school_refuses_an_open_school():
-    m = sim.EducationModel(sim.load_scenario("small_county", ["years=1"]), seed=SEED)
-    with pytest.raises(ValueError, match="not closed"):
-        layout.reopen_school(m, 0, TEACHING_POINT, 3, 1)
+    assert m.counts.construction_yuan == pytest.approx(rooms * cost)  # the last year's (2026)
 
 
 @pytest.mark.parametrize(("entry", "message"), [
-    ({"colour": "red"}, r"unknown key 'policies\.consolidation\.plan\.0\.restore\.colour'.*allowed keys here: "
-                        r"action, year, select, as_level, grade_max"),
+    ({"colour": "red"}, r"unknown key 'policies\.consolidation\.plan\.0\.restore\.colour'"
+                        r".*allowed keys here: action, year, select, as_level, grade_max"),
     ({"grade_max": 7}, r"grade_max.*less than or equal to 6"),
     ({"grade_max": 0}, r"grade_max.*greater than or equal to 1"),
     ({"grade_max": 6}, "a teaching point teaches at most grades 1-5"),
     ({"as_level": "primary", "grade_max": 4}, "a primary teaches grades 1-6"),
-    ({"year": 2020}, r"plan\[0\]\.year = 2020: a plan entry must not be before the scenario's start_year 2024"),
+    ({"year": 2020}, r"plan\[0\]\.year = 2020: a plan entry must not be before the "
+                     r"scenario's start_year 2024"),
     ({"select": {"count": 0}}, r"count.*greater than or equal to 1"),
     ({"select": {"levels": ["junior"]}}, r"levels"),
     ({"select": {"order": "smallest"}}, r"order"),
@@ -141,12 +147,54 @@ def test_bad_restore_entries_give_a_clear_error(entry, message):
 
 
 def test_plan_entries_before_the_start_or_receiving_their_own_pupils_are_refused():
-    import sim
-    from sim.errors import ScenarioError
-
-    with pytest.raises(ScenarioError, match=r"plan\[0\]\.year = 1999: a plan entry must not be before"):
+    with pytest.raises(ScenarioError,
+                       match=r"plan\[0\]\.year = 1999: a plan entry must not be before"):
         sim.load_scenario("small_county", {"policies.consolidation.plan": [
             {"action": "close", "year": 1999, "school": "Village 0-1 Primary"}]})
-    with pytest.raises(ScenarioError, match=r"plan\[0\]\.receiving = 'A': a school cannot receive its own pupils"):
+    with pytest.raises(ScenarioError,
+                       match=r"plan\[0\]\.receiving = 'A': a school cannot receive its own pupils"):
         sim.load_scenario("small_county", {"policies.consolidation.plan": [
             {"action": "close", "year": 2025, "school": "A", "receiving": "A"}]})
+
+
+def _closed_schools(settlements, closed_years):
+    """A school table of closed village teaching points with idle buildings."""
+    s = Schools()
+    s.add(len(settlements), settlement=settlements, level=TEACHING_POINT, status=CLOSED,
+          closed_year=closed_years, building_use=layout.IDLE)
+    return s
+
+
+def test_needed_schools_on_a_hand_built_county():
+    # Settlement 0: 3 young pupils, 2 far; settlement 1: 1 far of 1; settlement 2: none far.
+    young = YoungPupils(home=np.array([0, 0, 0, 1, 2]), grade=np.array([1, 2, 2, 3, 1]),
+                        commute_min=np.array([50.0, 45.0, 10.0, 70.0, 5.0]))
+    # Two closed schools in settlement 0 (the one closed last counts), one in 1, one in 2.
+    s = _closed_schools(np.array([0, 0, 1, 2]), np.array([2020, 2022, 2021, 2021]))
+    needs = needed_schools(young, s, 3, RestoreSelector(min_far_pupils=1), limit_min=40)
+    assert needs == [
+        NeededSchool(school=1, settlement=0, far_pupils=2, young_pupils=3,
+                     mean_commute_min=35.0, most_in_a_grade=2),
+        NeededSchool(school=2, settlement=1, far_pupils=1, young_pupils=1,
+                     mean_commute_min=70.0, most_in_a_grade=1),
+    ]
+    by_mean = needed_schools(young, s, 3, RestoreSelector(min_far_pupils=1, order="mean_commute"),
+                             limit_min=40)
+    assert [n.school for n in by_mean] == [2, 1]
+    assert needed_schools(young, s, 3, RestoreSelector(min_far_pupils=2), limit_min=40) == needs[:1]
+
+
+def test_a_settlement_with_an_open_grade_one_school_needs_none():
+    young = YoungPupils(home=np.array([0, 0]), grade=np.array([1, 1]),
+                        commute_min=np.array([90.0, 90.0]))
+    s = _closed_schools(np.array([0]), np.array([2020]))
+    s.add(1, settlement=0, level=PRIMARY, status=OPEN, grade_min=1, grade_max=6)
+    assert needed_schools(young, s, 1, RestoreSelector(min_far_pupils=1), limit_min=40) == []
+
+
+def test_a_restored_school_has_rooms_for_its_largest_grade():
+    need = NeededSchool(school=0, settlement=0, far_pupils=5, young_pupils=60,
+                        mean_commute_min=50.0, most_in_a_grade=30)
+    assert need.classrooms(grade_max=3, class_cap=45) == 2  # ceil(30 x 3 / 45)
+    small = NeededSchool(0, 0, 1, 1, 50.0, 1)
+    assert small.classrooms(grade_max=3, class_cap=45) == 1

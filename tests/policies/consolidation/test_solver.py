@@ -1,4 +1,4 @@
-"""The facility-location MILP (sim.policies.optimise) against brute-force enumeration."""
+"""The facility-location MILP (sim.policies.consolidation.solver) against brute force."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
-import sim
-from sim.policies.optimise import allowed_pairs, choose_layout, solve_facility_location, unserved_penalty
-from sim.state import OPEN
+from sim.policies.consolidation.solver import (
+    allowed_pairs,
+    solve_facility_location,
+    unserved_penalty,
+)
 
 
 def _instance(rng, n_i=5, n_j=4, n_g=2):
@@ -24,9 +26,9 @@ def _instance(rng, n_i=5, n_j=4, n_g=2):
                 max_minutes=np.array([50.0, 60.0][:n_g]), minute_cost=3.0)
 
 
-def _brute_force(demand, minutes, serves, capacity, fixed_cost, max_minutes, minute_cost, must_open=None,
-                 candidates=None):
-    """Enumerate every set of open schools; solve the assignment LP of each; return the best cost."""
+def _brute_force(demand, minutes, serves, capacity, fixed_cost, max_minutes, minute_cost,
+                 must_open=None, candidates=None):
+    """Enumerate every set of open schools; solve each one's assignment LP; return the best."""
     n_i, n_g = demand.shape
     n_j = minutes.shape[1]
     must_open = np.zeros(n_j, bool) if must_open is None else must_open
@@ -66,7 +68,8 @@ def test_milp_objective_equals_brute_force(seed):
     must[seed % 4] = seed % 2 == 0
     result = solve_facility_location(must_open=must, **inst)
     assert result.optimal
-    assert result.objective == pytest.approx(_brute_force(must_open=must, **inst), rel=1e-7, abs=1e-6)
+    best = _brute_force(must_open=must, **inst)
+    assert result.objective == pytest.approx(best, rel=1e-7, abs=1e-6)
 
 
 def test_solution_respects_capacity_commute_and_must_open():
@@ -82,42 +85,16 @@ def test_solution_respects_capacity_commute_and_must_open():
     assert (r.flow[far] <= 1e-9).all()
     assert np.allclose(r.flow.sum(axis=1) + r.unserved, inst["demand"])
     assert r.objective == pytest.approx(r.travel_cost + r.fixed_cost + unserved_penalty(
-        inst["fixed_cost"], inst["minutes"], inst["max_minutes"], inst["minute_cost"]) * r.unserved.sum())
+        inst["fixed_cost"], inst["minutes"], inst["max_minutes"], inst["minute_cost"])
+        * r.unserved.sum())
 
 
 def test_candidates_keep_only_the_nearest_schools():
     rng = np.random.default_rng(1)
     inst = _instance(rng, n_i=6, n_j=5, n_g=1)
     inst["max_minutes"] = np.array([1e9])
-    ok = allowed_pairs(inst["demand"], inst["minutes"], inst["serves"], inst["max_minutes"], candidates=2)
+    ok = allowed_pairs(inst["demand"], inst["minutes"], inst["serves"], inst["max_minutes"],
+                       candidates=2)
     assert (ok.any(axis=2).sum(axis=1) <= 2).all()
     r = solve_facility_location(candidates=2, **inst)
     assert r.objective == pytest.approx(_brute_force(candidates=2, **inst), rel=1e-7, abs=1e-6)
-
-
-def test_choose_layout_on_a_county_closes_only_closable_schools_into_kept_ones():
-    scenario = sim.load_scenario("small_county", ["years=1", "policies.consolidation.optimise.year=2025"])
-    m = sim.EducationModel(scenario, seed=2)
-    m.step()
-    cfg = scenario.policies.consolidation.optimise
-    for stage in ("primary", "junior"):
-        choice = choose_layout(m, stage, cfg)
-        assert choice.objective <= choice.current_objective + 1e-6
-        kept = set(choice.result.open.nonzero()[0].tolist())
-        for school, receiving in choice.closures:
-            assert m.schools.tier[school] != 2 and m.schools.level[school] != 3  # county town and nine-year stay
-            assert receiving is None or m.schools.status[receiving] == OPEN
-        assert len(kept) + len(choice.closures) == choice.result.open.size
-
-
-def test_optimise_policy_closes_in_stages():
-    scenario = sim.load_scenario("small_county", [
-        "years=4", "policies.consolidation.optimise.year=2025", "policies.consolidation.max_closures_per_year=2",
-        "policies.consolidation.optimise.fixed_cost_yuan=2000000",
-    ])
-    result = sim.run(scenario, seed=4, check=True)
-    ev = result.events
-    assert (ev.kind == "optimise").sum() == 2
-    closed = ev[ev.kind == "school_closed"].groupby("year").size()
-    assert closed.sum() > 0 and (closed <= 2).all()
-    assert closed.index.min() >= 2025

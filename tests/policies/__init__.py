@@ -1,0 +1,1 @@
+"""Tests of sim.policies, one module per policy module (a package: test names repeat elsewhere)."""

@@ -1,0 +1,1 @@
+"""Tests of sim.policies.consolidation, one module per module of the package."""

@@ -1,0 +1,74 @@
+"""The consolidation policy as a whole: directions of effect, hooks, what it publishes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sim
+from policies.consolidation.runs import FAST
+from sim.policies.consolidation import Consolidation, Decision, Nominee, policy
+from sim.state import OPEN, PRIMARY, VILLAGE_TIER
+
+
+def _model(overrides, seed=0):
+    return sim.EducationModel(sim.load_scenario("small_county", overrides), seed=seed)
+
+
+def _policy(m) -> Consolidation:
+    return next(p for p in m.policies if isinstance(p, Consolidation))
+
+
+def test_consolidation_closes_schools_and_lengthens_commutes():
+    years = ["years=6"]
+    base = sim.run(sim.load_scenario("small_county", years), seed=0, replicates=3).county
+    cons_run = sim.run(sim.load_scenario("small_county", [*years, *FAST]), seed=0,
+                       replicates=3).county
+    last = base["year"].max()
+    b, c = base[base.year == last], cons_run[cons_run.year == last]
+    assert c["schools_open"].mean() < b["schools_open"].mean()
+    assert c["mean_commute_min"].mean() > b["mean_commute_min"].mean()
+
+
+def test_the_names_of_schools_a_plan_builds_are_published_when_the_model_is_built():
+    m = _model({"policies.consolidation.plan": [
+        {"action": "build", "year": 2026, "name": "New Junior", "settlement": "County Town",
+         "level": "junior", "classrooms": 12}]})
+    assert m.effects.planned_school_names == ("New Junior",)
+    assert _model({}).effects.planned_school_names == ()
+
+
+def test_the_hooks_run_only_in_force_unless_a_restore_is_due():
+    m = _model({"policies.consolidation.start_year": 2026, "policies.consolidation.end_year": 2027,
+                "policies.consolidation.plan": [{"action": "restore", "year": 2029}]})
+    p = _policy(m)
+    assert [p.acts_in(y) for y in (2025, 2026, 2027, 2028, 2029)] == [False, True, True, False,
+                                                                        True]
+    assert not p.in_force(2029)
+
+
+def _village_primary(m) -> int:
+    s = m.schools
+    ids = np.flatnonzero((s.status == OPEN) & (s.level == PRIMARY) & (s.tier == VILLAGE_TIER))
+    return int(ids[0])
+
+
+@pytest.mark.parametrize(("free", "build_first", "decision", "event"), [
+    (True, True, Decision.SCHEDULED, "closure_scheduled"),
+    (False, True, Decision.BUILDS, "build_first"),
+    (False, False, Decision.WAITS, "closure_waits"),
+])
+def test_a_nominee_is_scheduled_built_for_or_left_waiting(free, build_first, decision, event):
+    m = _model({"policies.consolidation.build_before_closing": build_first})
+    m.step()
+    p, school = _policy(m), _village_primary(m)
+    capacity = policy.receiving_capacity(m)
+    if not free:
+        capacity.seats[:] = 0
+    before = len(m.events)
+    assert p._decide(m, Nominee(school, "close", None, "rule"), capacity) is decision
+    assert [e[1] for e in m.events[before:]] == [event]
+    scheduled = [a for a in p.queue if a.kind == "close" and a.target == school]
+    assert bool(scheduled) == (decision is Decision.SCHEDULED)
+    if scheduled:
+        assert scheduled[0].year == m.year + 1 and school in capacity.departing
