@@ -40,6 +40,7 @@ assert SETTLEMENT_KINDS[VILLAGE] == "village"
 
 NO_SCHOOL = -1
 GRADES = 9  # grades 1..9 of compulsory schooling
+FIRST_GRADE = 1  # the entry grade (小学一年级)
 PRIMARY_TOP_GRADE = 6
 
 
@@ -57,7 +58,10 @@ class Table:
         object.__setattr__(
             self,
             "_data",
-            {name: np.full(capacity, default, dtype=dtype) for name, (dtype, default) in self.columns.items()},
+            {
+                name: np.full(capacity, default, dtype=dtype)
+                for name, (dtype, default) in self.columns.items()
+            },
         )
 
     def __len__(self) -> int:
@@ -76,7 +80,25 @@ class Table:
             object.__setattr__(self, name, value)
 
     def add(self, count: int, **values) -> np.ndarray:
-        """Append ``count`` rows; ``values`` give columns (scalars or arrays). Returns new row indices."""
+        """Append ``count`` rows and return their indices.
+
+        Parameters
+        ----------
+        count : int
+            Rows to append; the table grows (doubling) when it is full.
+        **values
+            Column values for the new rows: scalars or arrays of length ``count``.
+
+        Returns
+        -------
+        numpy.ndarray
+            The new rows' indices.
+
+        Raises
+        ------
+        KeyError
+            For a column the table does not have.
+        """
         unknown = set(values) - set(self.columns)
         if unknown:
             raise KeyError(f"{type(self).__name__} has no columns {sorted(unknown)}")
@@ -184,8 +206,11 @@ class Schools(Table):
 
 
 class Teachers(Table):
-    """Teachers. ``skill`` in [0, 1]; ``age`` and ``experience`` in years; ``home_school`` is
-    the school holding a rotating teacher's post."""
+    """Teachers.
+
+    ``skill`` in [0, 1]; ``age`` and ``experience`` in years; ``home_school`` is the school
+    holding a rotating teacher's post.
+    """
 
     columns = {
         "school": (np.int32, NO_SCHOOL),
@@ -200,15 +225,30 @@ class Teachers(Table):
     }
 
 
-POOLS_PER_SCHOOL = GRADES + 1  # a seat pool is (school, grade): pool = school * POOLS_PER_SCHOOL + grade
+# A seat pool is (school, grade): pool = school * POOLS_PER_SCHOOL + grade.
+POOLS_PER_SCHOOL = GRADES + 1
 
 
 def seat_capacity(schools: Schools, max_class_size) -> np.ndarray:
-    """Hard seats per (school, grade) pool: classrooms spread evenly over the grades served,
-    times the class size (an int, or an array per grade 0..9); 0 for grades not served and
-    schools not open."""
+    """Hard seats per (school, grade) pool.
+
+    Parameters
+    ----------
+    schools : Schools
+        The schools table.
+    max_class_size : int or array of int
+        Pupils a class may hold: one number, or one per grade 0..9.
+
+    Returns
+    -------
+    numpy.ndarray
+        (n_schools, POOLS_PER_SCHOOL) seats: classrooms spread evenly over the grades served,
+        times the class size; 0 for grades not served and schools not open.
+    """
     size = np.broadcast_to(np.asarray(max_class_size, dtype=np.int64), (POOLS_PER_SCHOOL,))
-    per_grade = (schools.classrooms.astype(np.int64)[:, None] * size[None, :]) // schools.grades_served()[:, None]
+    per_grade = (
+        schools.classrooms.astype(np.int64)[:, None] * size[None, :]
+    ) // schools.grades_served()[:, None]
     grades = np.arange(POOLS_PER_SCHOOL)
     served = (grades >= schools.grade_min[:, None]) & (grades <= schools.grade_max[:, None])
     served &= (schools.status == OPEN)[:, None] & (grades >= 1)
@@ -256,8 +296,10 @@ def _pair_key(settlement: np.ndarray, school: np.ndarray) -> np.ndarray:
 
 
 def leave_school(children: "Children", idx: np.ndarray, status: int, year: int) -> None:
-    """Children ``idx`` leave school with ``status`` (dropped out, completed, left the county):
-    they give up their seat, bed and bus seat; ``exit_year`` records when."""
+    """Children ``idx`` leave school with ``status`` (dropped out, completed, left the county).
+
+    They give up their seat, bed and bus seat; ``exit_year`` records when.
+    """
     children.status[idx] = status
     children.school[idx] = NO_SCHOOL
     children.boarding[idx] = False
@@ -303,7 +345,9 @@ def assert_consistent(model) -> None:
     used = np.bincount(school * POOLS_PER_SCHOOL + grade, minlength=seats.size)
     assert (used <= seats).all(), "school grade over its hard capacity"
     active = on_duty(t)
-    assert (s.status[t.school[active]] == OPEN).all(), "teacher on duty at a school that is not open"
+    assert (s.status[t.school[active]] == OPEN).all(), (
+        "teacher on duty at a school that is not open"
+    )
 
 
 @dataclass

@@ -38,6 +38,7 @@ from sim.behaviour.assignment import deferred_acceptance
 from sim.state import (
     COUNTY_TOWN_TIER,
     ENROLLED,
+    FIRST_GRADE,
     GRADES,
     NO_SCHOOL,
     POOLS_PER_SCHOOL,
@@ -50,7 +51,6 @@ from sim.state import (
 __all__ = ["deferred_acceptance", "Candidates", "build_candidates", "utility_terms", "assign",
            "continuing_dropout", "BoardingRules", "boarding_rules", "intake_bit"]
 
-FIRST_GRADE = 1
 SCHOOL_DAYS_A_WEEK = 5.0  # a boarder commutes once a week: its time term is T / 5
 LOGIT_EXPONENT_CAP = 50  # |U_current - U_outside| beyond this gives p = 0 or 1 (no overflow)
 NOT_ENTERED = -1  # ``children.entry_year`` of a child not yet in grade 1

@@ -25,6 +25,7 @@ from sim.state import (
     BUILDING_USE,
     CLOSED,
     ENROLLED,
+    FIRST_GRADE,
     NINE_YEAR,
     NO_SCHOOL,
     OPEN,
@@ -39,7 +40,6 @@ from sim.world.types import TIER_OF_KIND
 
 IDLE = code(BUILDING_USE, "idle")
 IN_USE = code(BUILDING_USE, "in_use")
-FIRST_GRADE = 1
 DEFAULT_QUALITY = 0.5  # a new school's quality when no open school of its tier exists
 NOT_ROTATING = -1  # ``teachers.rotation_until`` of a teacher not on rotation
 

@@ -10,9 +10,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.state import ENROLLED, GRADES, OPEN, POOLS_PER_SCHOOL, PRESCHOOL, Schools, seat_capacity
-
-FIRST_GRADE = 1
+from sim.state import (
+    ENROLLED,
+    FIRST_GRADE,
+    GRADES,
+    OPEN,
+    POOLS_PER_SCHOOL,
+    PRESCHOOL,
+    Schools,
+    seat_capacity,
+)
 
 
 def needing_placement(model, entrants: np.ndarray, movers: np.ndarray) -> np.ndarray:

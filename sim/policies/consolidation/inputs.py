@@ -20,9 +20,8 @@ from sim.policies.consolidation.safeguards import (
     SafeguardLimits,
 )
 from sim.scenario.policies import ConsolidationConfig
-from sim.state import ENROLLED, GRADES, POOLS_PER_SCHOOL, seat_capacity
+from sim.state import ENROLLED, FIRST_GRADE, GRADES, POOLS_PER_SCHOOL, seat_capacity
 
-FIRST_GRADE = 1
 ENTRY_GRADE_COLUMN = 2  # next year's grade g >= 2 holds this year's grade g - 1; grade 1 is new
 
 

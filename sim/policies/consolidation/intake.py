@@ -16,9 +16,7 @@ import numpy as np
 from sim.behaviour.choice import intake_bit
 from sim.policies.common import level_codes, tier_codes
 from sim.scenario.policies import AlternateIntake
-from sim.state import OPEN, Schools
-
-FIRST_GRADE = 1
+from sim.state import FIRST_GRADE, OPEN, Schools
 
 
 @dataclass(frozen=True)

@@ -48,13 +48,12 @@ from sim.policies.consolidation.transfer import send_as_allocated
 from sim.policies.consolidation.upper_grades import upper_grade_nominees
 from sim.scenario.policies import ConsolidationConfig, PlanBuild, SchoolSelector
 from sim.scenario.schema import LEVELS
-from sim.state import ENROLLED, OPEN, PRIMARY_TOP_GRADE, code
+from sim.state import ENROLLED, FIRST_GRADE, OPEN, PRIMARY_TOP_GRADE, code
 
 NO_YEAR = -9999  # a year before any run: a school that never took an intake, never had a build
 CLOSURE_ORDER: dict[ActionSource, int] = {"plan": 0, "rule": 1, "upper_grade_merge": 1,
                                           "optimise": 2}  # due closures: plans first
 BUILD_AGAIN_AFTER_YEARS = 1  # no second build-first for a school within this many years
-FIRST_GRADE = 1
 
 
 @register

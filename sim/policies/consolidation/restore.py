@@ -20,9 +20,7 @@ import numpy as np
 from sim.behaviour.layout import IDLE
 from sim.policies.common import level_codes, tier_codes
 from sim.scenario.policies import RestoreSelector
-from sim.state import CLOSED, GRADES, Schools
-
-FIRST_GRADE = 1
+from sim.state import CLOSED, FIRST_GRADE, GRADES, Schools
 
 
 @dataclass(frozen=True)

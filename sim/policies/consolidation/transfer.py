@@ -9,9 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.policies.consolidation.safeguards import Placement
-from sim.state import ENROLLED, PRESCHOOL
-
-FIRST_GRADE = 1
+from sim.state import ENROLLED, FIRST_GRADE, PRESCHOOL
 
 
 def send_as_allocated(model, school: int, pupils: np.ndarray, allocation: list[Placement],

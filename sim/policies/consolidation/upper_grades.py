@@ -15,9 +15,7 @@ import numpy as np
 from sim.policies.common import tier_codes
 from sim.policies.consolidation.actions import Nominee
 from sim.scenario.policies import UpperGradeMerge
-from sim.state import OPEN, PRIMARY, Schools
-
-FIRST_GRADE = 1
+from sim.state import FIRST_GRADE, OPEN, PRIMARY, Schools
 
 
 def upper_grade_nominees(schools: Schools, pupils: np.ndarray, merge: UpperGradeMerge,
