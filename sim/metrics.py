@@ -436,7 +436,7 @@ def rural_school_counts(model) -> dict[str, int]:
 
     Parameters
     ----------
-    model
+    model : EducationModel
         An :class:`~sim.model.EducationModel` (its schools table is read).
 
     Returns
@@ -464,7 +464,7 @@ def rural_pupil_counts(model) -> dict[str, int | float]:
 
     Parameters
     ----------
-    model
+    model : EducationModel
         An :class:`~sim.model.EducationModel` (its children and schools tables are read).
 
     Returns
@@ -490,7 +490,7 @@ def derived_series_row(model) -> dict[str, int | float]:
 
     Parameters
     ----------
-    model
+    model : EducationModel
         An :class:`~sim.model.EducationModel` after a step.
 
     Returns

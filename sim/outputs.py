@@ -26,9 +26,9 @@ def atomic_write(path: Path | str, write: Callable[[Path], None]) -> Path:
 
     Parameters
     ----------
-    path
+    path : Path or str
         The file to write (its folders are created).
-    write
+    write : callable
         Called with the temporary file's path; writes the content there.
 
     Returns
@@ -69,9 +69,9 @@ def write_text(path: Path | str, text: str) -> Path:
 
     Parameters
     ----------
-    path
+    path : Path or str
         The file.
-    text
+    text : str
         Its content.
 
     Returns
@@ -87,9 +87,9 @@ def write_json(path: Path | str, data: Any) -> Path:
 
     Parameters
     ----------
-    path
+    path : Path or str
         The file.
-    data
+    data : Any
         Anything ``json.dumps`` takes (other values are written as text).
 
     Returns
@@ -106,9 +106,9 @@ def write_parquet(path: Path | str, frame: pd.DataFrame) -> Path:
 
     Parameters
     ----------
-    path
+    path : Path or str
         The file.
-    frame
+    frame : pandas.DataFrame
         The table.
 
     Returns
@@ -124,9 +124,9 @@ def write_csv(path: Path | str, frame: pd.DataFrame) -> Path:
 
     Parameters
     ----------
-    path
+    path : Path or str
         The file.
-    frame
+    frame : pandas.DataFrame
         The table.
 
     Returns
@@ -148,9 +148,9 @@ def check_writable_out(path: Path | str, option: str = "--out") -> None:
 
     Parameters
     ----------
-    path
+    path : Path or str
         The output folder.
-    option
+    option : str, default "--out"
         How the message names the folder (the command-line option).
 
     Raises
@@ -172,9 +172,9 @@ def check_writable_file(path: Path | str, option: str = "--out") -> None:
 
     Parameters
     ----------
-    path
+    path : Path or str
         The output file.
-    option
+    option : str, default "--out"
         How the message names the file (the command-line option).
 
     Raises

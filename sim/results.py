@@ -60,7 +60,7 @@ def manifest_run(name_or_path: str | Path | None) -> dict | None:
 
     Parameters
     ----------
-    name_or_path
+    name_or_path : str, Path or None
         A scenario argument as given on the command line (name, TOML file or manifest).
 
     Returns
@@ -94,9 +94,9 @@ def check_run_folder(out_dir: str | Path, force: bool = False) -> None:
 
     Parameters
     ----------
-    out_dir
+    out_dir : str or Path
         The run folder to write.
-    force
+    force : bool, default False
         Replace an earlier edusim run in ``out_dir``.
 
     Raises
@@ -160,13 +160,18 @@ class RunResult:
 
     Attributes
     ----------
-    county : one row per replicate and year: ``replicate, year`` and the metrics of DESIGN §8
-        (see ``sim.metrics``).
-    schools : the school panel, one row per replicate, year and school.
-    events : ``replicate, year, kind, school_id, detail``.
-    manifest : resolved scenario, seed, replicates, package version, timings; enough to rerun
+    county : pandas.DataFrame
+        One row per replicate and year: ``replicate, year`` and the metrics of DESIGN §8 (see
+        ``sim.metrics``).
+    schools : pandas.DataFrame
+        The school panel, one row per replicate, year and school.
+    events : pandas.DataFrame
+        ``replicate, year, kind, school_id, detail``.
+    manifest : dict
+        Resolved scenario, seed, replicates, package version, timings; enough to rerun
         (``edusim run DIR/manifest.json``).
-    world : static geography for maps: ``settlements``, ``roads``, ``schools`` DataFrames.
+    world : dict of str to pandas.DataFrame
+        Static geography for maps: ``settlements``, ``roads``, ``schools`` DataFrames.
     """
 
     county: pd.DataFrame
@@ -187,9 +192,9 @@ class RunResult:
 
         Parameters
         ----------
-        out_dir
+        out_dir : str or Path
             The run folder.
-        force
+        force : bool, default False
             Replace an earlier edusim run in ``out_dir``.
 
         Returns
@@ -232,12 +237,13 @@ class RunResult:
 
         Parameters
         ----------
-        run_dir
+        run_dir : str or Path
             The run folder.
 
         Returns
         -------
         RunResult
+            The run's tables, manifest and world, as saved.
 
         Raises
         ------

@@ -29,7 +29,7 @@ def check_scenario(scenario: Scenario) -> None:
 
     Parameters
     ----------
-    scenario
+    scenario : Scenario
         A validated scenario.
 
     Raises
@@ -52,15 +52,15 @@ def run_replicate(
 
     Parameters
     ----------
-    scenario
+    scenario : Scenario
         A validated scenario.
-    seed
+    seed : int
         Root seed; the replicate's random numbers come from ``(seed, replicate)``.
-    replicate
+    replicate : int
         Replicate number (0-based).
-    progress
+    progress : callable, optional
         ``progress(replicate, years_done, years)`` after each simulated year.
-    check
+    check : bool, default False
         Assert the state invariants after every step (slower; used by tests).
 
     Returns
@@ -123,15 +123,15 @@ def run(
 
     Parameters
     ----------
-    scenario
+    scenario : Scenario
         A validated scenario.
-    seed
+    seed : int, optional
         Root seed (default ``scenario.seed``).
-    replicates
+    replicates : int, default 1
         Number of replicates (0..replicates-1), at least 1.
-    progress
+    progress : callable, optional
         ``progress(replicate, years_done, years)`` after each simulated year.
-    check
+    check : bool, default False
         Assert the state invariants after every step (slower; used by tests).
 
     Returns

@@ -35,9 +35,9 @@ def default_out_dir(name: str, seed: int) -> Path:
 
     Parameters
     ----------
-    name
+    name : str
         The scenario's name (a slug, see the schema).
-    seed
+    seed : int
         The root seed.
 
     Returns

@@ -15,9 +15,9 @@ def births_index(scenario: Scenario, years: np.ndarray | int) -> np.ndarray:
 
     Parameters
     ----------
-    scenario
+    scenario : Scenario
         The scenario (its ``demography`` block).
-    years
+    years : numpy.ndarray or int
         Calendar years.
 
     Returns
@@ -44,11 +44,11 @@ def births(
 
     Parameters
     ----------
-    scenario
+    scenario : Scenario
         The scenario (start-year birth rate and births index).
-    years
+    years : numpy.ndarray or int
         Calendar years.
-    residents
+    residents : float, optional
         Residents in the start year (persons; default ``county.residents``, a real county
         passes its own total).
 
@@ -70,11 +70,11 @@ def initial_cohort(
 
     Parameters
     ----------
-    scenario
+    scenario : Scenario
         The scenario.
-    birth_years
+    birth_years : numpy.ndarray or int
         Calendar years of birth (before the start year).
-    residents
+    residents : float, optional
         Residents in the start year (persons; default ``county.residents``).
 
     Returns
@@ -90,7 +90,7 @@ def expected_pupils_per_resident(scenario: Scenario) -> np.ndarray:
 
     Parameters
     ----------
-    scenario
+    scenario : Scenario
         The scenario.
 
     Returns

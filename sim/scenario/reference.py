@@ -24,10 +24,14 @@ class ParameterRow(NamedTuple):
 
     Attributes
     ----------
-    key : dotted key, e.g. ``county.residents``.
-    default : the default as shown (JSON, numbers to 6 significant digits).
-    range : allowed values of a number, e.g. ``"0 to 1"`` (empty for text and choices).
-    description : meaning, unit and source.
+    key : str
+        Dotted key, e.g. ``county.residents``.
+    default : str
+        The default as shown (JSON, numbers to 6 significant digits).
+    range : str
+        Allowed values of a number, e.g. ``"0 to 1"`` (empty for text and choices).
+    description : str
+        Meaning, unit and source.
     """
 
     key: str
@@ -45,14 +49,15 @@ def parameter_rows(model: type[BaseModel] = Scenario, prefix: str = "") -> list[
 
     Parameters
     ----------
-    model
+    model : type of pydantic.BaseModel, default Scenario
         A scenario block (default the whole scenario).
-    prefix
+    prefix : str, default ""
         Dotted key of ``model`` itself, ending in ``.`` (empty for the scenario).
 
     Returns
     -------
     list of ParameterRow
+        One row per leaf field, in schema order.
     """
     rows: list[ParameterRow] = []
     for name, field in model.model_fields.items():
@@ -80,6 +85,7 @@ def policy_rows() -> list[ParameterRow]:
     Returns
     -------
     list of ParameterRow
+        One row per field, policy by policy in schema order.
     """
     rows: list[ParameterRow] = []
     for name, field in PoliciesConfig.model_fields.items():
@@ -178,7 +184,7 @@ def range_at(loc: tuple[str | int, ...]) -> str:
 
     Parameters
     ----------
-    loc
+    loc : tuple of str or int
         An error's ``loc``: field names, list indices, tags of plan entries
         (``("policies", "consolidation", "plan", 0, "close", "year")``) and dict keys.
 

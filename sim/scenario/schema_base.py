@@ -240,7 +240,7 @@ def block_type(annotation: Any) -> type[BaseModel] | None:
 
     Parameters
     ----------
-    annotation
+    annotation : Any
         A field's annotation: ``Model``, ``Model | None`` or anything else.
 
     Returns
@@ -259,7 +259,7 @@ def numeric_bounds(field: FieldInfo) -> tuple[Bound | None, Bound | None]:
 
     Parameters
     ----------
-    field
+    field : pydantic.fields.FieldInfo
         A pydantic field.
 
     Returns
@@ -300,12 +300,13 @@ def is_numeric(field: FieldInfo) -> bool:
 
     Parameters
     ----------
-    field
+    field : pydantic.fields.FieldInfo
         A pydantic field.
 
     Returns
     -------
     bool
+        True for a numeric field.
     """
     kinds = _scalar_types(field.annotation) | _item_types(field.annotation)
     return bool(kinds & {int, float}) and bool not in kinds
@@ -316,7 +317,7 @@ def range_text(field: FieldInfo) -> str:
 
     Parameters
     ----------
-    field
+    field : pydantic.fields.FieldInfo
         A pydantic field.
 
     Returns

@@ -32,10 +32,10 @@ def fit_figure(fit: pd.DataFrame, title: str) -> Figure:
 
     Parameters
     ----------
-    fit
+    fit : pandas.DataFrame
         A fit table (``sim.experiment.calibration.fit_table``): ``moment, kind, observed,
         simulated, lo, hi``; levels and changes are fractions or counts as the moment reads.
-    title
+    title : str
         Figure title.
 
     Returns
@@ -75,12 +75,12 @@ def write_calibration_figures(
 
     Parameters
     ----------
-    result
+    result : CalibrationResult
         What the calibration found.
-    out
+    out : str or Path
         The run folder (``sim.experiment.calibration.write_calibration`` wrote it):
         ``fit.png`` goes there.
-    fitted_dir
+    fitted_dir : str or Path, optional
         When given, also ``<fitted_dir>/<targets>_fit.png``.
 
     Returns

@@ -41,11 +41,17 @@ def write_run_figures(result, out_dir: str | Path) -> list[Path]:
 
     Parameters
     ----------
-    result
+    result : RunResult
         A :class:`~sim.results.RunResult` (the map needs its ``world``; without one the map
         is skipped).
-    out_dir
+    out_dir : str or Path
         The run directory.
+
+    Returns
+    -------
+    list of Path
+        The PNG files written: ``county_map.png`` (with a world), ``timeseries.png``,
+        ``school_pupils.png``, ``tradeoff.png``.
     """
     folder = Path(out_dir) / FIGURES_DIR
     name = _name(result.manifest)
@@ -79,8 +85,19 @@ def write_run_figures(result, out_dir: str | Path) -> list[Path]:
 
 
 def load_comparison(compare_dir: str | Path) -> dict[str, Any]:
-    """The tables of a comparison folder: ``labels``, ``county`` (long), ``frontier``,
-    ``summary``, ``summary_wide`` (None when absent), ``manifest``.
+    """Read the tables of a comparison folder.
+
+    Parameters
+    ----------
+    compare_dir : str or Path
+        The folder ``edusim compare`` wrote.
+
+    Returns
+    -------
+    dict of str to Any
+        ``labels`` (the scenarios, in order), ``county`` (long), ``frontier`` (read, or
+        computed from ``county``), ``summary``, ``summary_wide`` (each None when absent) and
+        ``manifest`` (empty when absent).
     """
     folder = Path(compare_dir)
     county = (
@@ -125,10 +142,21 @@ def write_compare_figures(comparison, out_dir: str | Path | None = None) -> list
 
     Parameters
     ----------
-    comparison
+    comparison : Comparison, str or Path
         A :class:`sim.experiment.compare.Comparison` or the folder it was written to.
-    out_dir
+    out_dir : str or Path, optional
         Where ``figures/`` goes (default: the comparison folder; required for an object).
+
+    Returns
+    -------
+    list of Path
+        The PNG files written: ``frontier.png`` and ``timeseries.png`` (each when its table
+        has rows).
+
+    Raises
+    ------
+    ValueError
+        When ``comparison`` is an object and ``out_dir`` is not given.
     """
     if isinstance(comparison, (str, Path)):
         out_dir = comparison if out_dir is None else out_dir
@@ -168,6 +196,20 @@ def write_sweep_figures(
 
     Reads ``analysis/runs.parquet`` when ``edusim analyze`` wrote it, else analyses the
     sweep (:func:`sim.experiment.analysis.analyze`, not written).
+
+    Parameters
+    ----------
+    sweep_dir : str or Path
+        The sweep folder.
+    out_dir : str or Path, optional
+        Where ``figures/`` goes (default: the sweep folder).
+    outputs : sequence of str, optional
+        Output columns to draw (default :data:`~sim.viz.sweep.DEFAULT_OUTPUTS` present).
+
+    Returns
+    -------
+    list of Path
+        ``[main_effects.png]``, or empty when there is no input, output or finished run.
     """
     sweep_dir = Path(sweep_dir)
     spec = SweepStore(sweep_dir).read_spec()

@@ -26,8 +26,19 @@ X, Y = "hard_access_share", "hollow_share"
 def frontier_from_county(county: pd.DataFrame, by: str | None = "scenario") -> pd.DataFrame:
     """The frontier table (as ``frontier.csv`` of a comparison) from county rows.
 
-    ``scenario, year, n, hollow_share_mean/lo/hi, hard_access_share_mean/lo/hi`` at each
-    scenario's final year; without a ``by`` column the table has one row, scenario "run".
+    Parameters
+    ----------
+    county : pandas.DataFrame
+        County rows, wide or long (:func:`~sim.viz.timeseries.wide_county`).
+    by : str or None, default "scenario"
+        The column naming the scenario of each row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scenario, year, n, hollow_share_mean/lo/hi, hard_access_share_mean/lo/hi`` (shares
+        in [0, 1]) at each scenario's final year; without a ``by`` column the table has one
+        row, scenario "run".
     """
     county = wide_county(county)
     if by is None or by not in county.columns:
@@ -51,7 +62,18 @@ def frontier_from_county(county: pd.DataFrame, by: str | None = "scenario") -> p
 
 
 def pareto_front(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Indices of the points no other point beats on both x and y (lower is better), by x."""
+    """Indices of the points no other point beats on both x and y (lower is better), by x.
+
+    Parameters
+    ----------
+    x, y : array_like
+        The points' coordinates; points with a non-finite coordinate are never kept.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        Indices of the frontier's points, sorted by x.
+    """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     keep = []
     for i in range(len(x)):
@@ -72,16 +94,21 @@ def plot_frontier(
 
     Parameters
     ----------
-    frontier
+    frontier : pandas.DataFrame
         ``scenario, hollow_share_mean/lo/hi, hard_access_share_mean/lo/hi`` (``frontier.csv``
         or :func:`frontier_from_county`).
-    paths
+    paths : pandas.DataFrame, optional
         County rows (wide or long; with ``scenario`` when several) to draw each scenario's
         yearly path of means behind its point; None for points only.
-    order
+    order : sequence of str, optional
         Scenario order (and colours); default the table's.
-    title
+    title : str, optional
         Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure.
     """
     frontier = frontier.assign(scenario=frontier["scenario"].astype(str))
     labels = [s for s in (order or list(frontier["scenario"])) if s in set(frontier["scenario"])]

@@ -28,8 +28,10 @@ LABELS: dict[str, dict[str, str]] = {
     "year_start": {"en": "start: before the first simulated year", "zh": "起点：模拟第一年之前"},
     "year_beyond": {"en": "year {k} (the scenario runs {n})", "zh": "第 {k} 年（情景设定 {n} 年）"},
     "how_to": {
-        "en": "Move a lever: the county is rebuilt with it. Then press ▶ (play) or Step; Reset starts again.",
-        "zh": "拖动左侧的政策杠杆，县域会按新设定重建；然后按 ▶（播放）或 Step（单步），Reset 重新开始。",
+        "en": "Move a lever: the county is rebuilt with it. Then press ▶ (play) or Step; "
+        "Reset starts again.",
+        "zh": "拖动左侧的政策杠杆，县域会按新设定重建；"
+        "然后按 ▶（播放）或 Step（单步），Reset 重新开始。",
     },
     "what_to_look_at": {"en": "What to look at", "zh": "看点"},
     # levers
@@ -138,6 +140,25 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **fields) -> str:
     """The label ``key`` in language ``lang`` ("en" or "zh"), formatted with ``fields``.
 
     An unknown language falls back to English; an unknown key raises ``KeyError``.
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`LABELS`.
+    lang : str, default DEFAULT_LANGUAGE
+        ``"en"`` or ``"zh"``.
+    **fields
+        Values for the label's ``{placeholders}``.
+
+    Returns
+    -------
+    str
+        The label's text.
+
+    Raises
+    ------
+    KeyError
+        When ``key`` is not a label.
     """
     entry = LABELS[key]
     text = entry.get(lang) or entry[DEFAULT_LANGUAGE]
@@ -145,7 +166,23 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **fields) -> str:
 
 
 def scenario_notes(name: str, description: str, lang: str) -> str:
-    """The scenario's "what to look at" text in ``lang`` (English: its own description)."""
+    """The scenario's "what to look at" text in ``lang`` (English: its own description).
+
+    Parameters
+    ----------
+    name : str
+        The scenario's name (bundled scenarios have a Chinese text).
+    description : str
+        The scenario's description (English).
+    lang : str
+        ``"en"`` or ``"zh"``.
+
+    Returns
+    -------
+    str
+        The Chinese note for a bundled scenario in ``"zh"``; else the description on one line
+        (in ``"zh"`` after a note that it is in English), or a "no description" label.
+    """
     if lang == "zh" and name in SCENARIO_NOTES_ZH:
         return SCENARIO_NOTES_ZH[name]
     text = " ".join(description.split()) if description else t("no_description", lang)

@@ -1,5 +1,7 @@
-"""The county map: roads, settlements sized by population, schools sized by pupils and
-coloured by status (open, hollow, closed), bus routes when present; one panel per year.
+"""The county map: roads, settlements, schools by pupils and status, bus routes; a panel a year.
+
+Settlements are sized by population, schools sized by pupils and coloured by status (open,
+hollow, closed), bus routes drawn when present; one panel per year.
 
 Every panel of one figure uses the same size scale, so a school that loses pupils visibly
 shrinks between the first and the last year, and a closed school turns into a grey cross.
@@ -40,10 +42,20 @@ MAP_MARGIN = 0.04
 
 
 def school_positions(world: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """x_km, y_km of every school in ``world["schools"]`` (index: school id).
+    """Map positions of every school in ``world["schools"]``.
 
     A settlement with k > 1 schools gets them on a ring around it (radius 2.2% of the map's
     extent times √k), in id order, so that each stays visible.
+
+    Parameters
+    ----------
+    world : dict of str to pandas.DataFrame
+        ``settlements`` (``id, x_km, y_km``) and ``schools`` (``id, settlement``) frames.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``x_km``, ``y_km`` (km), index ``school_id``.
     """
     settlements = world["settlements"].set_index("id")
     schools = world["schools"][["id", "settlement"]].copy()
@@ -61,7 +73,20 @@ def school_positions(world: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def school_category(status: pd.Series, hollow: pd.Series) -> np.ndarray:
-    """ "ok", "hollow", "closed" or "planned" for each school-year row."""
+    """The map category of each school-year row: ok, hollow, closed or planned.
+
+    Parameters
+    ----------
+    status : pandas.Series
+        The school's status (``"open"``, ``"closed"``, ``"planned"``).
+    hollow : pandas.Series
+        Whether the school is hollow that year (missing counts as not hollow).
+
+    Returns
+    -------
+    numpy.ndarray of str
+        ``"ok"``, ``"hollow"``, ``"closed"`` or ``"planned"`` per row.
+    """
     status = status.astype(str).to_numpy()
     hollow = hollow.fillna(False).to_numpy(dtype=bool)
     return np.where(
@@ -89,18 +114,18 @@ def draw_county_map(
 
     Parameters
     ----------
-    ax
+    ax : matplotlib.axes.Axes
         Axes to draw on (x and y in km, equal aspect).
-    world
+    world : dict of str to pandas.DataFrame
         ``settlements``, ``roads``, ``schools`` (and optional ``bus_routes``) frames.
-    panel
+    panel : pandas.DataFrame
         The school panel rows of one year and replicate (``school_id, level, status,
         pupils, hollow``).
-    pupil_max
+    pupil_max : float, optional
         Pupils of the largest marker (share it between panels so sizes compare).
-    year
+    year : int, optional
         Year shown (selects bus routes in service).
-    title
+    title : str, optional
         Panel title (a second line with the counts shown is added).
 
     Returns
@@ -183,8 +208,8 @@ def draw_county_map(
     }
     if title:
         ax.set_title(
-            f"{title}\n{counts['open']} open ({counts['hollow']} hollow), {counts['closed']} closed; "
-            f"{counts['pupils']:,} pupils"
+            f"{title}\n{counts['open']} open ({counts['hollow']} hollow), "
+            f"{counts['closed']} closed; {counts['pupils']:,} pupils"
         )
     return counts
 
@@ -221,9 +246,9 @@ def map_extent(
 
     Parameters
     ----------
-    world
+    world : dict of str to pandas.DataFrame
         ``settlements`` (``id, x_km, y_km``) and ``schools`` (``id, settlement``) frames.
-    margin
+    margin : float, default MAP_MARGIN
         Margin on each side, as a share of the larger of the two extents (taken as at
         least 1 km).
 
@@ -245,8 +270,9 @@ def map_extent(
 
 
 def _legend_handles(pupil_max: float, bus: bool) -> tuple[list[Line2D], int]:
-    """Legend entries in columns (status, level, size, background), padded to equal length;
-    returns the handles in column-major order and the number of columns.
+    """Legend entries in columns (status, level, size, background), padded to equal length.
+
+    Returns the handles in column-major order and the number of columns.
     """
 
     def h(label, **kw):
@@ -347,16 +373,17 @@ def plot_county_map(
 
     Parameters
     ----------
-    result
+    result : RunResult
         A :class:`~sim.results.RunResult` (needs ``world`` and ``schools``).
-    years
+    years : sequence of int, optional
         Years to show, one panel each (default: first and last).
-    replicate
+    replicate : int, optional
         Replicate shown (default: the first); the title says which.
 
     Returns
     -------
-    Figure
+    matplotlib.figure.Figure
+        One map panel per year, with a shared size scale and a legend.
     """
     with style.figure_style():
         panel = result.schools

@@ -44,22 +44,41 @@ from sim.viz.timeseries import band_table
 REPORT_FILE = "report.html"
 
 CAPTIONS = {
-    "county_map.png": "The county at the first and last year. Marker area is proportional to pupils (schools) and "
-    "residents (settlements); orange schools are hollow, grey crosses are closed schools.",
-    "timeseries.png": "Key county metrics by year: the line is the mean over replicates, the band its 95% interval.",
-    "school_pupils.png": "Pupils of each school by year, one panel per tier. Orange segments: the school is hollow "
-    "that year; thick lines: schools that became hollow during the run.",
-    "tradeoff.png": "The run's path in the trade-off plane: hollow share against the share of pupils with hard access "
-    "(open circle: first year; point with 95% intervals: final year).",
-    "frontier.png": "Final-year hollow share against hard-access share, one point per scenario with 95% intervals; "
-    "the dashed line joins the scenarios no other beats on both (lower left is better).",
-    "main_effects.png": "Main effect of each varied input: mean output per bin of the input (95% interval); grey dots "
-    "are single runs.",
+    "county_map.png": "The county at the first and last year. Marker area is proportional to "
+    "pupils (schools) and residents (settlements); orange schools are hollow, grey crosses are "
+    "closed schools.",
+    "timeseries.png": "Key county metrics by year: the line is the mean over replicates, the band "
+    "its 95% interval.",
+    "school_pupils.png": "Pupils of each school by year, one panel per tier. Orange segments: the "
+    "school is hollow that year; thick lines: schools that became hollow during the run.",
+    "tradeoff.png": "The run's path in the trade-off plane: hollow share against the share of "
+    "pupils with hard access (open circle: first year; point with 95% intervals: final year).",
+    "frontier.png": "Final-year hollow share against hard-access share, one point per scenario "
+    "with 95% intervals; the dashed line joins the scenarios no other beats on both (lower left "
+    "is better).",
+    "main_effects.png": "Main effect of each varied input: mean output per bin of the input (95% "
+    "interval); grey dots are single runs.",
 }
 
 
 def detect(folder: str | Path) -> str:
-    """``"run"``, ``"compare"`` or ``"sweep"``; :class:`EdusimError` for any other folder."""
+    """Tell which kind of output folder ``folder`` is.
+
+    Parameters
+    ----------
+    folder : str or Path
+        An output folder (see the module docstring for the files that mark each kind).
+
+    Returns
+    -------
+    str
+        ``"run"``, ``"compare"`` or ``"sweep"``.
+
+    Raises
+    ------
+    EdusimError
+        The folder is missing or is not a run, comparison or sweep folder.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise EdusimError(f"{folder}: no such directory")
@@ -70,8 +89,8 @@ def detect(folder: str | Path) -> str:
     if (folder / "sweep.json").is_file():
         return "sweep"
     raise EdusimError(
-        f"{folder}: not a run (manifest.json + county.parquet), comparison (frontier.csv, summary.csv, "
-        "county_long.parquet) or sweep (sweep.json) folder"
+        f"{folder}: not a run (manifest.json + county.parquet), comparison (frontier.csv, "
+        "summary.csv, county_long.parquet) or sweep (sweep.json) folder"
     )
 
 
@@ -80,10 +99,15 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Path:
 
     Parameters
     ----------
-    folder
+    folder : str or Path
         The output folder (kind detected from its files; see the module docstring).
-    out
+    out : str or Path, optional
         Report file (default ``<folder>/report.html``).
+
+    Returns
+    -------
+    Path
+        The report file written.
 
     Raises
     ------
@@ -160,7 +184,10 @@ def _run_report(folder: Path) -> tuple[str, str]:
 
 
 def _change(metric: str, a: float, b: float) -> str:
-    """ "rose from 35% to 80% (+45 points)" / "fell from 2,972 to 1,726 (−42%)" / "stayed at 23"."""
+    """Describe the change of ``metric`` from ``a`` to ``b`` in words.
+
+    E.g. "rose from 35% to 80% (+45 points)", "fell from 2,972 to 1,726 (−42%)", "stayed at 23".
+    """
     fa, fb = style.format_value(metric, a), style.format_value(metric, b)
     if fa == fb:
         return f"stayed at {fb}"
@@ -181,7 +208,19 @@ def _change(metric: str, a: float, b: float) -> str:
 
 
 def run_headline(county: pd.DataFrame) -> list[str]:
-    """A few sentences with the headline numbers of a run (means over replicates)."""
+    """A few sentences with the headline numbers of a run (means over replicates).
+
+    Parameters
+    ----------
+    county : pandas.DataFrame
+        The run's county table (columns ``year``, the metrics, optionally ``replicate``).
+
+    Returns
+    -------
+    list of str
+        Sentences on pupils, schools and the hollow share, access and commutes, the county
+        town's share and dropouts, and cost per pupil (those whose metrics the table has).
+    """
     metrics = [m for m in style.METRICS if m in county.columns]
     means = county.groupby("year")[metrics].mean()
     first, last = int(means.index.min()), int(means.index.max())
@@ -195,7 +234,8 @@ def run_headline(county: pd.DataFrame) -> list[str]:
     out = []
     if has("pupils"):
         out.append(
-            f"Over {first}–{last} ({last - first + 1} school years{avg}) pupils {_change('pupils', a['pupils'], b['pupils'])}."
+            f"Over {first}–{last} ({last - first + 1} school years{avg}) pupils "
+            f"{_change('pupils', a['pupils'], b['pupils'])}."
         )
     s = []
     if has("schools_open"):
@@ -210,20 +250,24 @@ def run_headline(county: pd.DataFrame) -> list[str]:
     s = []
     if has("hard_access_share"):
         s.append(
-            f"the share of pupils with hard access (long commute, boarding too young or dropping out) "
-            f"{_change('hard_access_share', a['hard_access_share'], b['hard_access_share'])}"
+            "the share of pupils with hard access (long commute, boarding too young or dropping "
+            f"out) {_change('hard_access_share', a['hard_access_share'], b['hard_access_share'])}"
         )
     if has("mean_commute_min"):
         s.append(
-            f"the mean day commute {_change('mean_commute_min', a['mean_commute_min'], b['mean_commute_min'])}"
+            "the mean day commute "
+            f"{_change('mean_commute_min', a['mean_commute_min'], b['mean_commute_min'])}"
         )
     if s:
         out.append(_sentence("; ".join(s)))
     s = []
     if has("county_town_pupil_share"):
         s.append(
-            f"county-town schools hold {style.format_value('county_town_pupil_share', b['county_town_pupil_share'])} of pupils "
-            f"in {last} ({style.format_value('county_town_pupil_share', a['county_town_pupil_share'])} in {first})"
+            "county-town schools hold "
+            f"{style.format_value('county_town_pupil_share', b['county_town_pupil_share'])} "
+            f"of pupils in {last} "
+            f"({style.format_value('county_town_pupil_share', a['county_town_pupil_share'])} "
+            f"in {first})"
         )
     if has("dropouts"):
         total = (
@@ -253,7 +297,19 @@ def _interval(metric: str, mean: float, lo: float, hi: float) -> str:
 
 
 def metrics_table(county: pd.DataFrame) -> pd.DataFrame:
-    """metric, unit, first year, last year (mean [95% interval]): every known metric."""
+    """Every known metric of a run in its first and last year.
+
+    Parameters
+    ----------
+    county : pandas.DataFrame
+        The run's county table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns metric, meaning, unit, then the first and the last year, each as
+        mean [95% interval] over replicates ("n/a" where missing).
+    """
     metrics = [m for m in style.METRICS if m in county.columns]
     first, last = int(county["year"].min()), int(county["year"].max())
     bands = band_table(county[county["year"].isin([first, last])], metrics, "year").set_index(
@@ -271,9 +327,22 @@ def metrics_table(county: pd.DataFrame) -> pd.DataFrame:
 
 
 def school_table(panel: pd.DataFrame, risk: pd.DataFrame, top: int = 20) -> pd.DataFrame:
-    """The schools most at risk: name, level, tier, mean pupils in the first and last year,
-    mean years hollow, share of replicates hollow / closed in the last year, hollow risk.
-    Ordered by hollow risk, then years hollow.
+    """The schools most at risk of becoming hollow, ordered by hollow risk, then years hollow.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        The run's school panel (one row per school and year, optionally per replicate).
+    risk : pandas.DataFrame
+        Hollow risk per school (:func:`sim.metrics.hollow_risk`).
+    top : int, default 20
+        How many schools to list.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns school, level, tier, mean pupils in the first and last year, mean years
+        hollow, share of replicates hollow / closed in the last year, hollow risk (texts).
     """
     first, last = panel["year"].min(), panel["year"].max()
     info = (
@@ -314,9 +383,10 @@ def school_table(panel: pd.DataFrame, risk: pd.DataFrame, top: int = 20) -> pd.D
 
 def _school_note(n_reps: int) -> str:
     return (
-        "<p>Hollow risk: the share of replicates in which the school is hollow in some year of the run. "
-        f"Pupils and years hollow: mean over {n_reps} replicate{'s' if n_reps != 1 else ''}. The 20 schools with the "
-        "highest risk, then the most years hollow.</p>"
+        "<p>Hollow risk: the share of replicates in which the school is hollow in some year of "
+        f"the run. Pupils and years hollow: mean over {n_reps} "
+        f"replicate{'s' if n_reps != 1 else ''}. The 20 schools with the highest risk, then the "
+        "most years hollow.</p>"
     )
 
 
@@ -359,7 +429,8 @@ def _compare_report(folder: Path) -> tuple[str, str]:
                 ("edusim", manifest.get("version", "")),
                 ("overrides", ", ".join(manifest.get("overrides", []) or []) or "none"),
             ],
-            "All scenarios are run with the same seeds (common random numbers), so differences are measured on paired replicates.",
+            "All scenarios are run with the same seeds (common random numbers), so differences "
+            "are measured on paired replicates.",
         )
     ]
     parts.append(
@@ -379,8 +450,9 @@ def _compare_report(folder: Path) -> tuple[str, str]:
         parts.append(
             _section(
                 "Side by side",
-                "<p>Final-year value or cumulative sum over the years; mean [95% interval] over replicates; "
-                f"Δ = paired difference from {html.escape(labels[0]) if labels else 'the first scenario'}.</p>"
+                "<p>Final-year value or cumulative sum over the years; mean [95% interval] over "
+                "replicates; Δ = paired difference from "
+                f"{html.escape(labels[0]) if labels else 'the first scenario'}.</p>"
                 + _table(wide)
                 + _details("Every metric", None, _table(side_by_side(summary, labels, metrics=[]))),
             )
@@ -413,7 +485,23 @@ def _compare_report(folder: Path) -> tuple[str, str]:
 def compare_headline(
     frontier: pd.DataFrame | None, summary: pd.DataFrame | None, labels: Sequence[str]
 ) -> list[str]:
-    """Sentences: who is lowest on each axis, who is on the frontier, paired differences."""
+    """Sentences: who is lowest on each axis, who is on the frontier, paired differences.
+
+    Parameters
+    ----------
+    frontier : pandas.DataFrame or None
+        The comparison's frontier table (final-year hollow and hard-access shares per scenario,
+        ``*_mean``, ``*_lo``, ``*_hi``).
+    summary : pandas.DataFrame or None
+        The comparison's summary table (paired differences from the first scenario).
+    labels : sequence of str
+        The scenarios' labels; the first is the reference.
+
+    Returns
+    -------
+    list of str
+        The sentences (one saying there is no frontier table when there is none).
+    """
     if frontier is None or not len(frontier):
         return ["No frontier table: the comparison has no hollow_share / hard_access_share."]
     f = frontier.assign(scenario=frontier["scenario"].astype(str)).set_index("scenario")
@@ -426,8 +514,10 @@ def compare_headline(
     h, a = "hollow_share", "hard_access_share"
     best_h, best_a = f[f"{h}_mean"].idxmin(), f[f"{a}_mean"].idxmin()
     out.append(
-        f"Lowest hollow share: {best_h} ({_interval(h, *f.loc[best_h, [f'{h}_mean', f'{h}_lo', f'{h}_hi']])}); "
-        f"lowest hard-access share: {best_a} ({_interval(a, *f.loc[best_a, [f'{a}_mean', f'{a}_lo', f'{a}_hi']])})."
+        f"Lowest hollow share: {best_h} "
+        f"({_interval(h, *f.loc[best_h, [f'{h}_mean', f'{h}_lo', f'{h}_hi']])}); "
+        f"lowest hard-access share: {best_a} "
+        f"({_interval(a, *f.loc[best_a, [f'{a}_mean', f'{a}_lo', f'{a}_hi']])})."
     )
     front = pareto_front(f[f"{a}_mean"].to_numpy(), f[f"{h}_mean"].to_numpy())
     names = [f.index[i] for i in front]
@@ -443,7 +533,8 @@ def compare_headline(
                     continue
                 r = fin.loc[(s, m)]
                 bits.append(
-                    f"the {word} by {_points(r['diff_mean'])} [{_points(r['diff_lo'])}, {_points(r['diff_hi'])}]"
+                    f"the {word} by {_points(r['diff_mean'])} "
+                    f"[{_points(r['diff_lo'])}, {_points(r['diff_hi'])}]"
                     + ("" if r["diff_lo"] <= 0 <= r["diff_hi"] else " (interval excludes 0)")
                 )
             if bits:
@@ -457,7 +548,18 @@ def _points(x: float) -> str:
 
 
 def frontier_table(frontier: pd.DataFrame) -> pd.DataFrame:
-    """scenario, year, n, hollow share and hard-access share as mean [95% interval]."""
+    """The frontier table for the report: shares as mean [95% interval].
+
+    Parameters
+    ----------
+    frontier : pandas.DataFrame
+        The comparison's frontier table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns scenario, year, replicates, hollow share and hard-access share (texts).
+    """
     return pd.DataFrame(
         {
             "scenario": frontier["scenario"].astype(str),
@@ -497,8 +599,20 @@ def _flatten(d: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def scenario_differences(scenarios: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
-    """Key and each scenario's value, for the keys whose values differ (``name`` and
-    ``description`` left out).
+    """Key and each scenario's value, for the keys whose values differ.
+
+    ``name``, ``description`` and ``extends`` are left out.
+
+    Parameters
+    ----------
+    scenarios : mapping of str to mapping
+        Each scenario's resolved keys (nested tables), by label.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Column ``key`` (dotted) and one column per scenario ("—" where a scenario lacks the
+        key); empty when the scenarios agree.
     """
     flat = {s: _flatten(d) for s, d in scenarios.items()}
     keys = sorted(set().union(*[set(f) for f in flat.values()])) if flat else []
@@ -563,7 +677,8 @@ def _sweep_report(folder: Path) -> tuple[str, str]:
         parts.append(
             _section(
                 "Runs",
-                "<p>Run <code>edusim analyze</code> on this folder for the runs table and Sobol indices.</p>",
+                "<p>Run <code>edusim analyze</code> on this folder for the runs table and Sobol "
+                "indices.</p>",
             )
         )
     parts.append(
@@ -580,10 +695,13 @@ def _sweep_report(folder: Path) -> tuple[str, str]:
 
 
 CSS = """
-body { font-family: "DejaVu Sans", "Segoe UI", Helvetica, Arial, "Noto Sans CJK SC", "Microsoft YaHei", sans-serif;
-       max-width: 1180px; margin: 0 auto; padding: 1.5em 2em 3em; color: #1a1a1a; line-height: 1.45; }
+body { font-family: "DejaVu Sans", "Segoe UI", Helvetica, Arial, "Noto Sans CJK SC", \
+"Microsoft YaHei", sans-serif;
+       max-width: 1180px; margin: 0 auto; padding: 1.5em 2em 3em; color: #1a1a1a; \
+line-height: 1.45; }
 h1 { font-size: 1.7em; margin-bottom: 0.2em; }
-h2 { font-size: 1.25em; border-bottom: 2px solid #0072B2; padding-bottom: 0.15em; margin-top: 1.8em; }
+h2 { font-size: 1.25em; border-bottom: 2px solid #0072B2; padding-bottom: 0.15em; \
+margin-top: 1.8em; }
 .meta { color: #444; margin: 0.3em 0 1em; }
 .meta span { margin-right: 1.4em; white-space: nowrap; }
 .desc { color: #333; font-style: italic; white-space: pre-line; }
@@ -595,7 +713,8 @@ th, td { border: 1px solid #d0d0d0; padding: 0.25em 0.6em; text-align: left; ver
 th { background: #eef4f9; }
 tr:nth-child(even) td { background: #f8f8f8; }
 .tablewrap { overflow-x: auto; }
-pre { background: #f5f5f5; border: 1px solid #ddd; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
+pre { background: #f5f5f5; border: 1px solid #ddd; padding: 0.8em; overflow-x: auto; \
+font-size: 0.85em; }
 details { margin: 0.6em 0; }
 summary { cursor: pointer; color: #0072B2; font-weight: bold; }
 footer { margin-top: 3em; color: #666; font-size: 0.85em; }
@@ -606,7 +725,8 @@ def _page(title: str, body: str) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+        f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n"
+        f"<body>\n{body}\n</body>\n</html>\n"
     )
 
 
@@ -628,7 +748,8 @@ def _figure(path: Path) -> str:
     alt = html.escape(Path(path).stem.replace("_", " "))
     return (
         f'<figure><img src="data:image/png;base64,{data}" alt="{alt}">'
-        f"<figcaption><b>{html.escape(Path(path).name)}</b> — {html.escape(caption)}</figcaption></figure>\n"
+        f"<figcaption><b>{html.escape(Path(path).name)}</b> — "
+        f"{html.escape(caption)}</figcaption></figure>\n"
     )
 
 

@@ -32,13 +32,18 @@ def plot_school_pupils(
 
     Parameters
     ----------
-    schools
+    schools : pandas.DataFrame
         The school panel (``RunResult.schools``: replicate, year, school_id, tier, status,
         pupils, hollow).
-    replicate
+    replicate : int, optional
         Replicate shown (default: the first); school stories differ between replicates.
-    title
+    title : str, optional
         Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure.
     """
     panel = schools
     reps = sorted(panel["replicate"].unique()) if "replicate" in panel else [0]

@@ -130,18 +130,51 @@ METRICS: dict[str, tuple[str, str, str]] = {
 
 
 def metric_label(name: str, with_unit: bool = True) -> str:
-    """Human label of a metric (DESIGN §8 name), with its unit in parentheses."""
+    """Human label of a metric (DESIGN §8 name), with its unit in parentheses.
+
+    Parameters
+    ----------
+    name : str
+        The metric's name, e.g. ``"hollow_share"``; an unknown name is spelt out from itself.
+    with_unit : bool, default True
+        Whether to add the unit, e.g. ``"Mean day commute (min)"``.
+
+    Returns
+    -------
+    str
+        The label.
+    """
     label, unit, _ = METRICS.get(name, (name.replace("_", " ").capitalize(), "", "raw"))
     return f"{label} ({unit})" if with_unit and unit else label
 
 
 def metric_kind(name: str) -> str:
-    """ "share", "count", "min", "yuan", "myuan", "index" or "raw"."""
+    """The kind of a metric's values, which sets how they are formatted.
+
+    Parameters
+    ----------
+    name : str
+        The metric's name.
+
+    Returns
+    -------
+    str
+        ``"share"``, ``"count"``, ``"min"``, ``"yuan"``, ``"myuan"``, ``"index"`` or ``"raw"``
+        (unknown metrics).
+    """
     return METRICS.get(name, ("", "", "raw"))[2]
 
 
 def format_axis(axis, name: str) -> None:
-    """Tick format for a metric on a matplotlib axis (x or y): percent, thousands, millions."""
+    """Tick format for a metric on a matplotlib axis (x or y): percent, thousands, millions.
+
+    Parameters
+    ----------
+    axis : matplotlib.axis.Axis
+        The axis to format (``ax.xaxis`` or ``ax.yaxis``); left as it is for other kinds.
+    name : str
+        The metric on that axis.
+    """
     kind = metric_kind(name)
     if kind == "share":
         axis.set_major_formatter(FuncFormatter(lambda v, _: f"{round(100 * v, 6):g}%"))
@@ -152,7 +185,20 @@ def format_axis(axis, name: str) -> None:
 
 
 def format_value(name: str, value: float) -> str:
-    """A metric value as text for reports: 54%, 19,576, 18.8 min, 7,693 yuan."""
+    """A metric value as text for reports: 54%, 19,576, 18.8 min, 7,693 yuan.
+
+    Parameters
+    ----------
+    name : str
+        The metric's name (its kind sets the format).
+    value : float
+        The value, in the metric's unit (a share as a fraction in [0, 1], yuan, minutes).
+
+    Returns
+    -------
+    str
+        The text; ``"n/a"`` for NaN.
+    """
     if value != value:  # NaN
         return "n/a"
     kind = metric_kind(name)
@@ -178,13 +224,32 @@ def _installed_families() -> list[str]:
 
 @contextlib.contextmanager
 def figure_style() -> Iterator[None]:
-    """RcParams for every edusim figure (use around figure construction and saving)."""
+    """RcParams for every edusim figure (use around figure construction and saving).
+
+    Returns
+    -------
+    contextlib.AbstractContextManager
+        A context manager (``with figure_style(): ...``) that yields nothing.
+    """
     with matplotlib.rc_context({**RC, "font.family": _installed_families()}):
         yield
 
 
 def new_figure(width: float, height: float, **kwargs) -> Figure:
-    """A Figure (inches) on the Agg canvas, with constrained layout."""
+    """A Figure on the Agg canvas, with constrained layout.
+
+    Parameters
+    ----------
+    width, height : float
+        Size (inches).
+    **kwargs
+        Passed to :class:`matplotlib.figure.Figure` (``layout`` replaces ``"constrained"``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, at :data:`DPI`.
+    """
     fig = Figure(
         figsize=(width, height), dpi=DPI, layout=kwargs.pop("layout", "constrained"), **kwargs
     )
@@ -204,8 +269,20 @@ def fixed_margins(
     wspace: float,
     hspace: float,
 ) -> None:
-    """Place a grid of subplots with margins and gaps in inches (no layout engine: much
-    faster than constrained layout for many small panels).
+    """Place a grid of subplots with margins and gaps in inches.
+
+    No layout engine: much faster than constrained layout for many small panels.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure; its layout engine is removed.
+    nrows, ncols : int
+        Rows and columns of the grid.
+    left, right, top, bottom : float
+        Margins (inches).
+    wspace, hspace : float
+        Gaps between columns and between rows (inches).
     """
     width, height = fig.get_size_inches()
     w = (width - left - right - (ncols - 1) * wspace) / ncols
@@ -222,7 +299,18 @@ def fixed_margins(
 
 
 def png_bytes(fig: Figure) -> bytes:
-    """The figure as PNG bytes (fixed dpi, no Software/date metadata: deterministic)."""
+    """The figure as PNG bytes (fixed dpi, no Software/date metadata: deterministic).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+
+    Returns
+    -------
+    bytes
+        The PNG file's bytes, on a white background.
+    """
     buf = io.BytesIO()
     with figure_style():
         fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, facecolor="white")
@@ -230,6 +318,19 @@ def png_bytes(fig: Figure) -> bytes:
 
 
 def save_png(fig: Figure, path: Path | str) -> Path:
-    """Write the figure to ``path`` atomically as PNG (see :func:`png_bytes`)."""
+    """Write the figure to ``path`` atomically as PNG (see :func:`png_bytes`).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    path : Path or str
+        The PNG file.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
     data = png_bytes(fig)
     return atomic_write(path, lambda p: p.write_bytes(data))

@@ -23,7 +23,18 @@ DEFAULT_OUTPUTS = ("hollow_share", "hard_access_share", "mean_commute_min", "cos
 
 
 def input_label(key: str) -> str:
-    """A short label for a dotted scenario key: its last two parts."""
+    """A short label for a dotted scenario key: its last two parts.
+
+    Parameters
+    ----------
+    key : str
+        A dotted scenario key, e.g. ``"policies.consolidation.rule.min_class_size"``.
+
+    Returns
+    -------
+    str
+        The key's last two parts (the key itself when it has two or fewer).
+    """
     parts = str(key).split(".")
     return ".".join(parts[-2:]) if len(parts) > 2 else str(key)
 
@@ -31,10 +42,28 @@ def input_label(key: str) -> str:
 def main_effects_table(
     runs: pd.DataFrame, inputs: Sequence[str], outputs: Sequence[str], bins: int = 5
 ) -> pd.DataFrame:
-    """``input, bin, x, label, output, n, mean, lo, hi``: the output's mean per bin of each input.
+    """The output's mean per bin of each input, with its 95% interval.
 
     ``x`` is the mean input value in the bin (numeric inputs) or the level's position
     (categorical inputs, whose level name is in ``label``).
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        One row per run: input and output columns (rows whose ``status`` is not ``ok`` are
+        left out).
+    inputs : sequence of str
+        Input columns; a numeric input with more than ``2 * bins`` values is cut into bins of
+        equal numbers of runs, any other has one bin per level.
+    outputs : sequence of str
+        Output columns.
+    bins : int, default 5
+        Bins per continuous input.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``input, bin, x, label, output, n, mean, lo, hi``.
     """
     if "status" in runs.columns:
         runs = runs[runs["status"] == "ok"]
@@ -94,17 +123,27 @@ def plot_main_effects(
 
     Parameters
     ----------
-    runs
+    runs : pandas.DataFrame
         One row per run: input columns and output columns (``analysis/runs.parquet`` of a
         sweep; rows whose ``status`` is not ``ok`` are left out).
-    inputs
+    inputs : sequence of str
         Input columns (the sweep's varied keys).
-    outputs
+    outputs : sequence of str, optional
         Output columns (default: :data:`DEFAULT_OUTPUTS` present).
-    bins
-        Bins per continuous input.
-    title
+    bins : int, default 5
+        Bins per continuous input (at most a quarter of the runs, at least 2).
+    title : str, optional
         Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure.
+
+    Raises
+    ------
+    ValueError
+        When there is no input, or none of the outputs is in the runs table.
     """
     if not inputs:
         raise ValueError("no input to draw: the sweep varied no key")
@@ -171,7 +210,8 @@ def plot_main_effects(
         n = len(ok)
         fig.suptitle(title or "Main effects of the varied inputs")
         fig.supxlabel(
-            f"{n} runs (grey dots: final-year outputs); line: mean per bin of the input with its 95% interval",
+            f"{n} runs (grey dots: final-year outputs); line: mean per bin of the input with its "
+            "95% interval",
             fontsize=style.FONT_SIZE - 0.5,
             color="#444444",
         )

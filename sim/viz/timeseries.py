@@ -39,9 +39,18 @@ KEY_METRICS = (
 
 
 def wide_county(county: pd.DataFrame) -> pd.DataFrame:
-    """A county table with one column per metric, from either the wide form
-    (``[scenario,] replicate, year, <metrics>``) or the long form of a comparison
-    (``scenario, replicate, year, metric, value``).
+    """A county table with one column per metric, from the wide or the long form.
+
+    Parameters
+    ----------
+    county : pandas.DataFrame
+        The wide form (``[scenario,] replicate, year, <metrics>``) or the long form of a
+        comparison (``scenario, replicate, year, metric, value``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The wide form (``county`` itself when it is already wide).
     """
     if {"metric", "value"} <= set(county.columns):
         ids = [c for c in ("scenario", "replicate", "year") if c in county.columns]
@@ -57,6 +66,20 @@ def t_half_width(sd, n, confidence: float = CONFIDENCE):
 
     The same interval as :func:`sim.experiment.replicates.mean_interval`, computed with
     ``scipy.special`` so that figures do not import ``scipy.stats`` (slow to load).
+
+    Parameters
+    ----------
+    sd : float or array_like
+        Sample standard deviations (NaN counts as 0).
+    n : int or array_like
+        Sample sizes.
+    confidence : float, default CONFIDENCE
+        Confidence level, a fraction in (0, 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        The half-widths, in the unit of ``sd``.
     """
     n = np.asarray(n, dtype=float)
     t = stdtrit(np.maximum(n - 1, 1), 0.5 + confidence / 2)
@@ -68,8 +91,21 @@ def t_half_width(sd, n, confidence: float = CONFIDENCE):
 def band_table(
     county: pd.DataFrame, metrics: Sequence[str], by: str | Sequence[str] | None = "year"
 ) -> pd.DataFrame:
-    """``<by>, metric, n, mean, lo, hi``: mean and 95% interval over the rows (replicates)
-    of each group; ``by`` may be a column, a list of columns or None (one group).
+    """Mean and 95% interval of each metric over the rows (replicates) of each group.
+
+    Parameters
+    ----------
+    county : pandas.DataFrame
+        A wide county table.
+    metrics : sequence of str
+        The metric columns to summarise (non-finite values are left out).
+    by : str, sequence of str or None, default "year"
+        A column, a list of columns or None (one group).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``<by>, metric, n, mean, lo, hi``.
     """
     groups = [by] if isinstance(by, str) else list(by or [])
     frame = county[[*groups, *metrics]].copy()
@@ -104,19 +140,29 @@ def plot_timeseries(
 
     Parameters
     ----------
-    county
+    county : pandas.DataFrame
         ``RunResult.county`` (wide) or a comparison's ``county_long`` (long).
-    metrics
+    metrics : sequence of str, optional
         Metrics to draw, one panel each (default :data:`KEY_METRICS` present).
-    by
+    by : str, optional
         Column with one line per value (e.g. ``"scenario"``); default: the ``scenario``
         column when it has several values, else one line.
-    order
+    order : sequence of str, optional
         Order (and colours) of the ``by`` values; default order of appearance.
-    title
+    title : str, optional
         Figure title.
-    ncols
+    ncols : int, default 4
         Panels per row.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure.
+
+    Raises
+    ------
+    ValueError
+        When none of the metrics is in the table.
     """
     county = wide_county(county)
     if by is None and "scenario" in county.columns and county["scenario"].nunique() > 1:

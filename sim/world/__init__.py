@@ -28,6 +28,7 @@ def build_world(
     Parameters
     ----------
     scenario : Scenario
+        The validated scenario; its ``county`` block names the files or sizes the county.
     rng : numpy.random.Generator
         Used only by the synthetic generator (a real county draws nothing).
     base_dir : path, optional
@@ -37,6 +38,7 @@ def build_world(
     Returns
     -------
     World
+        The county's settlements, roads and initial schools.
 
     Raises
     ------

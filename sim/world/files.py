@@ -79,6 +79,7 @@ def load_county(folder: Path | str, scenario: Scenario) -> World:
     Returns
     -------
     World
+        The county's settlements, roads (read, or built when roads.csv is absent) and schools.
 
     Raises
     ------

@@ -111,10 +111,8 @@ def build_roads(
 
     Parameters
     ----------
-    x_km : ndarray, shape (S,)
-        Projected east coordinates (km).
-    y_km : ndarray, shape (S,)
-        Projected north coordinates (km).
+    x_km, y_km : ndarray, shape (S,)
+        Projected coordinates (km).
     kind : ndarray of int, shape (S,)
         Settlement kind codes (index into ``SETTLEMENT_KINDS``).
     detour_factor : float

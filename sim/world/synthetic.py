@@ -58,6 +58,7 @@ def generate_world(scenario: Scenario, rng: np.random.Generator) -> World:
     Returns
     -------
     World
+        The synthetic county's settlements, roads and initial schools.
     """
     c = scenario.county
     side = math.sqrt(c.area_km2)
@@ -142,7 +143,20 @@ def _populations(c: CountyConfig, n_villages: int, rng: np.random.Generator) -> 
 
 
 def split_integer(total: int, weights: np.ndarray) -> np.ndarray:
-    """Split ``total`` into integers proportional to ``weights`` (largest remainders), int64."""
+    """Split ``total`` into integers proportional to ``weights`` (largest remainders).
+
+    Parameters
+    ----------
+    total : int
+        The whole to split, e.g. residents.
+    weights : numpy.ndarray
+        Non-negative weights, one per part (only their ratios matter).
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        One integer per weight, summing to ``total``.
+    """
     if len(weights) == 0:
         return np.zeros(0, dtype=np.int64)
     exact = total * weights / weights.sum()
@@ -159,7 +173,13 @@ def _rank_within(groups: np.ndarray) -> np.ndarray:
 
 
 def empty_school_columns() -> dict[str, np.ndarray]:
-    """The school columns of a World with no schools (typed, length 0)."""
+    """The school columns of a World with no schools.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Every ``school_*`` field of :class:`World`, typed, of length 0.
+    """
     return dict(
         school_name=np.empty(0, dtype=object),
         school_settlement=np.empty(0, np.int32),
@@ -188,8 +208,9 @@ def _with_schools(world: World, scenario: Scenario, rng: np.random.Generator) ->
     ``max(1, ceil(expected x capacity_slack / class_cap[stage]))``, so every grade fits and the
     total (per grade x grades served) splits evenly; a small school, whose grades all expect at
     most ``multigrade_max`` pupils, teaches multigrade classes and gets
-    ``max(1, ceil(expected roll x capacity_slack / class_cap.primary))`` rooms instead. Beds, in township and county-town schools
-    only: ``round(sum over grades of boarding_share[stage] x expected)``.
+    ``max(1, ceil(expected roll x capacity_slack / class_cap.primary))`` rooms instead. Beds,
+    in township and county-town schools only:
+    ``round(sum over grades of boarding_share[stage] x expected)``.
     """
     sc = scenario.schools
     kind, pop, names = world.settlement_kind, world.population, world.settlement_name

@@ -43,12 +43,14 @@ def travel_times(world: World, roads_cfg: RoadsConfig) -> TravelTimes:
     Parameters
     ----------
     world : World
+        The county (settlements, roads and their classes, terrain).
     roads_cfg : RoadsConfig
         The scenario's ``roads`` block.
 
     Returns
     -------
     TravelTimes
+        Commute minutes and road km between every pair of settlements.
     """
     speed_kmh = np.array([roads_cfg.ride_speed_kmh[c] for c in ROAD_CLASSES])[world.road_class]
     speed_kmh = speed_kmh * roads_cfg.terrain_speed_factor[world.terrain]

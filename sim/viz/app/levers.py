@@ -34,17 +34,17 @@ class Lever:
 
     Parameters
     ----------
-    key
+    key : str
         Name of the lever in the levers dict.
-    path
+    path : str
         Dotted scenario key the lever sets (checked against this version's schema).
-    label
+    label : str
         i18n key of the lever's label.
-    kind
+    kind : {"int", "float", "bool"}
         ``"int"``, ``"float"`` or ``"bool"`` (a switch).
-    min, max, step
+    min, max, step : float
         The slider's range and step, in slider units (the scenario's units times ``scale``).
-    scale
+    scale : float, default 1.0
         Slider value per scenario value (percent for the birth trend, else 1).
     """
 
@@ -92,7 +92,7 @@ def lever_available(key: str) -> bool:
 
     Parameters
     ----------
-    key
+    key : str
         Lever name (a :attr:`Lever.key`).
 
     Returns
@@ -113,7 +113,7 @@ def lever_defaults(base: Scenario) -> dict[str, Any]:
 
     Parameters
     ----------
-    base
+    base : Scenario
         The scenario the app starts from.
 
     Returns
@@ -212,9 +212,9 @@ def lever_overrides(levers: Mapping[str, Any], base: Scenario) -> dict[str, Any]
 
     Parameters
     ----------
-    levers
+    levers : mapping of str to Any
         Lever values by lever name; a lever left out keeps the scenario's value.
-    base
+    base : Scenario
         The scenario the levers act on.
 
     Returns
@@ -245,9 +245,9 @@ def scenario_with_levers(base: Scenario, levers: Mapping[str, Any]) -> Scenario:
 
     Parameters
     ----------
-    base
+    base : Scenario
         The scenario the app starts from.
-    levers
+    levers : mapping of str to Any
         Lever values by lever name (see :func:`lever_overrides`).
 
     Returns
@@ -273,13 +273,13 @@ def command_line(
 
     Parameters
     ----------
-    scenario_name
+    scenario_name : str or None
         Bundled name or file the app was started with (None: ``base.name``).
-    overrides
+    overrides : iterable of str
         The app's own ``--set`` strings, repeated first.
-    levers
+    levers : mapping of str to Any
         Lever values; only those that differ from :func:`lever_defaults` add options.
-    base
+    base : Scenario
         The scenario the app starts from.
 
     Returns
@@ -310,11 +310,11 @@ def lever_label(key: str, value: Any, lang: str) -> str:
 
     Parameters
     ----------
-    key
+    key : str
         Lever name.
-    value
+    value : Any
         The lever's value, in scenario units (the births trend as a fraction per year).
-    lang
+    lang : str
         ``"en"`` or ``"zh"``.
 
     Returns

@@ -60,9 +60,9 @@ def share_axis_top(metric: str, values: np.ndarray) -> float:
 
     Parameters
     ----------
-    metric
+    metric : str
         County metric name (a share, 0–1).
-    values
+    values : numpy.ndarray
         The values plotted so far (NaN allowed).
 
     Returns
@@ -107,7 +107,7 @@ def draw_map(model: TeachingModel) -> Figure:
 
     Parameters
     ----------
-    model
+    model : TeachingModel
         The app's model, at any step.
 
     Returns
@@ -141,9 +141,9 @@ def draw_share_plot(model: TeachingModel, metric: str) -> Figure:
 
     Parameters
     ----------
-    model
+    model : TeachingModel
         The app's model, at any step.
-    metric
+    metric : str
         County metric name (a share, 0–1), e.g. ``"hollow_share"``.
 
     Returns
@@ -187,7 +187,7 @@ def figure_png(fig: Figure) -> bytes:
 
     Parameters
     ----------
-    fig
+    fig : matplotlib.figure.Figure
         A figure drawn by this module.
 
     Returns
@@ -203,7 +203,7 @@ def stats(model: TeachingModel) -> dict[str, int | float]:
 
     Parameters
     ----------
-    model
+    model : TeachingModel
         The app's model, at any step.
 
     Returns
@@ -232,9 +232,9 @@ def stat_cells(model: TeachingModel, lang: str) -> list[tuple[str, str]]:
 
     Parameters
     ----------
-    model
+    model : TeachingModel
         The app's model, at any step.
-    lang
+    lang : str
         ``"en"`` or ``"zh"``.
 
     Returns
@@ -261,9 +261,9 @@ def year_progress(model: TeachingModel, lang: str) -> str:
 
     Parameters
     ----------
-    model
+    model : TeachingModel
         The app's model, at any step.
-    lang
+    lang : str
         ``"en"`` or ``"zh"``.
 
     Returns
@@ -292,9 +292,9 @@ def legend_html(lang: str, buses: bool) -> str:
 
     Parameters
     ----------
-    lang
+    lang : str
         ``"en"`` or ``"zh"``.
-    buses
+    buses : bool
         Whether the scenario runs buses (adds the bus-route entry).
 
     Returns
@@ -323,9 +323,9 @@ def notes_html(scenario: Scenario, lang: str) -> str:
 
     Parameters
     ----------
-    scenario
+    scenario : Scenario
         The scenario shown.
-    lang
+    lang : str
         ``"en"`` or ``"zh"``.
 
     Returns

@@ -34,9 +34,9 @@ def load_base(scenario: str | None = DEFAULT_SCENARIO, overrides: tuple[str, ...
 
     Parameters
     ----------
-    scenario
+    scenario : str or None, default DEFAULT_SCENARIO
         Bundled scenario name or TOML file (None: the bundled default scenario).
-    overrides
+    overrides : tuple of str, default ()
         ``dotted.key=value`` strings, as ``--set`` on the command line.
 
     Returns
@@ -57,25 +57,32 @@ class TeachingModel(EducationModel):
 
     Parameters
     ----------
-    scenario_name
+    scenario_name : str or None, default DEFAULT_SCENARIO
         Bundled scenario name or TOML file (default ``hollow_school_demo``).
-    overrides
+    overrides : iterable of str, default ()
         ``dotted.key=value`` strings applied first, as ``--set`` on the command line.
-    levers
+    levers : dict or object, optional
         The lever values (see :func:`~sim.viz.app.levers.lever_overrides`), or an object
         holding them in ``.value`` (the app passes its reactive variable, so Reset uses the
         current levers).
-    seed
+    seed : int, optional
         Root seed (default: the scenario's).
 
     Attributes
     ----------
-    levers : dict, every lever's value (the scenario's where ``levers`` leaves one out).
-    scenario_name : str, the name or file the model was built from.
-    overrides : tuple of str, the ``--set`` strings.
-    build_id : int, distinct for every model built in this process.
-    start_row, start_panel : the county row and school panel before the first step (year
-        ``start_year - 1``), so the map and the plots have a starting point.
+    levers : dict
+        Every lever's value (the scenario's where ``levers`` leaves one out).
+    scenario_name : str
+        The name or file the model was built from.
+    overrides : tuple of str
+        The ``--set`` strings.
+    build_id : int
+        Distinct for every model built in this process.
+    start_row, start_panel : dict, pandas.DataFrame
+        The county row and school panel before the first step (year ``start_year - 1``), so
+        the map and the plots have a starting point.
+    version : tuple of int
+        ``(build, step)``: changes whenever what the page shows changes.
 
     Raises
     ------
@@ -101,16 +108,34 @@ class TeachingModel(EducationModel):
         self._world_frames = self.world.to_frames()
 
     def frames(self) -> pd.DataFrame:
-        """County rows so far, the starting state first (one row per year)."""
+        """County rows so far, the starting state first.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per year (the metrics of :data:`sim.metrics.COUNTY_COLUMNS`).
+        """
         return pd.DataFrame([self.start_row, *list(self.county_rows)])
 
     def panel(self) -> pd.DataFrame:
-        """The school panel of the current year (the starting panel before the first step)."""
+        """The school panel of the current year (the starting panel before the first step).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per school (:data:`sim.metrics.SCHOOL_COLUMNS`).
+        """
         panels = self.school_panels
         return panels[-1] if panels else self.start_panel
 
     def current_row(self) -> dict[str, Any]:
-        """The county row of the current year (the starting row before the first step)."""
+        """The county row of the current year (the starting row before the first step).
+
+        Returns
+        -------
+        dict of str to Any
+            One value per county metric.
+        """
         return self.county_rows[-1] if self.county_rows else self.start_row
 
     @property
@@ -119,7 +144,13 @@ class TeachingModel(EducationModel):
         return (self.build_id, self.steps)
 
     def simulated_years(self) -> int:
-        """School years simulated so far."""
+        """School years simulated so far.
+
+        Returns
+        -------
+        int
+            Steps taken since the model was built (years).
+        """
         return len(self.county_rows)
 
     def map_world(self) -> dict[str, pd.DataFrame]:
@@ -152,12 +183,12 @@ def bus_routes(model: EducationModel) -> pd.DataFrame:
 
     Parameters
     ----------
-    model
+    model : EducationModel
         A model (built or stepped).
 
     Returns
     -------
-    DataFrame
+    pandas.DataFrame
         ``route`` (number), ``order`` (stop number along the route), ``settlement`` (id);
         empty without buses.
     """

@@ -111,7 +111,17 @@ def _css_name(key: str) -> str:
 
 @_component
 def YearPanel(model: TeachingModel, lang: str, version: tuple[int, int]):
-    """The current school year in big type, and how far the run is."""
+    """The current school year in big type, and how far the run is.
+
+    Parameters
+    ----------
+    model : TeachingModel
+        The app's model, at any step.
+    lang : str
+        ``"en"`` or ``"zh"``.
+    version : tuple of int
+        ``model.version``: the component redraws when it changes.
+    """
     with solara.Column(gap="0px", classes=["edusim-year-box"]):
         solara.Text(t("year", lang), classes=["edusim-year-label"])
         solara.Text(str(model.year), classes=["edusim-year"])
@@ -120,7 +130,17 @@ def YearPanel(model: TeachingModel, lang: str, version: tuple[int, int]):
 
 @_component
 def StatsRow(model: TeachingModel, lang: str, version: tuple[int, int]):
-    """Key numbers of the current year."""
+    """Key numbers of the current year.
+
+    Parameters
+    ----------
+    model : TeachingModel
+        The app's model, at any step.
+    lang : str
+        ``"en"`` or ``"zh"``.
+    version : tuple of int
+        ``model.version``: the component redraws when it changes.
+    """
     with solara.Row(gap="0px", style={"flex-wrap": "wrap", "align-items": "center"}):
         for value, label in stat_cells(model, lang):
             with solara.Column(gap="0px", classes=["edusim-stat"]):
@@ -130,7 +150,19 @@ def StatsRow(model: TeachingModel, lang: str, version: tuple[int, int]):
 
 @_component
 def FigureView(fig_builder, model: TeachingModel, css_class: str, version: tuple[int, int]):
-    """A matplotlib figure redrawn only when the model or its year changes (``version``)."""
+    """A matplotlib figure redrawn only when the model or its year changes (``version``).
+
+    Parameters
+    ----------
+    fig_builder : callable
+        Draws the figure: ``fig_builder(model)`` returns a matplotlib Figure.
+    model : TeachingModel
+        The app's model, at any step.
+    css_class : str
+        CSS class of the figure's box.
+    version : tuple of int
+        ``model.version``: the component redraws when it changes.
+    """
 
     def render() -> bytes:
         return figure_png(fig_builder(model))
@@ -142,7 +174,15 @@ def FigureView(fig_builder, model: TeachingModel, css_class: str, version: tuple
 
 @_component
 def MapCard(model: TeachingModel, lang: str):
-    """The county map with its title, legend and caption."""
+    """The county map with its title, legend and caption.
+
+    Parameters
+    ----------
+    model : TeachingModel
+        The app's model, at any step.
+    lang : str
+        ``"en"`` or ``"zh"``.
+    """
     buses = model.scenario.policies.busing is not None
     card_style = {"flex": "1 1 480px", "max-width": "680px"}
     with solara.Card(style=card_style, classes=["edusim-map-card"]):
@@ -154,7 +194,15 @@ def MapCard(model: TeachingModel, lang: str):
 
 @_component
 def SideCards(model: TeachingModel, lang: str):
-    """The share plots, what to look at, and the command line of the current levers."""
+    """The share plots, what to look at, and the command line of the current levers.
+
+    Parameters
+    ----------
+    model : TeachingModel
+        The app's model, at any step.
+    lang : str
+        ``"en"`` or ``"zh"``.
+    """
     with solara.Column(gap="16px", style={"flex": "1 1 360px", "max-width": "560px"}):
         for metric, key in PLOT_CARDS:
             with solara.Card(classes=[f"edusim-plot-card-{metric}"]):
@@ -184,7 +232,15 @@ def SideCards(model: TeachingModel, lang: str):
 
 @_component
 def Dashboard(model_ref, lang_ref):
-    """The main area: year, numbers, map, plots, what to look at."""
+    """The main area: year, numbers, map, plots, what to look at.
+
+    Parameters
+    ----------
+    model_ref : solara.Reactive
+        Holds the app's model (``.value``), replaced on every rebuild.
+    lang_ref : solara.Reactive
+        Holds the language, ``"en"`` or ``"zh"``.
+    """
     update_counter.get()  # redraw after every step SolaraViz runs
     model: TeachingModel = model_ref.value
     lang = lang_ref.value
@@ -200,7 +256,21 @@ def Dashboard(model_ref, lang_ref):
 
 @_component
 def LeverControl(lever: Lever, value: Any, lang: str, on_lever, base: Scenario):
-    """One lever: a switch or a slider, its label with the value, and a note where it has one."""
+    """One lever: a switch or a slider, its label with the value, and a note where it has one.
+
+    Parameters
+    ----------
+    lever : Lever
+        The lever.
+    value : Any
+        Its current value, in scenario units (the slider shows ``value * lever.scale``).
+    lang : str
+        ``"en"`` or ``"zh"``.
+    on_lever : callable
+        Called as ``on_lever(lever.key, new_value)`` when the user moves it.
+    base : Scenario
+        The scenario the app starts from (for the notes).
+    """
     available = lever_available(lever.key)
     label = lever_label(lever.key, value, lang)
     on_value = functools.partial(on_lever, lever.key)
@@ -251,7 +321,21 @@ def LeverControl(lever: Lever, value: Any, lang: str, on_lever, base: Scenario):
 
 @_component
 def LeverControls(levers_ref, lang: str, on_lever, base: Scenario, on_defaults):
-    """The policy levers (sidebar card); each change rebuilds the model."""
+    """The policy levers (sidebar card); each change rebuilds the model.
+
+    Parameters
+    ----------
+    levers_ref : solara.Reactive
+        Holds the lever values by lever name.
+    lang : str
+        ``"en"`` or ``"zh"``.
+    on_lever : callable
+        Called as ``on_lever(key, new_value)`` when a lever moves.
+    base : Scenario
+        The scenario the app starts from.
+    on_defaults : callable
+        Called without arguments to set every lever back to the scenario's value.
+    """
     levers = levers_ref.value
     with solara.Card(t("levers", lang), classes=["edusim-levers"]):
         solara.Text(t("levers_note", lang), classes=["edusim-note"])
@@ -271,6 +355,15 @@ def App(
     """The whole app for one scenario.
 
     SolaraViz (top bar, controls, seed) plus the levers, the language switch and the dashboard.
+
+    Parameters
+    ----------
+    scenario_name : str or None, default DEFAULT_SCENARIO
+        Bundled scenario name or TOML file.
+    overrides : tuple of str, default ()
+        ``dotted.key=value`` strings, as ``--set``.
+    lang : str, default DEFAULT_LANGUAGE
+        Language the page opens in (``"en"`` or ``"zh"``; another falls back to the default).
     """
     overrides = tuple(overrides)
     base = solara.use_memo(lambda: load_base(scenario_name, overrides), [scenario_name, overrides])
@@ -359,7 +452,13 @@ def settings_from_env() -> tuple[str | None, tuple[str, ...], str]:
 
 @_component
 def AppFromEnv():
-    """The app with the settings ``edusim viz`` passes (see :func:`settings_from_env`)."""
+    """The app with the settings ``edusim viz`` passes (see :func:`settings_from_env`).
+
+    Returns
+    -------
+    solara.Element
+        The :func:`App` element.
+    """
     return App(*settings_from_env())
 
 
@@ -372,11 +471,11 @@ def make_page(
 
     Parameters
     ----------
-    scenario
+    scenario : str or None, default DEFAULT_SCENARIO
         Bundled scenario name or TOML file.
-    overrides
+    overrides : iterable of str, default ()
         ``dotted.key=value`` strings, as ``--set``.
-    lang
+    lang : str, default DEFAULT_LANGUAGE
         Language the page opens in (``"en"`` or ``"zh"``).
 
     Returns
