@@ -173,7 +173,7 @@ def FigureView(fig_builder, model: TeachingModel, css_class: str, version: tuple
 
 
 @_component
-def MapCard(model: TeachingModel, lang: str):
+def MapCard(model: TeachingModel, lang: str, version: tuple[int, int]):
     """The county map with its title, legend and caption.
 
     Parameters
@@ -182,18 +182,21 @@ def MapCard(model: TeachingModel, lang: str):
         The app's model, at any step.
     lang : str
         ``"en"`` or ``"zh"``.
+    version : tuple of int
+        ``model.version``: a prop that changes with every step, so the card re-renders (the
+        model itself is the same object before and after a step).
     """
     buses = model.scenario.policies.busing is not None
     card_style = {"flex": "1 1 480px", "max-width": "680px"}
     with solara.Card(style=card_style, classes=["edusim-map-card"]):
         _block(t("map_title", lang, year=model.year), "edusim-card-title")
         solara.HTML(tag="div", unsafe_innerHTML=legend_html(lang, buses), classes=["edusim-legend"])
-        FigureView(draw_map, model, "edusim-map", model.version)
+        FigureView(draw_map, model, "edusim-map", version)
         _block(t("map_caption", lang), "edusim-note")
 
 
 @_component
-def SideCards(model: TeachingModel, lang: str):
+def SideCards(model: TeachingModel, lang: str, version: tuple[int, int]):
     """The share plots, what to look at, and the command line of the current levers.
 
     Parameters
@@ -202,6 +205,8 @@ def SideCards(model: TeachingModel, lang: str):
         The app's model, at any step.
     lang : str
         ``"en"`` or ``"zh"``.
+    version : tuple of int
+        ``model.version``, as for :func:`MapCard`.
     """
     with solara.Column(gap="16px", style={"flex": "1 1 360px", "max-width": "560px"}):
         for metric, key in PLOT_CARDS:
@@ -209,7 +214,7 @@ def SideCards(model: TeachingModel, lang: str):
                 _block(t(key, lang), "edusim-card-title")
                 _block(t(f"{key}_note", lang), "edusim-note")
                 css_class = f"edusim-plot-{_css_name(metric)}"
-                FigureView(PLOTTERS[metric], model, css_class, model.version)
+                FigureView(PLOTTERS[metric], model, css_class, version)
         with solara.Card(classes=["edusim-notes-card"]):
             _block(t("what_to_look_at", lang), "edusim-card-title")
             _block(t("scenario", lang, name=model.scenario.name), "edusim-note")
@@ -250,8 +255,8 @@ def Dashboard(model_ref, lang_ref):
             StatsRow(model, lang, model.version)
         _block(t("how_to", lang), "edusim-howto")
         with solara.Row(gap="16px", style={"align-items": "flex-start", "flex-wrap": "wrap"}):
-            MapCard(model, lang)
-            SideCards(model, lang)
+            MapCard(model, lang, model.version)
+            SideCards(model, lang, model.version)
 
 
 @_component
