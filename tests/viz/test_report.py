@@ -10,7 +10,6 @@ import tomllib
 import pytest
 
 import sim
-import sim.cli.report  # noqa: F401  (registers the verb until sim.cli imports it)
 from sim.errors import EdusimError
 from sim.experiment.compare import compare, write_comparison
 from sim.viz.report import detect, run_headline, to_toml, write_report
@@ -27,7 +26,9 @@ def run_dir(small_run_dir, tmp_path):
 def compare_dir(tmp_path_factory):
     a = sim.load_scenario("small_county", ["years=3", "name=near", "choice.beta_time=0.12"])
     b = sim.load_scenario("small_county", ["years=3", "name=far", "choice.beta_time=0.02"])
-    return write_comparison(compare([a, b], replicates=2, workers=0, seed=5), tmp_path_factory.mktemp("cmp") / "cmp")
+    return write_comparison(
+        compare([a, b], replicates=2, workers=0, seed=5), tmp_path_factory.mktemp("cmp") / "cmp"
+    )
 
 
 def assert_self_contained(text: str, n_images: int) -> None:
@@ -36,7 +37,9 @@ def assert_self_contained(text: str, n_images: int) -> None:
     assert len(images) == n_images == text.count("<img ")
     for data in images:
         assert base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n"
-    assert not re.search(r'(src|href)="(https?:)?//', text), "the report must not load anything from the network"
+    assert not re.search(r'(src|href)="(https?:)?//', text), (
+        "the report must not load anything from the network"
+    )
     assert "<script" not in text and "<link" not in text
 
 
@@ -46,7 +49,11 @@ def test_run_report(run_dir):
     text = path.read_text(encoding="utf-8")
     assert_self_contained(text, 4)
     assert sorted(p.name for p in (run_dir / "figures").iterdir()) == [
-        "county_map.png", "school_pupils.png", "timeseries.png", "tradeoff.png"]
+        "county_map.png",
+        "school_pupils.png",
+        "timeseries.png",
+        "tradeoff.png",
+    ]
     assert "Over 2024–2026 (3 school years, mean of 2 replicates) pupils" in text
     assert "hollow share" in text and "Schools most at risk" in text
     assert "[choice]" in text and "beta_time" in text  # the scenario as TOML
@@ -58,7 +65,9 @@ def test_compare_report(compare_dir, tmp_path):
     text = out.read_text(encoding="utf-8")
     assert_self_contained(text, 2)
     assert "Comparison: near vs far" in text
-    assert "Lowest hollow share:" in text and "Against near, far changes the hollow share by" in text
+    assert (
+        "Lowest hollow share:" in text and "Against near, far changes the hollow share by" in text
+    )
     assert "choice.beta_time" in text  # the keys that differ between the scenarios
     assert (compare_dir / "figures" / "frontier.png").is_file()
 
@@ -66,8 +75,14 @@ def test_compare_report(compare_dir, tmp_path):
 def test_sweep_report(tmp_path):
     from sim.experiment.sweep import execute_sweep, plan_sweep
 
-    plan = plan_sweep("small_county", ["choice.beta_time=0.02:0.12"], overrides=["years=2"], design="grid", samples=3,
-                      out=tmp_path / "sweep")
+    plan = plan_sweep(
+        "small_county",
+        ["choice.beta_time=0.02:0.12"],
+        overrides=["years=2"],
+        design="grid",
+        samples=3,
+        out=tmp_path / "sweep",
+    )
     execute_sweep(plan, workers=0)
     text = write_report(tmp_path / "sweep").read_text(encoding="utf-8")
     assert_self_contained(text, 1)
@@ -87,15 +102,6 @@ def test_not_a_result_folder(tmp_path):
         write_report(tmp_path)
 
 
-def test_cli_report(invoke, run_dir, tmp_path):
-    result = invoke("report", str(run_dir))
-    assert result.exit_code == 0, result.output
-    assert "report.html" in result.stdout
-    bad = invoke("report", str(tmp_path / "missing"))
-    assert bad.exit_code == 2
-    assert "no such directory" in bad.stderr
-
-
 def test_headline_numbers(small_run):
     county = small_run.county.copy()
     first, last = county["year"].min(), county["year"].max()
@@ -113,7 +119,14 @@ def test_toml_round_trip(small_run):
     parsed = tomllib.loads(to_toml(scenario))
 
     def drop_none(d):
-        return {k: drop_none(v) for k, v in d.items() if v is not None} if isinstance(d, dict) else d
+        return (
+            {k: drop_none(v) for k, v in d.items() if v is not None} if isinstance(d, dict) else d
+        )
 
     assert parsed == drop_none(scenario)
-    assert tomllib.loads(to_toml({"a": {"b": [1, 2], "c": {}}, "s": 'say "hi"\\', "x": float("inf")}))["s"] == 'say "hi"\\'
+    assert (
+        tomllib.loads(to_toml({"a": {"b": [1, 2], "c": {}}, "s": 'say "hi"\\', "x": float("inf")}))[
+            "s"
+        ]
+        == 'say "hi"\\'
+    )

@@ -257,7 +257,7 @@ def _broken_county(tmp_path: Path, data_dir: Path) -> Path:
 
 @pytest.mark.parametrize("verb", ["run", "validate"])
 def test_a_broken_county_file_exits_2_naming_file_line_and_column(invoke, tmp_path, verb):
-    data_dir = Path(__file__).parent / "data"
+    data_dir = Path(__file__).parents[1] / "data"
     scenario = _broken_county(tmp_path, data_dir)
     result = invoke(verb, scenario)
     assert result.exit_code == 2
