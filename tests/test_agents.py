@@ -10,7 +10,15 @@ import pytest
 
 from sim.agents import Family, School, Teacher
 from sim.scenario.schema import LEVELS, TIERS
-from sim.state import BUILDING_USE, CHILD_STATUS, ENROLLED, FAMILY_STATUS, HUKOU, SCHOOL_STATUS, TEACHER_STATUS
+from sim.state import (
+    BUILDING_USE,
+    CHILD_STATUS,
+    ENROLLED,
+    FAMILY_STATUS,
+    HUKOU,
+    SCHOOL_STATUS,
+    TEACHER_STATUS,
+)
 
 TERMS = ["quality", "time", "boarding", "stay", "sibling"]
 
@@ -37,6 +45,7 @@ def test_agents_are_mesa_agents_of_their_model(small_model):
 
 
 # ---- descriptors -------------------------------------------------------------------------
+
 
 def test_writing_an_attribute_writes_the_table(small_model):
     school = _school(small_model, 2)
@@ -108,6 +117,7 @@ def test_mesa_select_and_groupby_see_the_tables(small_model):
 
 # ---- Family.children and School.pupils ----------------------------------------------------
 
+
 def test_family_children_are_the_familys_rows(small_model):
     c = small_model.children
     for row in _families_with_enrolled(small_model, 2)[:20]:
@@ -155,6 +165,7 @@ def test_school_teachers_are_active_teachers_posted_there(small_model):
 
 # ---- explain_choice ------------------------------------------------------------------------
 
+
 @pytest.fixture
 def explained(small_model):
     # A family with two pupils at the same school, so the sibling term has something to show.
@@ -174,9 +185,22 @@ def test_explain_choice_lists_candidates_of_each_enrolled_child(explained):
     assert set(frame["child"]) == set(kids.index[kids["status"] == "enrolled"])
     s = model.schools
     for row in frame.itertuples():
-        assert s.grade_min[row.school] <= row.grade <= s.grade_max[row.school]  # school teaches the grade
+        assert (
+            s.grade_min[row.school] <= row.grade <= s.grade_max[row.school]
+        )  # school teaches the grade
         assert row.name == s.name[row.school]
-    for column in ["child", "grade", "school", "name", "commute_min", "feasible", *TERMS, "utility", "outside", "rank"]:
+    for column in [
+        "child",
+        "grade",
+        "school",
+        "name",
+        "commute_min",
+        "feasible",
+        *TERMS,
+        "utility",
+        "outside",
+        "rank",
+    ]:
         assert column in frame.columns, column
 
 

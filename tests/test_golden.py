@@ -10,8 +10,8 @@ from __future__ import annotations
 import difflib
 
 import pytest
-
 from golden.record import TABLES, outputs, path
+
 from sim.scenario import bundled_names
 
 
@@ -21,6 +21,14 @@ def test_outputs_match_golden(name):
     for table in TABLES:
         expected = path(name, table).read_text(encoding="utf-8")
         if produced[table] != expected:
-            diff = difflib.unified_diff(expected.splitlines(), produced[table].splitlines(),
-                                        f"golden/{name}.{table}.csv", "now", lineterm="", n=0)
-            pytest.fail(f"{name} {table} differs from the golden file:\n" + "\n".join(list(diff)[:20]))
+            diff = difflib.unified_diff(
+                expected.splitlines(),
+                produced[table].splitlines(),
+                f"golden/{name}.{table}.csv",
+                "now",
+                lineterm="",
+                n=0,
+            )
+            pytest.fail(
+                f"{name} {table} differs from the golden file:\n" + "\n".join(list(diff)[:20])
+            )

@@ -98,7 +98,9 @@ def imports() -> list[tuple[str, str, bool, int]]:
                 targets = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom):
                 base = _absolute(node.module, node.level, name, path.name == "__init__.py")
-                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in known else base for a in node.names]
+                targets = [
+                    f"{base}.{a.name}" if f"{base}.{a.name}" in known else base for a in node.names
+                ]
             else:
                 continue
             for target in targets:
@@ -117,7 +119,11 @@ def _within(module: str, prefix: str) -> bool:
 
 
 def _package(module: str) -> str:
-    return module if module in modules() and modules()[module].name == "__init__.py" else module.rpartition(".")[0]
+    return (
+        module
+        if module in modules() and modules()[module].name == "__init__.py"
+        else module.rpartition(".")[0]
+    )
 
 
 def _where(importer: str, line: int) -> str:
@@ -134,15 +140,21 @@ def test_every_import_points_down_the_layers():
 
 
 def test_nothing_imports_the_cli():
-    wrong = [f"{_where(a, line)} {a} imports {b}" for a, b, _, line in imports()
-             if _within(b, "sim.cli") and not _within(a, "sim.cli") and a != "sim"]
+    wrong = [
+        f"{_where(a, line)} {a} imports {b}"
+        for a, b, _, line in imports()
+        if _within(b, "sim.cli") and not _within(a, "sim.cli") and a != "sim"
+    ]
     assert not wrong, "\n".join(wrong)
 
 
 @pytest.mark.parametrize(("importer", "imported"), FORBIDDEN)
 def test_forbidden_pairs(importer, imported):
-    wrong = [f"{_where(a, line)} {a} imports {b}" for a, b, _, line in imports()
-             if _within(a, importer) and _within(b, imported)]
+    wrong = [
+        f"{_where(a, line)} {a} imports {b}"
+        for a, b, _, line in imports()
+        if _within(a, importer) and _within(b, imported)
+    ]
     assert not wrong, f"{importer} must not import {imported}:\n" + "\n".join(wrong)
 
 
@@ -155,22 +167,32 @@ def test_no_policy_reaches_into_another():
     wrong = [
         f"{_where(a, line)} {a} imports {b}"
         for a, b, _, line in imports()
-        if _within(a, "sim.policies") and _within(b, "sim.policies") and a != "sim.policies"
-        and b not in POLICY_SHARED and _policy_unit(a) != _policy_unit(b)
+        if _within(a, "sim.policies")
+        and _within(b, "sim.policies")
+        and a != "sim.policies"
+        and b not in POLICY_SHARED
+        and _policy_unit(a) != _policy_unit(b)
     ]
-    assert not wrong, "policies reaching into each other (share through policies/base.py):\n" + "\n".join(wrong)
+    assert not wrong, (
+        "policies reaching into each other (share through policies/base.py):\n" + "\n".join(wrong)
+    )
 
 
 def test_imports_inside_functions_only_in_the_cli():
-    wrong = [f"{_where(a, line)} {a} imports {b} inside a function"
-             for a, b, inner, line in imports() if inner and not _within(a, "sim.cli")]
+    wrong = [
+        f"{_where(a, line)} {a} imports {b} inside a function"
+        for a, b, inner, line in imports()
+        if inner and not _within(a, "sim.cli")
+    ]
     assert not wrong, "move these imports to the top of the module:\n" + "\n".join(wrong)
 
 
 def test_no_import_cycle():
     graph: dict[str, set[str]] = {}
     for a, b, _, _ in imports():
-        if b in modules() and a != b and not _within(a, b):  # a package's modules may import its __init__
+        if (
+            b in modules() and a != b and not _within(a, b)
+        ):  # a package's modules may import its __init__
             graph.setdefault(a, set()).add(b)
     state: dict[str, int] = {}
     cycles: list[list[str]] = []
@@ -179,7 +201,7 @@ def test_no_import_cycle():
         state[node] = 1
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                cycles.append(path[path.index(nxt):] + [nxt] if nxt in path else [node, nxt])
+                cycles.append(path[path.index(nxt) :] + [nxt] if nxt in path else [node, nxt])
             elif nxt not in state:
                 visit(nxt, path + [nxt])
         state[node] = 2

@@ -51,7 +51,9 @@ def test_check_catches_a_broken_table(scenario):
 def test_the_county_changes_over_the_years(scenario):
     """Children age, enter and leave: the rolls are not frozen."""
     result = sim.run(scenario, seed=3)
-    assert result.county["year"].tolist() == list(range(scenario.start_year, scenario.start_year + YEARS))
+    assert result.county["year"].tolist() == list(
+        range(scenario.start_year, scenario.start_year + YEARS)
+    )
     assert result.county["pupils"].nunique() > 1
     assert (result.county["pupils"] > 0).all()
 
@@ -77,6 +79,7 @@ def test_two_models_do_not_share_state(scenario):
 
 
 # ---- determinism ---------------------------------------------------------------------------
+
 
 def _county_csv(scenario, seed: int, out: Path) -> bytes:
     result = sim.run(scenario, seed=seed)
@@ -122,8 +125,23 @@ def test_identical_across_processes_and_hash_seeds(tmp_path):
         out = tmp_path / f"h{hash_seed}"
         env = dict(os.environ, PYTHONHASHSEED=hash_seed)
         done = subprocess.run(
-            [sys.executable, "-m", "sim.cli", "run", "small_county", "--years", "2", "--seed", "6", "--out", str(out)],
-            env=env, capture_output=True, text=True, timeout=120,
+            [
+                sys.executable,
+                "-m",
+                "sim.cli",
+                "run",
+                "small_county",
+                "--years",
+                "2",
+                "--seed",
+                "6",
+                "--out",
+                str(out),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert done.returncode == 0, done.stderr
         outputs.append((out / "county.csv").read_bytes())
@@ -139,7 +157,8 @@ def test_checking_does_not_change_the_run(scenario):
 
 
 def test_repetition_keeps_every_grade_within_its_seats():
-    scenario = sim.load_scenario("small_county", ["demography.repetition_rate=0.1", "years=5",
-                                                  "schools.capacity_slack=0.8"])
+    scenario = sim.load_scenario(
+        "small_county", ["demography.repetition_rate=0.1", "years=5", "schools.capacity_slack=0.8"]
+    )
     result = sim.run(scenario, seed=1, replicates=2, check=True)
     assert result.county["pupils"].gt(0).all()

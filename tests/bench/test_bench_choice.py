@@ -10,16 +10,22 @@ import time
 
 import numpy as np
 import pytest
+from reference_choice import choice_step_reference, everyone_chooses
 
 import sim
-from reference_choice import choice_step_reference, everyone_chooses
 from sim.behaviour.choice import rank_and_assign, utility_terms
 from sim.model import EducationModel
 
 pytestmark = pytest.mark.bench
 
-LARGE = {"county.residents": 1_000_000, "county.townships": 40, "county.villages": 750, "county.area_km2": 8000,
-         "choice.candidates": 12, "choice.include_county_town": False}
+LARGE = {
+    "county.residents": 1_000_000,
+    "county.townships": 40,
+    "county.villages": 750,
+    "county.area_km2": 8000,
+    "choice.candidates": 12,
+    "choice.include_county_town": False,
+}
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +49,15 @@ def test_choice_step_vectorised_vs_reference(benchmark, instance):
     reference_seconds = time.perf_counter() - started
     np.testing.assert_array_equal(fast, slow)
     speedup = reference_seconds / benchmark.stats.stats.mean
-    benchmark.extra_info.update(pupils=int(idx.size), candidates=int(draws.taste.shape[1]),
-                                reference_seconds=round(reference_seconds, 2), speedup=round(speedup, 1))
-    print(f"\nchoice step, {idx.size} pupils x {draws.taste.shape[1]} candidates: vectorised "
-          f"{benchmark.stats.stats.mean:.3f} s, reference {reference_seconds:.1f} s, speed-up {speedup:.0f}x")
+    benchmark.extra_info.update(
+        pupils=int(idx.size),
+        candidates=int(draws.taste.shape[1]),
+        reference_seconds=round(reference_seconds, 2),
+        speedup=round(speedup, 1),
+    )
+    print(
+        f"\nchoice step, {idx.size} pupils x {draws.taste.shape[1]} candidates: vectorised "
+        f"{benchmark.stats.stats.mean:.3f} s, reference {reference_seconds:.1f} s, "
+        f"speed-up {speedup:.0f}x"
+    )
     assert idx.size > 90_000

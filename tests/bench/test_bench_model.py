@@ -13,7 +13,12 @@ import sim
 
 pytestmark = pytest.mark.bench
 
-LARGE = {"county.residents": 1_000_000, "county.townships": 40, "county.villages": 750, "county.area_km2": 8000}
+LARGE = {
+    "county.residents": 1_000_000,
+    "county.townships": 40,
+    "county.villages": 750,
+    "county.area_km2": 8000,
+}
 
 
 def _record(benchmark, result, seconds: float) -> None:

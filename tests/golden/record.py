@@ -34,8 +34,10 @@ def outputs(name: str) -> dict[str, str]:
             frame = getattr(result, table).copy()
             frame.insert(0, "seed", seed)
             frames[table].append(frame)
-    return {table: pd.concat(parts, ignore_index=True).to_csv(index=False, lineterminator="\n")
-            for table, parts in frames.items()}
+    return {
+        table: pd.concat(parts, ignore_index=True).to_csv(index=False, lineterminator="\n")
+        for table, parts in frames.items()
+    }
 
 
 def path(name: str, table: str) -> Path:

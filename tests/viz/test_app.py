@@ -19,10 +19,12 @@ NO_SOLARA = 'solara is not installed (pip install "edusim[viz]")'
 
 
 def test_app_module_imports_without_solara():
-    code = ("import sys; sys.modules['solara'] = None; import sim.viz.app as a; "
-            "assert a.solara is None and not hasattr(a, 'page'); "
-            "m = a.TeachingModel(); m.step(); print(m.year)\n"
-            "try:\n a.make_page()\nexcept ImportError as e:\n print(e)")
+    code = (
+        "import sys; sys.modules['solara'] = None; import sim.viz.app as a; "
+        "assert a.solara is None and not hasattr(a, 'page'); "
+        "m = a.TeachingModel(); m.step(); print(m.year)\n"
+        "try:\n a.make_page()\nexcept ImportError as e:\n print(e)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert 'pip install "edusim[viz]"' in out.stdout

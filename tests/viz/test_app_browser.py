@@ -43,13 +43,17 @@ def _free_port() -> int:
 def _needs() -> None:
     if CHROMIUM is None:
         pytest.skip("chromium is not installed (apt-get install chromium)")
-    pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+    pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
+    )
     pytest.importorskip("solara", reason='solara is not installed (pip install "edusim[viz]")')
     from sim.cli.viz import missing_viz_modules
 
     missing = missing_viz_modules()
     if missing:
-        pytest.skip(f'the viz extra is incomplete (missing {", ".join(missing)}): pip install "edusim[viz]"')
+        pytest.skip(
+            f'the viz extra is incomplete (missing {", ".join(missing)}): pip install "edusim[viz]"'
+        )
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +62,12 @@ def server():
     _needs()
     port = _free_port()
     proc = subprocess.Popen(
-        [*EDUSIM_VIZ, "--port", str(port)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"},
+        [*EDUSIM_VIZ, "--port", str(port)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "200"},
     )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
@@ -79,7 +87,10 @@ def server():
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"edusim viz did not answer at {url} within {START_TIMEOUT_S} s:\n{''.join(printed)}")
+                pytest.fail(
+                    f"edusim viz did not answer at {url} within {START_TIMEOUT_S} s:\n"
+                    + "".join(printed)
+                )
             time.sleep(0.3)
         while not lines.empty():
             printed.append(lines.get())
@@ -129,11 +140,17 @@ def test_lever_step_plot_language_and_screenshot(server, browser, tmp_path):
     for _ in range(6):
         page.keyboard.press("ArrowRight")
     page.wait_for_function(
-        "() => document.querySelector('.edusim-lever-closure [role=slider]').getAttribute('aria-valuenow') === '60'")
-    page.wait_for_function("() => document.querySelector('.edusim-lever-closure').textContent.includes('60 pupils')")
+        "() => document.querySelector('.edusim-lever-closure [role=slider]')"
+        ".getAttribute('aria-valuenow') === '60'"
+    )
+    page.wait_for_function(
+        "() => document.querySelector('.edusim-lever-closure').textContent.includes('60 pupils')"
+    )
     # the model was rebuilt with the rule: the command line shown for it carries the threshold
     page.wait_for_function(
-        "() => document.querySelector('.edusim-command').textContent.includes('min_pupils.primary=60')")
+        "() => document.querySelector('.edusim-command')"
+        ".textContent.includes('min_pupils.primary=60')"
+    )
     assert int(page.inner_text(".edusim-year")) == year0
     before = _plot_src(page)
 
@@ -141,23 +158,38 @@ def test_lever_step_plot_language_and_screenshot(server, browser, tmp_path):
     step = page.get_by_role("button", name="Step", exact=True)
     for k in range(1, STEPS + 1):
         step.click()
-        page.wait_for_function(f"() => document.querySelector('.edusim-year').textContent.trim() === '{year0 + k}'")
+        page.wait_for_function(
+            f"() => document.querySelector('.edusim-year').textContent.trim() === '{year0 + k}'"
+        )
     assert int(page.inner_text(".edusim-year")) == year0 + STEPS
-    page.wait_for_function("(old) => document.querySelector('.edusim-plot-hollow-share img').src !== old", arg=before)
+    page.wait_for_function(
+        "(old) => document.querySelector('.edusim-plot-hollow-share img').src !== old", arg=before
+    )
     assert _plot_src(page) != before
     assert f"year {STEPS} of" in page.inner_text(".edusim-year-progress")
 
     # the language switch changes the labels, the lever names included, and back
     page.click(".edusim-lang-zh")
-    for selector, text in ((".edusim-year-label", "学年"), (".edusim-lever-closure", "撤并"),
-                           (".edusim-plot-card-hollow_share", "空心校"), (".edusim-levers", "政策杠杆"),
-                           ("header", "空心校")):
-        page.wait_for_function("([s, t]) => document.querySelector(s).textContent.includes(t)", arg=[selector, text])
+    for selector, text in (
+        (".edusim-year-label", "学年"),
+        (".edusim-lever-closure", "撤并"),
+        (".edusim-plot-card-hollow_share", "空心校"),
+        (".edusim-levers", "政策杠杆"),
+        ("header", "空心校"),
+    ):
+        page.wait_for_function(
+            "([s, t]) => document.querySelector(s).textContent.includes(t)", arg=[selector, text]
+        )
     page.screenshot(path=str(tmp_path / "app-zh.png"), full_page=True)
     page.click(".edusim-lang-en")
-    for selector, text in ((".edusim-year-label", "School year"), (".edusim-levers", "Policy levers"),
-                           ("header", "hollow school")):
-        page.wait_for_function("([s, t]) => document.querySelector(s).textContent.includes(t)", arg=[selector, text])
+    for selector, text in (
+        (".edusim-year-label", "School year"),
+        (".edusim-levers", "Policy levers"),
+        ("header", "hollow school"),
+    ):
+        page.wait_for_function(
+            "([s, t]) => document.querySelector(s).textContent.includes(t)", arg=[selector, text]
+        )
     assert int(page.inner_text(".edusim-year")) == year0 + STEPS  # switching language keeps the run
 
     page.mouse.move(700, 500)

@@ -1,4 +1,4 @@
-"""The standard figure set of a run (comparison and sweep figures: test_frontier.py, test_sweep.py)."""
+"""The standard figure set of a run (comparisons and sweeps: test_frontier.py, test_sweep.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,11 @@ from sim.viz.figures import FIGURES_DIR, write_run_figures
 def test_a_run_gets_its_four_figures(small_run, tmp_path):
     paths = write_run_figures(small_run, tmp_path)
     assert sorted(p.name for p in paths) == [
-        "county_map.png", "school_pupils.png", "timeseries.png", "tradeoff.png"]
+        "county_map.png",
+        "school_pupils.png",
+        "timeseries.png",
+        "tradeoff.png",
+    ]
     assert all(p.parent == tmp_path / FIGURES_DIR and p.stat().st_size > 1000 for p in paths)
 
 

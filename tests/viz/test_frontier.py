@@ -22,17 +22,25 @@ def pixels(png: bytes) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def comparison():
-    """Two small counties that differ in how much pupils mind travel time (2 replicates, 3 years)."""
+    """Two small counties differing in how much pupils mind travel time (2 replicates, 3 years)."""
     a = sim.load_scenario("small_county", ["years=3", "name=near", "choice.beta_time=0.12"])
     b = sim.load_scenario("small_county", ["years=3", "name=far", "choice.beta_time=0.02"])
     return compare([a, b], replicates=2, workers=0, seed=5)
 
 
 def test_frontier_table_matches_the_experiment_module(small_run):
-    county = pd.concat([small_run.county.assign(scenario="x"),
-                        small_run.county.assign(scenario="y", hollow_share=small_run.county["hollow_share"] * 0.5)])
+    county = pd.concat(
+        [
+            small_run.county.assign(scenario="x"),
+            small_run.county.assign(
+                scenario="y", hollow_share=small_run.county["hollow_share"] * 0.5
+            ),
+        ]
+    )
     ours = frontier_from_county(county)
-    theirs = frontier_table(county.assign(scenario=pd.Categorical(county["scenario"], ["x", "y"])), ["x", "y"])
+    theirs = frontier_table(
+        county.assign(scenario=pd.Categorical(county["scenario"], ["x", "y"])), ["x", "y"]
+    )
     pd.testing.assert_frame_equal(ours, theirs, check_dtype=False)
 
 

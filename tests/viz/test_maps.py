@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import copy
+import io
 
 import numpy as np
 import pandas as pd
@@ -34,7 +34,11 @@ def with_schools(result, schools: pd.DataFrame):
 
 def last_year_rows(schools: pd.DataFrame, school_id: int) -> pd.Series:
     last = schools["year"].max()
-    return (schools["year"] == last) & (schools["school_id"] == school_id) & (schools["replicate"] == schools["replicate"].min())
+    return (
+        (schools["year"] == last)
+        & (schools["school_id"] == school_id)
+        & (schools["replicate"] == schools["replicate"].min())
+    )
 
 
 def test_map_is_a_real_picture_and_deterministic(small_run):
@@ -46,7 +50,11 @@ def test_map_is_a_real_picture_and_deterministic(small_run):
 def test_map_changes_when_a_school_empties(small_run):
     base = pixels(png_bytes(plot_county_map(small_run)))
     schools = small_run.schools.copy()
-    big = int(schools.loc[schools["year"] == schools["year"].max()].sort_values("pupils")["school_id"].iloc[-1])
+    big = int(
+        schools.loc[schools["year"] == schools["year"].max()]
+        .sort_values("pupils")["school_id"]
+        .iloc[-1]
+    )
     schools.loc[last_year_rows(schools, big), "pupils"] = 0
     changed = pixels(png_bytes(plot_county_map(with_schools(small_run, schools))))
     assert base.shape == changed.shape
@@ -76,7 +84,9 @@ def test_map_draws_closed_schools_and_bus_routes(small_run):
     assert a != png_bytes(plot_county_map(small_run))
     world = dict(small_run.world)
     villages = world["settlements"].sort_values("id")["id"].to_numpy()[:4]
-    world["bus_routes"] = pd.DataFrame({"route": [0, 0, 0, 0], "order": [0, 1, 2, 3], "settlement": villages})
+    world["bus_routes"] = pd.DataFrame(
+        {"route": [0, 0, 0, 0], "order": [0, 1, 2, 3], "settlement": villages}
+    )
     bus = copy.copy(closed)
     bus.world = world
     assert png_bytes(plot_county_map(bus)) != a
@@ -102,8 +112,9 @@ def test_schools_of_one_settlement_do_not_overlap(small_run):
 
 def test_map_extent_holds_every_settlement_and_school_with_the_margin():
     world = {
-        "settlements": pd.DataFrame({"id": [0, 1], "x_km": [0.0, 40.0], "y_km": [0.0, 10.0],
-                                     "population": [100, 100]}),
+        "settlements": pd.DataFrame(
+            {"id": [0, 1], "x_km": [0.0, 40.0], "y_km": [0.0, 10.0], "population": [100, 100]}
+        ),
         "schools": pd.DataFrame({"id": [0, 1, 2], "settlement": [0, 0, 1]}),
     }
     pos = school_positions(world)
@@ -118,7 +129,9 @@ def test_map_extent_holds_every_settlement_and_school_with_the_margin():
 
 
 def test_map_extent_of_a_single_point_is_at_least_the_margin_of_a_kilometre():
-    world = {"settlements": pd.DataFrame({"id": [0], "x_km": [5.0], "y_km": [5.0], "population": [1]}),
-             "schools": pd.DataFrame({"id": [0], "settlement": [0]})}
+    world = {
+        "settlements": pd.DataFrame({"id": [0], "x_km": [5.0], "y_km": [5.0], "population": [1]}),
+        "schools": pd.DataFrame({"id": [0], "settlement": [0]}),
+    }
     (x0, x1), (y0, y1) = map_extent(world, margin=0.5)
     assert (x0, x1, y0, y1) == pytest.approx((4.5, 5.5, 4.5, 5.5))

@@ -1,4 +1,4 @@
-"""The report opens in headless Chromium with every image loaded (Debian's chromium + Playwright)."""
+"""The report opens in headless Chromium with every image loaded (Debian's chromium, Playwright)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 def browser():
     if CHROMIUM is None:
         pytest.skip("chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
+    )
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
@@ -33,7 +35,10 @@ def test_run_report_opens_with_images(browser, small_run_dir, tmp_path):
     page.on("requestfailed", lambda r: failed.append(r.url))
     page.goto(report.as_uri())
     page.wait_for_load_state("load")
-    images = page.evaluate("Array.from(document.images).map(i => ({ok: i.complete, w: i.naturalWidth, h: i.naturalHeight}))")
+    images = page.evaluate(
+        "Array.from(document.images)"
+        ".map(i => ({ok: i.complete, w: i.naturalWidth, h: i.naturalHeight}))"
+    )
     assert len(images) == 4
     assert all(i["ok"] and i["w"] > 0 and i["h"] > 0 for i in images), images
     assert not failed

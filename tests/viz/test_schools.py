@@ -34,9 +34,15 @@ def test_flipping_a_hollow_flag_changes_the_picture(small_run):
 def test_a_closure_and_other_replicates(small_run):
     schools = small_run.schools.copy()
     schools["status"] = schools["status"].astype(str)
-    rows = (schools["replicate"] == 0) & (schools["year"] == schools["year"].max()) & (schools["school_id"] == 0)
+    rows = (
+        (schools["replicate"] == 0)
+        & (schools["year"] == schools["year"].max())
+        & (schools["school_id"] == 0)
+    )
     schools.loc[rows, ["status", "pupils", "hollow"]] = ["closed", 0, False]
-    assert png_bytes(plot_school_pupils(schools)) != png_bytes(plot_school_pupils(small_run.schools))
+    assert png_bytes(plot_school_pupils(schools)) != png_bytes(
+        plot_school_pupils(small_run.schools)
+    )
     # replicate 1 is another story; the title says which replicate is shown
     fig = plot_school_pupils(small_run.schools, replicate=1)
     assert "replicate 1 of 2" in fig.get_suptitle()

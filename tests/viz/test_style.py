@@ -16,15 +16,18 @@ def test_metric_labels_carry_their_units():
     assert style.metric_label("some_new_metric") == "Some new metric"
 
 
-@pytest.mark.parametrize(("name", "value", "text"), [
-    ("hollow_share", 0.54, "54%"),
-    ("hollow_share", 0.054, "5.4%"),
-    ("mean_commute_min", 18.84, "18.8 min"),
-    ("cost_per_pupil", 7693.2, "7,693 yuan"),
-    ("pupils", 19576.0, "19,576"),
-    ("pupils", 15.1, "15.1"),
-    ("hollow_share", math.nan, "n/a"),
-])
+@pytest.mark.parametrize(
+    ("name", "value", "text"),
+    [
+        ("hollow_share", 0.54, "54%"),
+        ("hollow_share", 0.054, "5.4%"),
+        ("mean_commute_min", 18.84, "18.8 min"),
+        ("cost_per_pupil", 7693.2, "7,693 yuan"),
+        ("pupils", 19576.0, "19,576"),
+        ("pupils", 15.1, "15.1"),
+        ("hollow_share", math.nan, "n/a"),
+    ],
+)
 def test_values_are_formatted_for_reading(name, value, text):
     assert style.format_value(name, value) == text
 

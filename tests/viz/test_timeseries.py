@@ -48,10 +48,20 @@ def test_band_is_the_replicate_interval(small_run):
 
 
 def test_long_table_by_scenario(small_run):
-    county = pd.concat([small_run.county.assign(scenario="a"),
-                        small_run.county.assign(scenario="b", hollow_share=small_run.county["hollow_share"] / 2)])
-    long = county.melt(id_vars=["scenario", "replicate", "year"], value_vars=["hollow_share", "pupils"],
-                       var_name="metric", value_name="value")
+    county = pd.concat(
+        [
+            small_run.county.assign(scenario="a"),
+            small_run.county.assign(
+                scenario="b", hollow_share=small_run.county["hollow_share"] / 2
+            ),
+        ]
+    )
+    long = county.melt(
+        id_vars=["scenario", "replicate", "year"],
+        value_vars=["hollow_share", "pupils"],
+        var_name="metric",
+        value_name="value",
+    )
     fig = plot_timeseries(long, order=["b", "a"])
     assert len(fig.legends) == 1
     assert [t.get_text() for t in fig.legends[0].get_texts()][:2] == ["b", "a"]

@@ -36,14 +36,21 @@ def base() -> sim.Scenario:
 @pytest.fixture(scope="module")
 def with_policies() -> sim.Scenario:
     """The demo with a closure rule, a boarding policy (own min_grade, one expansion) and buses."""
-    return load_base(DEMO, (
-        f"{RULE}.primary=80", f"{RULE}.junior=300", "policies.boarding.min_grade=5",
-        'policies.boarding.expansion=[{year = 2025, select = {tiers = ["village"]}, beds = 10}]',
-        "policies.busing={}",
-    ))
+    return load_base(
+        DEMO,
+        (
+            f"{RULE}.primary=80",
+            f"{RULE}.junior=300",
+            "policies.boarding.min_grade=5",
+            "policies.boarding.expansion="
+            '[{year = 2025, select = {tiers = ["village"]}, beds = 10}]',
+            "policies.busing={}",
+        ),
+    )
 
 
 # ---- levers → scenario (kept from the app's tests) --------------------------------------------
+
 
 def test_defaults_read_the_scenario(base):
     values = lever_defaults(base)
@@ -77,8 +84,9 @@ def test_closure_threshold_sets_the_rule(base):
 
 
 def test_beds_min_grade_buses_town_pull_births(base):
-    scn = scenario_with_levers(base, {"beds": 75, "min_grade": 3, "buses": True, "town_pull": -1.5,
-                                      "births": -0.025})
+    scn = scenario_with_levers(
+        base, {"beds": 75, "min_grade": 3, "buses": True, "town_pull": -1.5, "births": -0.025}
+    )
     boarding = scn.policies.boarding
     assert boarding is not None and boarding.beds_for_need is False
     [entry] = boarding.expansion
@@ -121,8 +129,15 @@ def test_every_lever_but_the_guarded_one_is_available():
 
 
 def test_command_line_gives_the_same_scenario(base):
-    values = {**lever_defaults(base), "closure": 60, "beds": 50, "buses": True, "births": -0.02,
-              "town_pull": -2.5, "min_grade": 5}
+    values = {
+        **lever_defaults(base),
+        "closure": 60,
+        "beds": 50,
+        "buses": True,
+        "births": -0.02,
+        "town_pull": -2.5,
+        "min_grade": 5,
+    }
     command, removed = command_line(DEMO, ["years=8"], values, base)
     assert removed == []
     args = shlex.split(command)
@@ -167,16 +182,22 @@ def test_lever_ranges_hold_the_defaults(base):
 
 # ---- the overrides of each lever, on their own -------------------------------------------------
 
+
 def test_closure_on_a_scenario_without_a_rule_sets_four_thresholds_in_order(base):
     assert list(lever_overrides({"closure": 30}, base).items()) == [
-        (f"{RULE}.teaching_point", 30), (f"{RULE}.primary", 30), (f"{RULE}.junior", 0),
-        (f"{RULE}.nine_year", 0)]
+        (f"{RULE}.teaching_point", 30),
+        (f"{RULE}.primary", 30),
+        (f"{RULE}.junior", 0),
+        (f"{RULE}.nine_year", 0),
+    ]
     assert lever_overrides({"closure": 0}, base) == {}  # nothing to remove
 
 
 def test_closure_on_a_scenario_with_a_rule(with_policies):
     assert lever_overrides({"closure": 30}, with_policies) == {
-        f"{RULE}.teaching_point": 30, f"{RULE}.primary": 30}
+        f"{RULE}.teaching_point": 30,
+        f"{RULE}.primary": 30,
+    }
     assert lever_overrides({"closure": 0}, with_policies) == {"policies.consolidation.rule": None}
 
 
@@ -193,7 +214,9 @@ def test_beds_append_to_the_boarding_policy_s_expansions(with_policies):
 def test_min_grade_follows_a_boarding_policy_that_sets_its_own(base, with_policies):
     assert lever_overrides({"min_grade": 6}, base) == {"boarding.min_grade": 6}
     assert lever_overrides({"min_grade": 6}, with_policies) == {
-        "boarding.min_grade": 6, "policies.boarding.min_grade": 6}
+        "boarding.min_grade": 6,
+        "policies.boarding.min_grade": 6,
+    }
     assert scenario_with_levers(with_policies, {"min_grade": 6}).policies.boarding.min_grade == 6
 
 
@@ -211,12 +234,26 @@ def test_town_pull_and_births_are_floats(base):
 
 
 def test_overrides_come_in_lever_order(base):
-    everything = {"births": 0.01, "town_pull": -1.0, "buses": True, "min_grade": 5, "beds": 25,
-                  "closure": 40}
+    everything = {
+        "births": 0.01,
+        "town_pull": -1.0,
+        "buses": True,
+        "min_grade": 5,
+        "beds": 25,
+        "closure": 40,
+    }
     assert list(lever_overrides(everything, base)) == [
-        f"{RULE}.teaching_point", f"{RULE}.primary", f"{RULE}.junior", f"{RULE}.nine_year",
-        "policies.boarding.beds_for_need", "policies.boarding.expansion", "boarding.min_grade",
-        "policies.busing", "migration.town_constant", "demography.births_trend_per_year"]
+        f"{RULE}.teaching_point",
+        f"{RULE}.primary",
+        f"{RULE}.junior",
+        f"{RULE}.nine_year",
+        "policies.boarding.beds_for_need",
+        "policies.boarding.expansion",
+        "boarding.min_grade",
+        "policies.busing",
+        "migration.town_constant",
+        "demography.births_trend_per_year",
+    ]
 
 
 def test_a_wrong_lever_value_is_a_scenario_error(base):

@@ -44,7 +44,8 @@ def test_figures_are_png_and_fast():
         model.step()
     started = time.perf_counter()
     images = [figure_png(draw_map(model))] + [
-        figure_png(draw_share_plot(model, metric)) for metric in PLOT_METRICS]
+        figure_png(draw_share_plot(model, metric)) for metric in PLOT_METRICS
+    ]
     elapsed = time.perf_counter() - started
     assert all(png.startswith(PNG) and len(png) > 5_000 for png in images)
     assert elapsed < 1.5, elapsed  # budget: a step's drawing stays well under a second
@@ -77,6 +78,7 @@ def test_notes_put_names_in_code_type():
 
 
 # ---- new: the pure panel functions on their own -------------------------------------------------
+
 
 def test_share_axis_ignores_missing_values_and_knows_unknown_metrics():
     assert share_axis_top("hollow_share", np.array([np.nan, np.nan])) == 0.5

@@ -54,8 +54,11 @@ def _find(widget, css_class: str) -> list:
 
 def _text(widget) -> str:
     """Every text in a widget and below it (children, labels, HTML)."""
-    parts = [v for v in (getattr(widget, "label", None), getattr(widget, "unsafe_innerHTML", None))
-             if isinstance(v, str) and v]
+    parts = [
+        v
+        for v in (getattr(widget, "label", None), getattr(widget, "unsafe_innerHTML", None))
+        if isinstance(v, str) and v
+    ]
     for child in getattr(widget, "children", None) or ():
         parts.append(child if isinstance(child, str) else _text(child))
     return " ".join(p for p in parts if p)
