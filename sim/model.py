@@ -88,6 +88,8 @@ class EducationModel(mesa.Model):
         scenario = scenario or Scenario()
         self.seed = scenario.seed if seed is None else int(seed)
         self.replicate = int(replicate)
+        # Family and Teacher rows whose agents are not made yet (see _create_pending_agents).
+        self._pending_agents: list[tuple[type[mesa.Agent], np.ndarray]] = []
         super().__init__(rng=replicate_rng(self.seed, self.replicate))
         self.scenario = scenario
         self.year = scenario.start_year - 1
@@ -169,19 +171,26 @@ class EducationModel(mesa.Model):
         Returns
         -------
         numpy.ndarray
-            Children-table row indices of the children who choose a school this year.
+            Children-table row indices of the children who choose a school this year,
+            dropouts who return among them (``self.returning``; their number is
+            ``self.returned_dropouts``).
         """
         needing = placement.needing_placement(self, entrants, movers)
         continuing = np.setdiff1d(
             np.flatnonzero(self.children.status == ENROLLED), needing, assume_unique=True
         )
         demography.drop_out(self, choice.continuing_dropout(self, continuing))
-        return needing
+        returning = placement.returning_dropouts(self)
+        self.returned_dropouts = int(returning.size)
+        self.returning = returning
+        return np.union1d(needing, returning)
 
     def choice_and_assignment(self, needing: np.ndarray) -> None:
         """County-town admission check, then rank candidates and assign by deferred acceptance.
 
-        The unplaced drop out.
+        Pupils without a seat at any acceptable school are placed at their catchment school
+        (counted in ``counts.no_place``, 无学上); only the outside option makes a dropout.
+        Returning dropouts (``self.returning``) do not take the outside option this year.
 
         Parameters
         ----------
@@ -189,9 +198,10 @@ class EducationModel(mesa.Model):
             Children-table row indices of the children who choose a school this year.
         """
         needing, admitted = migration.town_admission(self, needing)
-        outcome = choice.assign(self, needing, town_admitted=admitted)
-        demography.drop_out(self, np.concatenate([outcome["dropped"], outcome["no_place"]]))
-        self.counts.no_place += int(outcome["no_place"].size)
+        returning = np.isin(needing, getattr(self, "returning", needing[:0]))
+        outcome = choice.assign(self, needing, town_admitted=admitted, returning=returning)
+        demography.drop_out(self, outcome["dropped"])
+        self.counts.no_place += int(outcome["without_place"].size)
 
     def form_classes(self) -> ClassStructure:
         """Classes per grade, with multigrade classes (复式班), once a year.
@@ -316,26 +326,50 @@ class EducationModel(mesa.Model):
             School(self, row)
 
     def add_family_agents(self, rows: np.ndarray) -> None:
-        """Create Family agents for new family rows.
+        """Register new family rows; their Family agents are created on first access.
 
         Parameters
         ----------
         rows : numpy.ndarray
             Families-table row indices of the new families.
         """
-        for row in rows:
-            Family(self, row)
+        self._pending_agents.append((Family, np.asarray(rows)))
 
     def add_teacher_agents(self, rows: np.ndarray) -> None:
-        """Create Teacher agents for new teacher rows.
+        """Register new teacher rows; their Teacher agents are created on first access.
 
         Parameters
         ----------
         rows : numpy.ndarray
             Teachers-table row indices of the new teachers.
         """
-        for row in rows:
-            Teacher(self, row)
+        self._pending_agents.append((Teacher, np.asarray(rows)))
+
+    # Agents are views for inspection; nothing in a step reads them. Creating one Python object
+    # per family and teacher inside the step would cost more than the step at 10^6 pupils, so
+    # they are made when the Mesa API first asks for them (DESIGN §3).
+    def _create_pending_agents(self) -> None:
+        pending, self._pending_agents = self._pending_agents, []
+        for agent_type, rows in pending:
+            for row in rows:
+                agent_type(self, int(row))
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """All agents (Mesa's ``Model.agents``), creating those not yet made."""
+        self._create_pending_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type[mesa.Agent], mesa.agent.AgentSet]:
+        """Agents by type (Mesa's ``Model.agents_by_type``), creating those not yet made."""
+        self._create_pending_agents()
+        return super().agents_by_type
+
+    def remove_all_agents(self) -> None:
+        """Remove every agent (Mesa's ``Model.remove_all_agents``) and forget pending ones."""
+        self._pending_agents = []
+        super().remove_all_agents()
 
     # ---- helpers -----------------------------------------------------------------------
     def layout_changed(self) -> None:

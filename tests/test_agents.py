@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from sim.agents import Family, School, Teacher
+from sim.model import EducationModel
 from sim.scenario.schema import LEVELS, TIERS
 from sim.state import (
     BUILDING_USE,
@@ -245,3 +246,17 @@ def test_explain_choice_of_a_family_without_pupils_is_empty(small_model):
     with_pupils = set(np.unique(c.family[c.status == ENROLLED]).tolist())
     row = next(r for r in range(small_model.families.n) if r not in with_pupils)
     assert _family(small_model, row).explain_choice().empty
+
+
+def test_family_and_teacher_agents_are_made_on_first_access_not_in_the_step(small_scenario):
+    """A step creates no Python object per family or teacher; the Mesa API still sees them all."""
+    model = EducationModel(small_scenario, seed=3)
+    made_at_build = len(model._all_agents)
+    model.step()
+    assert len(model._all_agents) == made_at_build  # nothing made during the step
+    families = model.agents_by_type[Family]
+    assert len(families) == model.families.n
+    assert len(model.agents_by_type[Teacher]) == model.teachers.n
+    assert len(model.agents) == model.families.n + model.teachers.n + model.schools.n
+    model.remove_all_agents()
+    assert len(model.agents) == 0
