@@ -7,7 +7,15 @@ import numpy as np
 import pandas as pd
 
 from sim.agents import Family, School, Teacher
-from sim.behaviour import choice, demography, migration, placement, schools, teachers
+from sim.behaviour import (
+    choice,
+    demography,
+    incomes,
+    migration,
+    placement,
+    schools,
+    teachers,
+)
 from sim.behaviour.schools import ClassStructure
 from sim.metrics import EVENT_COLUMNS, collect
 from sim.policies import build_policies
@@ -136,13 +144,14 @@ class EducationModel(mesa.Model):
                 policy.on_year_start(self, last_year_classes)
 
     def demography(self) -> np.ndarray:
-        """Births, ageing, progression, completion.
+        """Incomes on their paths, then births, ageing, progression, completion.
 
         Returns
         -------
         numpy.ndarray
             Children-table row indices of this year's grade-1 entrants.
         """
+        incomes.grow_incomes(self)
         demography.births_phase(self)
         return demography.progression_phase(self)["entrants"]
 

@@ -132,7 +132,10 @@ class Families(Table):
     """Households with children of school age or younger.
 
     ``income`` is per-capita disposable income (yuan/yr); ``home_settlement`` is where the
-    family came from (for returns); ``moved_year`` is -1 until the family moves.
+    family came from (for returns); ``moved_year`` is -1 until the family moves; status
+    ``in_town_with_children`` means moved with the children to the county town or to a township
+    seat (``settlement`` says which). ``mother_birth_year`` is the calendar year the mother was
+    born (-1 unknown: such a family has no further births).
     """
 
     columns = {
@@ -142,6 +145,7 @@ class Families(Table):
         "income": (np.float32, 0.0),
         "status": (np.int8, HOME),
         "moved_year": (np.int16, -1),
+        "mother_birth_year": (np.int16, -1),
     }
 
 

@@ -1,9 +1,18 @@
-"""Demography: the initial population, births, ageing, grade progression and completion."""
+"""Demography: the initial population, births, ageing, grade progression and completion.
+
+Births come from resident families: each family's mother has a birth year, an age-specific
+fertility schedule (``demography.fertility_by_age_group``) weighs the mothers, and the level is
+scaled each year so that the county's expected births follow the births path
+(:func:`sim.scenario.derived.births`) had no family left the county. Families that left keep
+their weight in that scale but have no births here, so they take their future births with them;
+a settlement without resident mothers has no births.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.behaviour.incomes import income_median
 from sim.behaviour.migration import settle_migrants
 from sim.scenario.derived import births, initial_cohort
 from sim.state import (
@@ -18,6 +27,13 @@ from sim.state import (
     Children,
     leave_school,
 )
+
+#: First age (years) of the fertility schedule's first group (15-19).
+FERTILE_AGE_MIN = 15
+#: Years in each group of ``demography.fertility_by_age_group``.
+FERTILITY_GROUP_YEARS = 5
+#: Youngest and oldest mother's age at her first birth that a draw may give (years).
+FIRST_BIRTH_AGE_RANGE = (16, 42)
 
 
 def initial_population(model) -> None:
@@ -52,7 +68,9 @@ def initial_population(model) -> None:
     n_families = int(family_of_child.max()) + 1 if family_of_child.size else 0
     family_settlement = np.zeros(n_families, dtype=np.int32)
     family_settlement[family_of_child] = settlement
-    _add_families(model, family_settlement)
+    eldest = np.full(n_families, np.iinfo(np.int32).max, dtype=np.int64)
+    np.minimum.at(eldest, family_of_child, birth_year)
+    _add_families(model, family_settlement, eldest - _first_birth_age(scn, rng, n_families))
     age = year - birth_year
     grade = np.clip(age - entry + 1, 0, GRADES)
     enrolled = grade >= 1
@@ -83,16 +101,42 @@ def _cut_into_families(settlement: np.ndarray, probabilities: list[float], rng) 
     return (np.cumsum(starts_of_family) - 1).astype(np.int32)
 
 
-def _add_families(model, settlement: np.ndarray) -> np.ndarray:
+def _first_birth_age(scn, rng, n: int) -> np.ndarray:
+    """Mothers' ages at their first child's birth (whole years, normal draw, clipped)."""
+    fam = scn.families
+    age = rng.normal(fam.mother_age_at_first_birth_mean, fam.mother_age_at_first_birth_sd, n)
+    return np.clip(np.rint(age), *FIRST_BIRTH_AGE_RANGE).astype(np.int64)
+
+
+def fertility(scenario, mother_age: np.ndarray) -> np.ndarray:
+    """Relative yearly fertility of mothers aged ``mother_age`` (births per 1,000 women).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (``demography.fertility_by_age_group``).
+    mother_age : numpy.ndarray
+        Mothers' ages (years).
+
+    Returns
+    -------
+    numpy.ndarray
+        The schedule's rate of each mother's five-year age group; 0 outside the schedule.
+    """
+    schedule = np.asarray(scenario.demography.fertility_by_age_group, dtype=float)
+    group = (np.asarray(mother_age, dtype=np.int64) - FERTILE_AGE_MIN) // FERTILITY_GROUP_YEARS
+    inside = (group >= 0) & (group < schedule.size)
+    return np.where(inside, schedule[np.clip(group, 0, schedule.size - 1)], 0.0)
+
+
+def _add_families(model, settlement: np.ndarray, mother_birth_year: np.ndarray) -> np.ndarray:
     """Append families living in ``settlement`` with hukou and income drawn from the scenario."""
     scn, rng = model.scenario, model.rng
     kind = model.settlements.kind[settlement]
     urban = (kind == COUNTY_TOWN) & (
         rng.random(settlement.size) < scn.county.urban_hukou_share_county_town
     )
-    median = np.where(
-        urban, scn.families.income_median_urban_yuan, scn.families.income_median_rural_yuan
-    )
+    median = income_median(scn, model.year, urban)
     income = median * np.exp(rng.normal(0.0, scn.families.income_sigma, settlement.size))
     rows = model.families.add(
         settlement.size,
@@ -101,16 +145,24 @@ def _add_families(model, settlement: np.ndarray) -> np.ndarray:
         hukou=urban.astype(np.int8),
         income=income,
         status=HOME,
+        mother_birth_year=mother_birth_year,
     )
     model.add_family_agents(rows)
     return rows
 
 
 def births_phase(model) -> int:
-    """Add this year's newborns to the children table.
+    """Grow incomes to this year, then add this year's newborns to the children table.
 
-    A share join a family of the same settlement whose youngest child is under school age, the
-    rest start new families (settled as migrants when migration is enabled).
+    Expected births in a settlement are the county's births path times the fertility of the
+    mothers living there over the fertility of every family's mother, including families that
+    left the county (:func:`fertility` of the mother's age). With no mothers of known age at
+    all, births are spread by the settlements' residents. A share ``1 − 1/E[children per
+    family]`` of births are younger siblings: they join a resident family of the settlement
+    whose youngest child is at least a year old, drawn with weight the mother's fertility times
+    the family's chance of a further child (``families.children_per_family``); the others, and
+    births with no such family, start new families there (settled as migrants when migration
+    is enabled), whose mother's age at the birth is drawn as in the initial population.
 
     Parameters
     ----------
@@ -124,35 +176,42 @@ def births_phase(model) -> int:
     """
     scn, rng, year = model.scenario, model.rng, model.year
     families, children = model.families, model.children
+    n_settlements = model.settlements.n
+    county_births = births(scn, year, int(model.settlements.population.sum()))[0]
     living = families.status != FAMILY_LEFT
-    where = families.settlement
-    pop = np.bincount(where[living], minlength=model.settlements.n).astype(float)
-    # Births follow the trajectory; where they happen follows where families with children live,
-    # blended with the settlement's residents so empty places still see births.
-    share = 0.5 * pop / max(pop.sum(), 1) + 0.5 * model.settlements.population / max(
-        model.settlements.population.sum(), 1
-    )
-    counts = rng.poisson(births(scn, year, int(model.settlements.population.sum()))[0] * share)
-    settlement = np.repeat(np.arange(share.size), counts)
+    weight = fertility(scn, year - families.mother_birth_year.astype(np.int64))
+    if weight.sum() > 0:
+        here = np.bincount(
+            families.settlement[living], weights=weight[living], minlength=n_settlements
+        )
+        expected = county_births * here / weight.sum()
+    else:
+        population = model.settlements.population.astype(float)
+        expected = county_births * population / max(population.sum(), 1.0)
+    counts = rng.poisson(expected)
+    settlement = np.repeat(np.arange(n_settlements), counts)
     n = settlement.size
     if n == 0:
         return 0
-    p = np.asarray(scn.families.children_per_family)
+    p = np.asarray(scn.families.children_per_family, dtype=float)
     sizes = np.arange(1, p.size + 1)
-    sibling_share = 1.0 - 1.0 / float(
-        (p * sizes).sum()
-    )  # share of births that are not first children
+    sibling_share = 1.0 - 1.0 / float((p * sizes).sum())  # births that are not first children
     youngest = np.full(families.n, -9999, dtype=np.int32)
     np.maximum.at(youngest, children.family, children.birth_year.astype(np.int32))
-    eligible = np.flatnonzero(
-        living
-        & (families.status == HOME)
-        & (year - youngest >= 1)
-        & (year - youngest < scn.demography.school_entry_age)
+    n_children = np.bincount(children.family, minlength=families.n)
+    at_least = np.concatenate([np.cumsum(p[::-1])[::-1], [0.0]])  # P(size >= k), k = 1, 2...
+    further = np.zeros(p.size + 2)  # P(another child | k children) for k = 0..size+1
+    further[1 : p.size + 1] = np.divide(
+        at_least[1:], at_least[:-1], out=np.zeros(p.size), where=at_least[:-1] > 0
     )
-    family = _pick_family_in_settlement(eligible, where[eligible], settlement, rng)
+    sibling_weight = weight * further[np.minimum(n_children, p.size + 1)]
+    eligible = np.flatnonzero(living & (year - youngest >= 1) & (sibling_weight > 0))
+    family = _pick_family_in_settlement(
+        eligible, families.settlement[eligible], sibling_weight[eligible], settlement, rng
+    )
     join = (rng.random(n) < sibling_share) & (family >= 0)
-    new_rows = _add_families(model, settlement[~join])
+    starting = settlement[~join]
+    new_rows = _add_families(model, starting, year - _first_birth_age(scn, rng, starting.size))
     if scn.migration.enabled:
         settle_migrants(model, new_rows, 0)
     family[~join] = new_rows
@@ -160,18 +219,23 @@ def births_phase(model) -> int:
     return n
 
 
-def _pick_family_in_settlement(candidates, candidate_settlement, settlement, rng) -> np.ndarray:
-    """For each birth, a uniformly drawn candidate family of the same settlement (-1 if none)."""
-    order = np.argsort(candidate_settlement, kind="stable")
-    candidates, candidate_settlement = candidates[order], candidate_settlement[order]
-    start = np.searchsorted(candidate_settlement, settlement, side="left")
-    stop = np.searchsorted(candidate_settlement, settlement, side="right")
-    count = stop - start
-    draw = rng.random(settlement.size)
+def _pick_family_in_settlement(
+    candidates, candidate_settlement, weight, settlement, rng
+) -> np.ndarray:
+    """For each birth, a family of its settlement drawn with ``weight`` (-1 if none)."""
     if candidates.size == 0:
         return np.full(settlement.size, -1, dtype=np.int64)
-    pick = np.minimum(start + np.floor(draw * count).astype(np.int64), candidates.size - 1)
-    return np.where(count > 0, candidates[pick], -1)
+    order = np.argsort(candidate_settlement, kind="stable")
+    candidates, candidate_settlement = candidates[order], candidate_settlement[order]
+    cum = np.cumsum(np.asarray(weight, dtype=float)[order])
+    start = np.searchsorted(candidate_settlement, settlement, side="left")
+    stop = np.searchsorted(candidate_settlement, settlement, side="right")
+    low = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0.0)
+    high = np.where(stop > 0, cum[np.maximum(stop - 1, 0)], 0.0)
+    draw = low + rng.random(settlement.size) * (high - low)
+    pick = np.clip(np.searchsorted(cum, draw, side="right"), start, np.maximum(stop - 1, start))
+    pick = np.minimum(pick, candidates.size - 1)
+    return np.where(high > low, candidates[pick], -1)
 
 
 def progression_phase(model) -> dict[str, np.ndarray]:

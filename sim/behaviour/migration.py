@@ -12,18 +12,27 @@ Alternatives (columns of the utility matrix), each relative to staying (utility 
   ``away_constant + b_income_away·ln(income / rural median)``;
 - ``leave``: the whole family leaves the county: ``leave_constant``;
 - ``return``: back home from town, or parents coming back: ``return_constant −
-  b_years·years in town − b_gap·gap``.
+  b_years·years in town − b_gap·gap``;
+- ``seat``: move with the children to the township seat of the family's village (进镇)::
+
+      V = seat_constant + seat_growth·t + b_gap·seat_gap + b_transition·[...] + b_closed·[...]
+          + b_income·ln(income / rural median) − b_housing·seat_housing_cost / (income·size)
 
 ``gap`` is the quality of the best county-town school for the child's stage minus the quality
 of the child's school (or of the catchment school for children not yet at school), the largest
-over the family's children. Which alternatives exist depends on the family's status: a family
-living in the county town cannot move there; only families away from home can return.
+over the family's children; ``seat_gap`` likewise with the best school of the family's township
+seat. Which alternatives exist depends on the family's status: a family living in the county
+town cannot move there; only village families can move to their seat (no points check there);
+a family that moved to a seat may move on to the county town, go back home or leave; only
+families away from home can return. Incomes, the rural median and housing costs are those of
+the year (:mod:`sim.behaviour.incomes`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.behaviour.incomes import housing_cost, income_median
 from sim.state import (
     CHILD_LEFT,
     COUNTY_TOWN_TIER,
@@ -38,9 +47,10 @@ from sim.state import (
     VILLAGE,
     leave_school,
 )
+from sim.state import TOWN as TOWNSHIP_SEAT
 
-STAY, TOWN, AWAY, LEAVE, RETURN = range(5)
-ALTERNATIVES = ("stay", "town", "away", "leave", "return")
+STAY, TOWN, AWAY, LEAVE, RETURN, SEAT = range(6)
+ALTERNATIVES = ("stay", "town", "away", "leave", "return", "seat")
 
 
 def settle_migrants(model, families: np.ndarray, years_ago: np.ndarray | int) -> None:
@@ -110,8 +120,11 @@ def family_terms(model) -> dict[str, np.ndarray]:
         Arrays of length n_families: ``active`` (bool; has a child not yet through school),
         ``gap`` (float; quality of the best county-town school for the child's stage minus that
         of the child's or catchment school, the largest over the children; 0 when not active),
+        ``seat`` (int; settlement of the family's township seat, -1 none: villages of the
+        county town's township, or no seat), ``seat_gap`` (float; as ``gap`` with the best
+        open school of that seat; 0 when the seat has no school for a child's stage),
         ``transition`` (bool; a child enters grade 1 or 7) and ``closed`` (bool; a child's
-        school just closed).
+        school just closed or stopped teaching the child's grade this year).
     """
     c, s, f = model.children, model.schools, model.families
     live = (c.status == PRESCHOOL) | (c.status == ENROLLED)
@@ -137,6 +150,12 @@ def family_terms(model) -> dict[str, np.ndarray]:
     gap = np.full(f.n, -np.inf)
     np.maximum.at(gap, fam, best[stage_junior.astype(int)] - q_now)
     gap[~active] = 0.0
+    seat = seat_of_settlement(model)[f.settlement]
+    best_seat = _best_seat_quality(model)[np.maximum(seat[fam], 0), stage_junior.astype(int)]
+    child_seat_gap = np.where(np.isfinite(best_seat) & (seat[fam] >= 0), best_seat - q_now, 0.0)
+    seat_gap = np.full(f.n, -np.inf)
+    np.maximum.at(seat_gap, fam, child_seat_gap)
+    seat_gap[~active] = 0.0
     displaced = (school >= 0) & (
         (s.status[np.maximum(school, 0)] != OPEN) | (s.grade_max[np.maximum(school, 0)] < grade)
     )
@@ -145,9 +164,54 @@ def family_terms(model) -> dict[str, np.ndarray]:
     )
     transition = np.zeros(f.n, bool)
     transition[fam[entering]] = True
+    # Closed: the school closed, or stopped teaching the child's grade this year (a downgrade
+    # marks its pupils displaced), not a normal move on from a school's top grade.
+    lost = (s.status[np.maximum(school, 0)] != OPEN) | (c.displaced_year[kids] == model.year)
     closed = np.zeros(f.n, bool)
-    closed[fam[displaced & (s.status[np.maximum(school, 0)] != OPEN)]] = True
-    return {"active": active, "gap": gap, "transition": transition, "closed": closed}
+    closed[fam[displaced & lost]] = True
+    return {
+        "active": active,
+        "gap": gap,
+        "seat": seat,
+        "seat_gap": seat_gap,
+        "transition": transition,
+        "closed": closed,
+    }
+
+
+def seat_of_settlement(model) -> np.ndarray:
+    """The township seat of each settlement's township.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model (its settlements table).
+
+    Returns
+    -------
+    numpy.ndarray
+        Settlement index of the seat (a settlement of kind ``town``) of each settlement's
+        township, -1 where the township has none (the county town's own township).
+    """
+    st = model.settlements
+    towns = np.flatnonzero(st.kind == TOWNSHIP_SEAT)
+    seat_of_township = np.full(int(st.township.max(initial=0)) + 1, -1, dtype=np.int64)
+    seat_of_township[st.township[towns[::-1]]] = towns[::-1]  # the first seat of a township
+    return seat_of_township[st.township]
+
+
+def _best_seat_quality(model) -> np.ndarray:
+    """(n_settlements, 2) best quality of open primary and junior schools there (-inf: none)."""
+    s = model.schools
+    best = np.full((model.settlements.n, 2), -np.inf)
+    open_ = s.status == OPEN
+    for stage, served in (
+        (0, s.grade_min <= PRIMARY_TOP_GRADE),
+        (1, s.grade_max > PRIMARY_TOP_GRADE),
+    ):
+        pool = np.flatnonzero(open_ & served)
+        np.maximum.at(best[:, stage], s.settlement[pool], s.quality[pool].astype(float))
+    return best
 
 
 def utilities(model, terms: dict[str, np.ndarray]) -> np.ndarray:
@@ -163,38 +227,55 @@ def utilities(model, terms: dict[str, np.ndarray]) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        Shape (n_families, 5), columns in :data:`ALTERNATIVES` order; 0 for staying, -inf where
+        Shape (n_families, 6), columns in :data:`ALTERNATIVES` order; 0 for staying, -inf where
         an alternative does not exist for the family's status.
     """
     scn = model.scenario
     cfg, f = scn.migration, model.families
     town = model.county_town
-    log_income = np.log(np.maximum(f.income, 1.0) / scn.families.income_median_rural_yuan)
+    rural_median = float(income_median(scn, model.year, False)[0])
+    log_income = np.log(np.maximum(f.income, 1.0) / rural_median)
+    household_income = np.maximum(f.income, 1.0) * cfg.household_size
     rural = f.hukou == 0
     years = model.year - scn.start_year
+    common = (
+        cfg.beta_transition * terms["transition"]
+        + cfg.beta_school_closed * terms["closed"]
+        + cfg.beta_income * log_income
+    )
+    seat_u = (
+        cfg.seat_constant
+        + cfg.seat_pull_growth_per_year * years
+        + cfg.beta_quality_gap * terms["seat_gap"]
+        + common
+        - cfg.beta_housing
+        * housing_cost(scn, model.year, cfg.seat_housing_cost_yuan)
+        / household_income
+    )
     town_u = (
         cfg.town_constant
         + cfg.town_pull_growth_per_year * years
         + cfg.beta_quality_gap * terms["gap"]
-        + cfg.beta_transition * terms["transition"]
-        + cfg.beta_school_closed * terms["closed"]
-        + cfg.beta_income * log_income
-        - cfg.beta_housing
-        * cfg.housing_cost_yuan
-        / (np.maximum(f.income, 1.0) * cfg.household_size)
+        + common
+        - cfg.beta_housing * housing_cost(scn, model.year, cfg.housing_cost_yuan) / household_income
         - cfg.beta_hukou * hukou_barrier(model) * rural
     )
+    home, in_town, away = f.status == HOME, f.status == IN_TOWN, f.status == PARENTS_AWAY
+    at_seat = model.settlements.kind[f.settlement] == TOWNSHIP_SEAT
     in_town_years = np.where(f.moved_year >= 0, model.year - f.moved_year, 0)
+    gap_here = np.where(at_seat, terms["seat_gap"], terms["gap"])
     return_u = (
         cfg.return_constant
         - cfg.beta_years_in_town * in_town_years
-        - cfg.beta_quality_gap * np.maximum(terms["gap"], 0)
+        - cfg.beta_quality_gap * np.maximum(gap_here, 0)
     )
     u = np.full((f.n, len(ALTERNATIVES)), -np.inf)
     u[:, STAY] = 0.0
-    home, in_town, away = f.status == HOME, f.status == IN_TOWN, f.status == PARENTS_AWAY
-    can_move = (home | away) & (f.settlement != town)
+    can_move = (home | away | (in_town & at_seat)) & (f.settlement != town)
     u[can_move, TOWN] = town_u[can_move]
+    villager = model.settlements.kind[f.settlement] == VILLAGE
+    to_seat = (home | away) & villager & (terms["seat"] >= 0)
+    u[to_seat, SEAT] = seat_u[to_seat]
     u[home & rural, AWAY] = (cfg.away_constant + cfg.beta_income_away * log_income)[home & rural]
     u[home | in_town | away, LEAVE] = cfg.leave_constant
     u[in_town, RETURN] = return_u[in_town]
@@ -245,7 +326,7 @@ def apply_moves(model, choice: np.ndarray) -> np.ndarray:
         The model; its families and children tables are changed in place.
     choice : numpy.ndarray
         One alternative per family (:data:`STAY`, :data:`TOWN`, :data:`AWAY`, :data:`LEAVE`,
-        :data:`RETURN`).
+        :data:`RETURN`, :data:`SEAT`).
 
     Returns
     -------
@@ -261,6 +342,11 @@ def apply_moves(model, choice: np.ndarray) -> np.ndarray:
     f.status[to_town] = IN_TOWN
     f.moved_year[to_town] = model.year
     movers_f[to_town] = True
+    to_seat = np.flatnonzero(choice == SEAT)
+    f.settlement[to_seat] = seat_of_settlement(model)[f.settlement[to_seat]]
+    f.status[to_seat] = IN_TOWN
+    f.moved_year[to_seat] = model.year
+    movers_f[to_seat] = True
     f.status[choice == AWAY] = PARENTS_AWAY
     back = np.flatnonzero(choice == RETURN)
     moved_back = back[f.settlement[back] != f.home_settlement[back]]
@@ -320,7 +406,7 @@ def town_admission(model, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     f, c = model.families, model.children
     passed = _passes(model, idx)
     fam = c.family[idx]
-    refused = ~passed & (f.status[fam] == IN_TOWN)
+    refused = ~passed & (f.status[fam] == IN_TOWN) & (f.settlement[fam] == model.county_town)
     model.counts.migrant_children_refused += int(refused.sum())
     families = np.unique(fam[refused])
     extra = np.zeros(0, dtype=np.int64)

@@ -45,9 +45,10 @@ def hand_model(scenario, population=(100_000, 50_000, 0), year=None, seed=0):
     )
 
 
-def add_family(model, settlement, birth_years, status=HOME):
+def add_family(model, settlement, birth_years, status=HOME, mother_age=28):
+    """A family whose mother is ``mother_age`` this year (fertile by default)."""
     (family,) = model.families.add(1, settlement=settlement, home_settlement=settlement,
-                                   status=status)
+                                   status=status, mother_birth_year=model.year - mother_age)
     model.children.add(len(birth_years), family=family, birth_year=list(birth_years))
     return family
 
@@ -80,6 +81,29 @@ def test_initial_families_live_where_their_children_are_counted(scenario):
     assert per_settlement[0] == pytest.approx(2 * per_settlement[1], rel=0.15)
 
 
+def test_initial_mothers_were_of_first_birth_age_at_their_eldest_child(scenario):
+    model = hand_model(scenario, year=scenario.start_year - 1)
+    demography.initial_population(model)
+    c, f = model.children, model.families
+    eldest = np.full(f.n, 10_000)
+    np.minimum.at(eldest, c.family, c.birth_year.astype(int))
+    age_at_first = eldest - f.mother_birth_year
+    lo, hi = demography.FIRST_BIRTH_AGE_RANGE
+    assert age_at_first.min() >= lo and age_at_first.max() <= hi
+    assert age_at_first.mean() == pytest.approx(
+        scenario.families.mother_age_at_first_birth_mean, abs=0.3)
+    # every family's mother was of child-bearing age when each of its children was born
+    age_at_birth = c.birth_year - f.mother_birth_year[c.family]
+    assert (demography.fertility(scenario, age_at_birth) > 0).all()
+
+
+def test_fertility_schedule_is_zero_outside_child_bearing_ages(scenario):
+    rates = demography.fertility(scenario, np.array([10, 14, 15, 22, 27, 49, 50, 70]))
+    schedule = scenario.demography.fertility_by_age_group
+    np.testing.assert_array_equal(rates, [0, 0, schedule[0], schedule[1], schedule[2],
+                                          schedule[6], 0, 0])
+
+
 # ---- births ------------------------------------------------------------------------------------
 
 
@@ -96,11 +120,13 @@ def test_births_follow_the_births_path(scenario, year):
     assert model.children.n == before + n
 
 
-def test_newborns_are_preschool_children_of_this_year(scenario):
-    model = hand_model(scenario)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_with_no_family_births_follow_residents_in_full(scenario, seed):
+    model = hand_model(scenario, seed=seed)
+    expected = births(scenario, model.year, 150_000)[0]
     n = demography.births_phase(model)
     c = model.children
-    assert n > 0
+    assert abs(n - expected) < 5 * np.sqrt(expected)  # not halved (the old 0.5/0.5 blend)
     assert (c.birth_year == model.year).all() and (c.status == PRESCHOOL).all()
     assert (c.grade == 0).all() and (c.school == NO_SCHOOL).all()
     # with no family living there yet, every birth starts a family in the settlement it is in
@@ -108,40 +134,56 @@ def test_newborns_are_preschool_children_of_this_year(scenario):
     assert not (model.families.settlement == 2).any()  # nobody lives in the empty settlement
 
 
-def test_births_join_only_home_families_with_a_young_child(scenario):
+def test_births_join_only_resident_families_with_a_fertile_mother(scenario):
     model = hand_model(scenario)
     year = model.year
     toddler = [add_family(model, 0, [year - 2]) for _ in range(300)]
     newborn = [add_family(model, 0, [year]) for _ in range(300)]
-    school_age = [add_family(model, 0, [year - 8]) for _ in range(300)]
+    too_old = [add_family(model, 0, [year - 8], mother_age=52) for _ in range(300)]
     left = [add_family(model, 0, [year - 2], status=FAMILY_LEFT) for _ in range(300)]
+    full = [add_family(model, 0, [year - 2, year - 4, year - 6]) for _ in range(300)]
     before = model.children.n
     n = demography.births_phase(model)
     born = np.arange(before, before + n)
     parents = model.children.family[born]
-    joined = parents[parents < 1200]
+    joined = parents[parents < 1500]
     assert joined.size > 0  # some births are younger siblings
     assert np.isin(joined, toddler).all()
-    assert not np.isin(parents, newborn + school_age + left).any()
-    # the rest start new families
-    assert (parents >= 1200).sum() == model.families.n - 1200
+    assert not np.isin(parents, newborn + too_old + left + full).any()
+    # the rest start new families, with young mothers, where the births are
+    new = np.arange(1500, model.families.n)
+    assert (parents >= 1500).sum() == new.size
+    mother_age = year - model.families.mother_birth_year[new]
+    assert (demography.fertility(scenario, mother_age) > 0).all()
 
 
+def test_births_happen_only_where_mothers_live(scenario):
+    # residents in both the town and a village, but families only in the town
+    model = hand_model(scenario, population=(100_000, 100_000, 0))
+    for _ in range(200):
+        add_family(model, 0, [model.year - 3])
+    n = demography.births_phase(model)
+    where = model.families.settlement[model.children.family[-n:]]
+    assert n > 0 and (where == 0).all()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("status", [HOME, FAMILY_LEFT])
-def test_a_family_that_left_takes_its_births_with_it(scenario, status):
-    # residents only in the town; families in the town and (home or gone) in a village
-    model = hand_model(scenario, population=(100_000, 0, 0))
+def test_a_family_that_left_takes_its_births_with_it(scenario, status, seed):
+    # residents only in the town; mothers alike in the town and (home or gone) in a village
+    model = hand_model(scenario, population=(100_000, 0, 0), seed=seed)
     for _ in range(200):
         add_family(model, 0, [model.year - 9])
         add_family(model, 1, [model.year - 9], status=status)
-    before = model.families.n
+    expected = births(scenario, model.year, 100_000)[0]
     n = demography.births_phase(model)
     where = model.families.settlement[model.children.family[-n:]]
-    assert n > 0 and model.families.n > before
-    if status == HOME:  # half the births follow where families live
-        assert (where == 1).mean() == pytest.approx(0.25, abs=0.08)
-    else:
+    if status == HOME:  # births follow where the mothers live, the county total the path
+        assert (where == 1).mean() == pytest.approx(0.5, abs=0.08)
+        assert abs(n - expected) < 5 * np.sqrt(expected)
+    else:  # the village's mothers left: no births there, and the county has half its births
         assert not (where == 1).any()
+        assert abs(n - expected / 2) < 5 * np.sqrt(expected / 2)
 
 
 # ---- progression -------------------------------------------------------------------------------
