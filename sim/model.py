@@ -11,6 +11,7 @@ from sim.behaviour import (
     choice,
     demography,
     incomes,
+    layout,
     migration,
     placement,
     schools,
@@ -317,6 +318,9 @@ class EducationModel(mesa.Model):
         outcome = choice.assign(self, enrolled)
         # Before the run nobody "drops out": children without a feasible school start out of school.
         demography.drop_out(self, np.concatenate([outcome["dropped"], outcome["no_place"]]))
+        # The county's rooms follow its first roll (with headroom), so hollowness comes from
+        # decline, not from construction.
+        layout.fit_classrooms_to_roll(self)
         structure = schools.class_structure(self)
         teachers.initial_teachers(self, structure)
         schools.update_quality(self, structure, immediate=True)

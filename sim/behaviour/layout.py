@@ -19,7 +19,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.behaviour.schools import class_structure, staffing_need, teacher_counts
+from sim.behaviour.schools import (
+    class_structure,
+    pupils_by_grade,
+    staffing_need,
+    teacher_counts,
+)
 from sim.state import (
     ACTIVE,
     BUILDING_USE,
@@ -36,6 +41,7 @@ from sim.state import (
     TEACHING_POINT,
     code,
 )
+from sim.world.synthetic import classrooms_for_roll
 from sim.world.types import TIER_OF_KIND
 
 IDLE = code(BUILDING_USE, "idle")
@@ -256,6 +262,30 @@ def _new_school_quality(s, tier: int) -> float:
     """Return the mean quality of open schools of ``tier`` (a new school starts there)."""
     peers = (s.status == OPEN) & (s.tier == tier)
     return float(s.quality[peers].mean()) if peers.any() else DEFAULT_QUALITY
+
+
+def fit_classrooms_to_roll(model) -> None:
+    """Resize a synthetic county's classrooms to its initial roll plus the headroom.
+
+    Call once, after the initial placement and before the first classes form. Each
+    school's classrooms become :func:`sim.world.synthetic.classrooms_for_roll` of its roll
+    with ``1 + county.initial_roll_headroom`` as the slack (every grade at least one room).
+    Nothing changes for a county read from files or with the headroom empty.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model, its pupils placed (``model.schools.classrooms`` is changed in place).
+    """
+    county = model.scenario.county
+    if county.file or county.initial_roll_headroom is None:
+        return
+    s = model.schools
+    roll = pupils_by_grade(model)[:, FIRST_GRADE:]
+    sized = model.scenario.schools.model_copy(
+        update={"capacity_slack": 1.0 + county.initial_roll_headroom})
+    s.classrooms[:] = classrooms_for_roll(roll, s.grade_min.astype(np.int64),
+                                          s.grade_max.astype(np.int64), sized)
 
 
 def open_school(model, name: str, settlement: int, level: int, grade_min: int, grade_max: int,

@@ -28,7 +28,7 @@ from pyvrp import Model
 from pyvrp.stop import MaxIterations
 
 from sim.behaviour.choice import boarding_rules
-from sim.state import ENROLLED, stage_of_grade
+from sim.state import ENROLLED, FIRST_GRADE, GRADES, stage_of_grade
 
 DIST_SCALE = 10.0  # PyVRP distance units per km (100 m)
 TIME_SCALE = 10.0  # PyVRP duration units per minute (6 s)
@@ -207,6 +207,78 @@ def build_routes(model, school: int, settlements: np.ndarray, demand: np.ndarray
     return routes, unserved
 
 
+def riders_by_pair(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Count the enrolled pupils who ride a bus, by home settlement and school.
+
+    Returns
+    -------
+    settlement, school, riders : ndarray of int64
+        One entry per (settlement, school) pair with riders.
+    """
+    c, n = model.children, model.schools.n + 1
+    rides = np.flatnonzero((c.status == ENROLLED) & c.bus & (c.school >= 0))
+    home = model.families.settlement[c.family[rides]].astype(np.int64)
+    key, riders = np.unique(home * n + c.school[rides].astype(np.int64), return_counts=True)
+    return key // n, key % n, riders.astype(np.int64)
+
+
+def seat_riders(model, routes: list[Route], capacity: int, drive: np.ndarray,
+                stop_minutes: float) -> tuple[list[Route], list[Route]]:
+    """Seat every pupil who rides: fill the routes' spare seats, then add direct buses.
+
+    The routes were sized for the pupils expected to ride; choice and moves change who
+    does. Each (stop, school) pair's riders take the seats planned for them, then the spare
+    seats of the routes that already stop there (in route order), then as many direct buses
+    from the stop as the rest need. No route carries more than ``capacity`` pupils.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model after this year's choice (``children.bus`` says who rides).
+    routes : list of Route
+        This year's routes.
+    capacity : int
+        Seats per bus.
+    drive : ndarray
+        :func:`drive_minutes` (for the direct buses' ride times).
+    stop_minutes : float
+        Dwell at each stop (minutes).
+
+    Returns
+    -------
+    seated : list of Route
+        The routes with the riders they carry (planned riders replaced by actual ones).
+    added : list of Route
+        The direct buses added.
+    """
+    settlement, school, riders = riders_by_pair(model)
+    left = {(int(p), int(r)): int(n) for p, r, n in zip(settlement, school, riders)}
+    loads = []
+    for rt in routes:  # first the seats planned for each stop
+        take = [min(left.get((p, rt.school), 0), planned) for p, planned in
+                zip(rt.stops, rt.riders)]
+        for p, t in zip(rt.stops, take):
+            if (p, rt.school) in left:
+                left[(p, rt.school)] -= t
+        loads.append(take)
+    for rt, take in zip(routes, loads):  # then the routes' spare seats
+        for i, p in enumerate(rt.stops):
+            extra = min(left.get((p, rt.school), 0), capacity - sum(take))
+            if extra > 0:
+                take[i] += extra
+                left[(p, rt.school)] -= extra
+    seated = [Route(rt.school, rt.stops, tuple(take), rt.ride_min, rt.km)
+              for rt, take in zip(routes, loads)]
+    added = []
+    for (p, r), n in left.items():
+        depot = int(model.schools.settlement[r])
+        while n > 0:
+            load = min(n, capacity)
+            added.append(_route(model, r, depot, [p], [load], drive, stop_minutes))
+            n -= load
+    return seated, added
+
+
 def _clients(settlements: np.ndarray, demand: np.ndarray,
              capacity: int) -> tuple[np.ndarray, np.ndarray]:
     """Split villages with more riders than a bus holds into several clients.
@@ -287,20 +359,24 @@ def set_rides(model, routes: list[Route]) -> None:
     model.bus.set(settlement[first], school[first], minutes[first])
 
 
-def refresh_riders(model) -> None:
+def refresh_riders(model, grade_min: int = FIRST_GRADE, grade_max: int = GRADES) -> None:
     """Update enrolled day pupils' ``bus`` flag and ``commute_min`` after the routes change.
 
-    As school choice would: a pupil rides when a route serves its settlement and school
-    within the day limit and the ride is no slower than its own commute, or its own commute
-    exceeds the boarding threshold. Boarders keep boarding until their next placement.
+    As school choice would: a pupil of grades ``grade_min``-``grade_max`` rides when a route
+    serves its settlement and school within the day limit and the ride is no slower than its
+    own commute, or its own commute exceeds the boarding threshold. Boarders keep boarding
+    until their next placement.
 
     Parameters
     ----------
     model : EducationModel
         The model, with this year's routes in ``model.bus``.
+    grade_min, grade_max : int
+        The grades the buses carry (the busing policy's scope; default: all).
     """
     c, s, scn = model.children, model.schools, model.scenario
     idx = np.flatnonzero((c.status == ENROLLED) & ~c.boarding & (c.school >= 0))
+    ride_grade = (c.grade[idx] >= grade_min) & (c.grade[idx] <= grade_max)
     if idx.size == 0:
         return
     home = model.families.settlement[c.family[idx]]
@@ -309,6 +385,7 @@ def refresh_riders(model) -> None:
     ride = model.bus.lookup(home, school)
     limit = np.where(stage_of_grade(c.grade[idx]) == 0, scn.boarding.max_commute_min.primary,
                      scn.boarding.max_commute_min.junior)
-    uses = (ride <= limit) & ((ride <= own) | (own > boarding_rules(model).threshold_min))
+    uses = ride_grade & (ride <= limit) & ((ride <= own)
+                                           | (own > boarding_rules(model).threshold_min))
     c.bus[idx] = uses
     c.commute_min[idx] = np.where(uses, ride, own)

@@ -127,7 +127,11 @@ def attrition_probability(model, school: np.ndarray, pupils: np.ndarray) -> np.n
 
 
 def teachers_phase(model, cs: ClassStructure) -> dict[str, int]:
-    """One year of teacher careers: ageing, skill gain, retirement, attrition, hiring.
+    """One year of teacher careers: rotations ending, ageing, skill, retirement, attrition, hiring.
+
+    Rotations whose term ended return home first (:func:`end_rotations`): a rotation ends
+    with its term whether or not the teachers policy that started it is still in force (in
+    force, the policy has already ended them in the calendar phase, and none is left here).
 
     Parameters
     ----------
@@ -144,6 +148,7 @@ def teachers_phase(model, cs: ClassStructure) -> dict[str, int]:
         and ``hired``.
     """
     cfg, rng, t = model.scenario.teachers, model.rng, model.teachers
+    end_rotations(model)
     active = np.flatnonzero(on_duty(t))
     rural_at_start = int((model.schools.tier[t.school[active]] != COUNTY_TOWN_TIER).sum())
     t.age[active] += 1

@@ -1,18 +1,53 @@
 """Admission policy: catchment strictness (就近划片), class caps, the hukou barrier, a target.
 
-The target is a share of migrant children in public schools: while it is missed, the
-hukou/points barrier falls a step a year.
+The target is a share of migrant children (随迁子女: enrolled children of families living in
+the county town) in public schools: at the end of a year in force, the county-town schools'
+migrant pupils over those pupils plus the migrant children refused this year by the
+points/hukou check. While it is missed, the barrier falls a step a year. A 控辍保学 lever
+(``dropout_return_rate``) raises the yearly chance that dropouts return to school.
+
+Every effect is withdrawn after ``end_year``: the knobs return to the scenario's values (no
+strictness, tolerated caps, the ``[admission]`` barrier, ``choice.dropout_return_rate``).
 """
 
 from __future__ import annotations
 
+import numpy as np
+
 from sim.behaviour.migration import hukou_barrier
 from sim.policies.base import Policy, register
+from sim.state import COUNTY_TOWN_TIER, ENROLLED, IN_TOWN
+
+
+def migrant_public_share(model) -> float:
+    """Share of migrant children in public (county-town) schools this year.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model, after this year's assignment.
+
+    Returns
+    -------
+    float
+        Enrolled children of families in the county town at county-town schools, over them plus
+        the children refused by the county-town check this year; 1 when there are none.
+    """
+    c, f, s = model.children, model.families, model.schools
+    enrolled = np.flatnonzero((c.status == ENROLLED) & (c.school >= 0))
+    migrant = f.status[c.family[enrolled]] == IN_TOWN
+    in_town_school = s.tier[c.school[enrolled]] == COUNTY_TOWN_TIER
+    admitted = int((migrant & in_town_school).sum())
+    refused = int(model.counts.migrant_children_refused)
+    return admitted / (admitted + refused) if admitted + refused else 1.0
 
 
 @register
 class AdmissionPolicy(Policy):
-    """Sets the admission knobs each year; lowers the barrier while the migrant target is missed."""
+    """Sets the admission knobs each year; lowers the barrier while the migrant target is missed.
+
+    Its hooks also run after ``end_year`` (:meth:`acts_in`) to withdraw what it set.
+    """
 
     name = "admission"
 
@@ -20,22 +55,32 @@ class AdmissionPolicy(Policy):
         super().__init__(config, model)
         self.barrier = config.hukou_barrier
 
+    def acts_in(self, year: int) -> bool:
+        """Run from ``start_year`` on: after ``end_year`` the start hook withdraws the knobs."""
+        start = self.config.start_year
+        return start is None or year >= start
+
     def on_year_start(self, model, classes) -> None:
-        """Publish the admission knobs (``model.effects``)."""
+        """Publish the admission knobs (``model.effects``), or withdraw them out of force."""
         c = self.config
-        model.effects.catchment_strictness = c.catchment_strictness
-        model.effects.hard_class_caps = c.class_caps == "hard"
-        if self.barrier is not None:
-            model.effects.hukou_barrier = self.barrier
+        effects = model.effects
+        if not self.in_force(model.year):
+            effects.catchment_strictness = 0.0
+            effects.hard_class_caps = False
+            effects.hukou_barrier = None
+            effects.dropout_return_rate = None
+            return
+        effects.catchment_strictness = c.catchment_strictness
+        effects.hard_class_caps = c.class_caps == "hard"
+        effects.hukou_barrier = self.barrier
+        effects.dropout_return_rate = c.dropout_return_rate
 
     def on_year_end(self, model, classes) -> None:
-        """Lower the barrier a step while the migrant target is missed."""
+        """Lower the barrier a step while the migrant target is missed (in force only)."""
         c = self.config
-        if c.migrant_public_target is None:
+        if c.migrant_public_target is None or not self.in_force(model.year):
             return
-        refused = model.counts.migrant_children_refused
-        admitted = model.county_rows[-1]["migrant_children"] if model.county_rows else 0
-        share = admitted / max(admitted + refused, 1)
+        share = migrant_public_share(model)
         if share < c.migrant_public_target:
             current = hukou_barrier(model)
             self.barrier = max(0.0, current - c.barrier_step)

@@ -19,7 +19,7 @@ class BuildingsPolicy(Policy):
 
     name = "buildings"
 
-    def on_year_end(self, model, classes) -> None:
+    def year_end(self, model, classes) -> None:
         """Reuse or sell idle buildings (draws from ``model.rng``)."""
         c, s, rng = self.config, model.schools, model.rng
         idle = np.flatnonzero((s.status == CLOSED) & (s.building_use == IDLE))

@@ -19,8 +19,13 @@ next, None for a year out of force: in ``on_year_start`` and when the policy is 
 consolidation safeguards read it).
 
 Cost a year: ``cost_per_bus_yuan`` per bus plus ``cost_per_km_yuan`` x route km x 2 runs a
-day x ``school_days``, added to ``cost_total``. Events: ``bus_route`` (one per route with its
-stops, ride times, riders and km) and ``busing`` (a yearly summary).
+day x ``school_days``, added to ``cost_total``. The routes are sized for the pupils
+expected to ride; at the year's end, once choice has placed entrants and movers, every pupil
+who rides is seated: in the spare seats of a route that stops at its village, else on a
+direct bus added for the year (``routing.seat_riders``; its cost is charged), so no route
+carries more than ``bus_capacity``. Only grades ``grade_min``-``grade_max`` are moved onto
+the buses when routes change (``routing.refresh_riders``). Events: ``bus_route`` (one per
+route with its stops, ride times, riders and km) and ``busing`` (a yearly summary).
 """
 
 from __future__ import annotations
@@ -113,14 +118,35 @@ class Busing(Policy):
             return
         routes, unserved = self._routes(model)
         routing.set_rides(model, routes)
-        routing.refresh_riders(model)
+        routing.refresh_riders(model, self.config.grade_min, self.config.grade_max)
         self.routes = routes
         self._charge_and_log(model, routes, unserved)
 
     def on_year_end(self, model, classes: ClassStructure) -> None:
-        """Log the cost breakdown while in force."""
+        """While in force: seat this year's riders (adding buses), then log the cost breakdown."""
         if self.in_force(model.year):
-            log_cost_breakdown(model, classes)
+            self._seat_riders(model)
+            log_cost_breakdown(model, classes, buses_seated=True)
+
+    def _seat_riders(self, model) -> None:
+        """Give every pupil who rides a seat: spare seats first, then added direct buses.
+
+        Pupils who chose a bus this year (entrants, movers, the displaced) were not all in the
+        demand the routes were built for (``sim.behaviour.routing.seat_riders``).
+        """
+        cfg = self.config
+        seated, added = routing.seat_riders(model, self.routes, cfg.bus_capacity, self.drive,
+                                            cfg.stop_minutes)
+        self.routes = seated + added
+        if not added:
+            return
+        km = sum(rt.km for rt in added)
+        cost = len(added) * cfg.cost_per_bus_yuan + km * self._per_km_year()
+        layout.add_cost(model, cost, "bus_yuan")
+        self._log_routes(model, added, "added bus")
+        model.log_event("busing", -1,
+                        f"{len(added)} buses added for {sum(rt.load for rt in added)} riders "
+                        f"beyond the planned seats, {km:.1f} km a run; cost {cost:,.0f} yuan")
 
     def _publish(self, model) -> None:
         model.effects.bus_service = {year: self.service if self.in_force(year) else None
@@ -156,20 +182,27 @@ class Busing(Policy):
         return routes, unserved
 
     def _charge_and_log(self, model, routes: list[routing.Route], unserved: int) -> None:
-        cfg, names = self.config, model.settlement_names
+        cfg = self.config
         km = sum(rt.km for rt in routes)
         cost = len(routes) * cfg.cost_per_bus_yuan + km * self._per_km_year()
         layout.add_cost(model, cost, "bus_yuan")
-        for rt in routes:
-            stops = ", ".join(f"{names[p]} ({n} pupils, {m:.1f} min)"
-                              for p, n, m in zip(rt.stops, rt.riders, rt.ride_min))
-            model.log_event("bus_route", rt.school,
-                            f"{model.schools.name[rt.school]!r}: {rt.load} riders, "
-                            f"{rt.km:.1f} km; stops {stops}")
+        self._log_routes(model, routes, "route")
         model.log_event("busing", -1,
                         f"{len(routes)} buses, {int(sum(rt.load for rt in routes))} planned "
                         f"riders, {km:.1f} km a run; {unserved} pupils beyond "
                         f"{cfg.max_ride_min:g} min ride; cost {cost:,.0f} yuan")
+
+
+    @staticmethod
+    def _log_routes(model, routes: list[routing.Route], what: str) -> None:
+        """Log one ``bus_route`` event per route (``what``: route or added bus)."""
+        names = model.settlement_names
+        for rt in routes:
+            stops = ", ".join(f"{names[p]} ({n} pupils, {m:.1f} min)"
+                              for p, n, m in zip(rt.stops, rt.riders, rt.ride_min))
+            model.log_event("bus_route", rt.school,
+                            f"{model.schools.name[rt.school]!r} {what}: {rt.load} riders, "
+                            f"{rt.km:.1f} km; stops {stops}")
 
 
 def _taught(model) -> np.ndarray:

@@ -40,6 +40,7 @@ class CapacityPolicy(Policy):
 
     At year end, compare each planned place's seats with the norms; schedule classrooms (or
     a new school when the existing ones reach the size cap) to open after the lead time.
+    After ``end_year`` nothing more is planned or built: pending builds are cancelled.
 
     Parameters
     ----------
@@ -57,14 +58,22 @@ class CapacityPolicy(Policy):
         self.pending: list[tuple[int, str, int, int]] = []
         self.families_at_start = self._families_by_settlement(model)
 
-    def on_year_start(self, model, classes) -> None:
+    def year_start(self, model, classes) -> None:
         """Build what is ready this year."""
         ready = [p for p in self.pending if p[0] <= model.year]
         self.pending = [p for p in self.pending if p[0] > model.year]
         for _, stage, settlement, classrooms in ready:
             self._build(model, stage, settlement, classrooms)
 
-    def on_year_end(self, model, classes) -> None:
+    def withdraw(self, model) -> None:
+        """Cancel the builds not yet made (the programme ended before they were ready)."""
+        for ready, stage, settlement, rooms in self.pending:
+            model.log_event("capacity_cancelled", -1,
+                            f"{model.settlement_names[settlement]!r} {stage}: {rooms} "
+                            f"classrooms due in {ready} not built (policy ended)")
+        self.pending = []
+
+    def year_end(self, model, classes) -> None:
         """Plan classrooms where seats fall short of the norms."""
         residents = self._residents(model)
         for settlement in self._places(model):
@@ -93,7 +102,7 @@ class CapacityPolicy(Policy):
                                 f"{name!r} {stage}: norm asks {rooms} classrooms, but projected "
                                 f"pupils {projected:.0f} would fill {projected / seats_after:.0%}")
                 return
-        self.pending.append((model.year + max(c.lead_time_years, 1), stage, settlement, rooms))
+        self.pending.append((model.year + c.lead_time_years, stage, settlement, rooms))
         model.log_event("capacity_planned", -1,
                         f"{name!r} {stage}: {rooms} classrooms (need {need:.0f} seats, have "
                         f"{have:.0f})")

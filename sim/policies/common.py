@@ -88,11 +88,13 @@ def select_schools(model, selector: SchoolSelector, exclude: set[int] = frozense
     return [int(i) for i in (ids if selector.count is None else ids[: selector.count])]
 
 
-def log_cost_breakdown(model, classes: ClassStructure) -> None:
+def log_cost_breakdown(model, classes: ClassStructure, buses_seated: bool = False) -> None:
     """Log this year's county cost by item, once a year (event ``cost_breakdown``).
 
     Whichever layout policy reviews the year first logs it; the items add up to
-    ``cost_total``.
+    ``cost_total``. While busing is in force (``model.effects.bus_service`` holds a service
+    for this year) only its call, after it has added the buses this year's riders need
+    (``buses_seated``), logs it, so that those buses are in the bill.
 
     Parameters
     ----------
@@ -100,8 +102,12 @@ def log_cost_breakdown(model, classes: ClassStructure) -> None:
         The model in the policy-review phase (``model.counts`` holds this year's costs).
     classes : ClassStructure
         This year's classes (for the per-class cost).
+    buses_seated : bool
+        The caller is busing, after seating this year's riders.
     """
     if model.counts.cost_breakdown_logged:
+        return
+    if model.effects.bus_service.get(model.year) is not None and not buses_seated:
         return
     model.counts.cost_breakdown_logged = True
     k, s, c = model.scenario.costs, model.schools, model.children

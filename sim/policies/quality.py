@@ -17,12 +17,13 @@ class QualityPolicy(Policy):
     """School groups, remote classrooms and rural funding.
 
     Sets the coverage floor and funding bonus at year start; after the schools phase, each
-    group member's quality closes a share of its gap to the group's leader.
+    group member's quality closes a share of its gap to the group's leader. After
+    ``end_year`` the floor and bonus return to 0 and groups stop lifting quality.
     """
 
     name = "quality"
 
-    def on_year_start(self, model, classes) -> None:
+    def year_start(self, model, classes) -> None:
         """Publish the coverage floor and quality bonus; count the funding's cost."""
         c, s = self.config, model.schools
         rural = s.tier != COUNTY_TOWN_TIER
@@ -37,7 +38,12 @@ class QualityPolicy(Policy):
         if funding:
             model.log_event("cost", -1, f"extra rural funding {funding:.0f} yuan")
 
-    def on_year_end(self, model, classes) -> None:
+    def withdraw(self, model) -> None:
+        """Put the coverage floor and the quality bonus back to 0 (no policy)."""
+        model.effects.coverage_floor = 0.0
+        model.effects.quality_bonus = 0.0
+
+    def year_end(self, model, classes) -> None:
         """Lift each group member's quality toward its leader's."""
         c, s = self.config, model.schools
         if c.groups == "none" or c.group_uplift_rate == 0:

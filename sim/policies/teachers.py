@@ -18,7 +18,9 @@ class TeachersPolicy(Policy):
     """County-held posts, rotation, rural subsidy and quota, each year.
 
     Rotations end and start, surplus posts move to vacancies, the subsidy lowers rural
-    attrition and remote refusals; its cost is counted.
+    attrition and remote refusals; its cost is counted. After ``end_year`` the subsidy's
+    factors return to 1 and the quota to the scenario's; rotating teachers serve out their
+    terms and return (``sim.behaviour.teachers.teachers_phase`` ends terms every year).
     """
 
     name = "teachers"
@@ -27,7 +29,7 @@ class TeachersPolicy(Policy):
         super().__init__(config, model)
         self.base_quota = None
 
-    def on_year_start(self, model, classes) -> None:
+    def year_start(self, model, classes) -> None:
         """Publish the subsidy's effect; set the quota; end, reallocate and start rotations."""
         c = self.config
         cut = min(MAX_SUBSIDY_CUT,
@@ -45,7 +47,15 @@ class TeachersPolicy(Policy):
         model.log_event("teacher_policy", -1,
                         f"reallocated {moved}; rotated out {sent}; returned {returned}")
 
-    def on_year_end(self, model, classes) -> None:
+    def withdraw(self, model) -> None:
+        """Put the subsidy's factors back to 1 and the teacher quota back to the scenario's."""
+        model.effects.rural_attrition_factor = 1.0
+        model.effects.remote_refusal_factor = 1.0
+        if self.base_quota is not None:
+            model.teacher_quota = int(np.ceil(self.base_quota
+                                              * model.scenario.teachers.quota_factor))
+
+    def year_end(self, model, classes) -> None:
         """Count the rural subsidy's cost."""
         t, s = model.teachers, model.schools
         rural = on_duty(t) & (s.tier[np.maximum(t.school, 0)] != COUNTY_TOWN_TIER)

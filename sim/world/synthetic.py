@@ -24,7 +24,7 @@ from dataclasses import replace
 import numpy as np
 
 from sim.scenario.derived import expected_pupils_per_resident
-from sim.scenario.schema import LEVELS, SETTLEMENT_KINDS, CountyConfig, Scenario
+from sim.scenario.schema import LEVELS, SETTLEMENT_KINDS, CountyConfig, Scenario, SchoolsConfig
 from sim.world.roads import build_roads
 from sim.world.travel import travel_times
 from sim.world.types import TIER_OF_KIND, World
@@ -39,6 +39,7 @@ VILLAGE_SIGMA = 0.6  # log-sd of village population weights (assumption)
 VILLAGE_GAP_COUNTY_TOWN_KM = 3.0
 VILLAGE_GAP_SEAT_KM = 1.5
 
+PRIMARY_TOP = 6  # grades 1-6 are primary (class cap 45), 7-9 junior (50)
 _CT, _TOWN, _VILLAGE = (SETTLEMENT_KINDS.index(k) for k in ("county_town", "town", "village"))
 _TP, _PRIMARY, _JUNIOR, _NINE = (
     LEVELS.index(v) for v in ("teaching_point", "primary", "junior", "nine_year")
@@ -250,20 +251,8 @@ def _with_schools(world: World, scenario: Scenario, rng: np.random.Generator) ->
         gmax,
         travel_times(world, scenario.roads).minutes,
     )
-    serves = (np.arange(1, 10)[None, :] >= gmin[:, None]) & (
-        np.arange(1, 10)[None, :] <= gmax[:, None]
-    )
+    classrooms = classrooms_for_roll(expected, gmin, gmax, sc)
     primary_grade = np.arange(1, 10) <= 6
-    cap = np.where(primary_grade, sc.class_cap.primary, sc.class_cap.junior)
-    rooms = np.where(serves, np.maximum(1, np.ceil(expected * sc.capacity_slack / cap)), 0)
-    per_grade = rooms.max(axis=1)
-    classrooms = per_grade * (gmax - gmin + 1)
-    # Small schools teach multigrade classes (复式班), so they are built for their whole roll.
-    small = np.where(serves, expected, 0).max(axis=1) <= sc.multigrade_max
-    whole_roll = np.maximum(
-        1, np.ceil(expected.sum(axis=1) * sc.capacity_slack / sc.class_cap.primary)
-    )
-    classrooms = np.where(small, np.minimum(whole_roll, classrooms), classrooms)
     tier = TIER_OF_KIND[kind[settlement]]
     share = np.where(primary_grade, sc.boarding_share.primary, sc.boarding_share.junior)
     beds = np.where(tier != TIER_OF_KIND[_VILLAGE], np.round((expected * share).sum(axis=1)), 0)
@@ -279,6 +268,42 @@ def _with_schools(world: World, scenario: Scenario, rng: np.random.Generator) ->
         school_classrooms=classrooms.astype(np.int16),
         school_beds=beds.astype(np.int32),
     )
+
+
+def classrooms_for_roll(roll: np.ndarray, grade_min: np.ndarray, grade_max: np.ndarray,
+                        schools: SchoolsConfig) -> np.ndarray:
+    """Classrooms that seat a roll with the county's headroom (``schools.capacity_slack``).
+
+    Classrooms per grade = the largest, over the grades served, of
+    ``max(1, ceil(roll x capacity_slack / class_cap[stage]))`` (every grade fits and the
+    total splits evenly over the grades); a small school, whose grades all hold at most
+    ``multigrade_max`` pupils, teaches multigrade classes (复式班) and gets
+    ``max(1, ceil(whole roll x capacity_slack / class_cap.primary))`` rooms if fewer.
+
+    Parameters
+    ----------
+    roll : ndarray, shape (n_schools, 9)
+        Pupils per school and grade 1..9 (expected, or the initial roll).
+    grade_min, grade_max : ndarray of int, (n_schools,)
+        The grades each school teaches.
+    schools : SchoolsConfig
+        ``[schools]``: class caps, ``capacity_slack``, ``multigrade_max``.
+
+    Returns
+    -------
+    ndarray of int64, (n_schools,)
+    """
+    grades = np.arange(1, 10)[None, :]
+    serves = (grades >= grade_min[:, None]) & (grades <= grade_max[:, None])
+    cap = np.where(grades[0] <= PRIMARY_TOP, schools.class_cap.primary, schools.class_cap.junior)
+    rooms = np.where(serves, np.maximum(1, np.ceil(roll * schools.capacity_slack / cap)), 0)
+    classrooms = rooms.max(axis=1) * (grade_max - grade_min + 1)
+    small = np.where(serves, roll, 0).max(axis=1) <= schools.multigrade_max
+    whole_roll = np.maximum(
+        1, np.ceil(np.where(serves, roll, 0).sum(axis=1) * schools.capacity_slack
+                   / schools.class_cap.primary)
+    )
+    return np.where(small, np.minimum(whole_roll, classrooms), classrooms).astype(np.int64)
 
 
 def school_expected_pupils(

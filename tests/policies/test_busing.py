@@ -119,3 +119,41 @@ def test_where_buses_would_run_is_published_for_this_year_and_the_next():
     assert not service.would_serve(int(home), int(there), COUNTY_TOWN_TIER, 3)  # tiers
     m.step()
     assert m.effects.bus_service == {2025: service, 2026: None}  # out of force after end_year
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_every_rider_has_a_seat_and_no_bus_carries_more_than_it_holds(seed):
+    # Buses for every far village (serve = "all"), small buses: the riders choice adds to the
+    # expected ones must be seated (spare seats, then added buses), grade scope included.
+    scenario = sim.load_scenario("small_county", [
+        "years=4", *FAST, *BUS, "policies.busing.serve=all", "policies.busing.bus_capacity=20",
+        "policies.busing.grade_min=1", "policies.busing.grade_max=6"])
+    m = sim.EducationModel(scenario, seed=seed)
+    policy = next(p for p in m.policies if p.name == "busing")
+    riders_seen = 0
+    for _ in range(4):
+        m.step()
+        seats: dict[tuple[int, int], int] = {}
+        for rt in policy.routes:
+            assert rt.load <= 20
+            for p, n in zip(rt.stops, rt.riders):
+                seats[(p, rt.school)] = seats.get((p, rt.school), 0) + n
+        home, school, riders = routing.riders_by_pair(m)
+        for p, r, n in zip(home.tolist(), school.tolist(), riders.tolist()):
+            assert n <= seats.get((p, r), 0), (m.year, p, r, n)
+        riders_seen += int(riders.sum())
+        assert sum(rt.load for rt in policy.routes) == int(riders.sum())
+    assert riders_seen > 0
+
+
+def test_route_changes_put_only_the_grades_in_scope_on_the_bus():
+    scenario = sim.load_scenario("small_county", [
+        "years=3", *FAST, *BUS, "policies.busing.serve=all", "policies.busing.grade_min=1",
+        "policies.busing.grade_max=3"])
+    m = sim.EducationModel(scenario, seed=1)
+    m.step()
+    m.step()
+    routing.refresh_riders(m, 1, 3)
+    c = m.children
+    riding = (c.status == 1) & c.bus
+    assert riding.any() and (c.grade[riding] <= 3).all()

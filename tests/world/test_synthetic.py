@@ -5,10 +5,12 @@ import pytest
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+import sim
+from sim.behaviour import layout, schools
 from sim.scenario.derived import expected_pupils_per_resident
 from sim.scenario.schema import LEVELS, SETTLEMENT_KINDS, TIERS, Scenario
 from sim.world import World, build_world, travel_times
-from sim.world.synthetic import school_expected_pupils, split_integer
+from sim.world.synthetic import classrooms_for_roll, school_expected_pupils, split_integer
 
 ARRAYS = [f for f in World.__dataclass_fields__ if f != "terrain"]
 
@@ -41,7 +43,8 @@ def test_dtypes_and_shapes(default):
     _, w = default
     assert w.settlement_kind.dtype == np.int8 and w.settlement_township.dtype == np.int16
     assert w.x_km.dtype == np.float32 and w.population.dtype == np.int32
-    assert w.road_src.dtype == np.int32 and w.road_km.dtype == np.float32 and w.road_class.dtype == np.int8
+    assert w.road_src.dtype == np.int32 and w.road_km.dtype == np.float32
+    assert w.road_class.dtype == np.int8
     assert w.school_settlement.dtype == np.int32 and w.school_classrooms.dtype == np.int16
     assert w.school_beds.dtype == np.int32 and w.school_grade_min.dtype == np.int8
     assert len({len(getattr(w, f)) for f in ARRAYS if f.startswith("settlement_")}) == 1
@@ -103,14 +106,16 @@ def test_school_levels_and_grades(default):
     grades = {"primary": (1, 6), "junior": (7, 9), "nine_year": (1, 9),
               "teaching_point": (1, scenario.schools.teaching_point_top_grade)}
     for lv, (lo, hi) in grades.items():
-        assert (w.school_grade_min[level == lv] == lo).all() and (w.school_grade_max[level == lv] == hi).all()
+        assert (w.school_grade_min[level == lv] == lo).all()
+        assert (w.school_grade_max[level == lv] == hi).all()
     assert set(level[kind == "county_town"]) == {"primary", "junior"}
     assert set(level[kind == "village"]) <= {"primary", "teaching_point"}
     assert set(level[kind == "town"]) <= {"primary", "junior", "nine_year"}
     # tier follows the settlement kind; only township and county-town schools have beds
     tier = np.array(TIERS)[w.school_tier]
     assert (tier == np.where(kind == "town", "township", kind)).all()
-    assert (w.school_beds[tier == "village"] == 0).all() and (w.school_beds[tier != "village"] > 0).all()
+    assert (w.school_beds[tier == "village"] == 0).all()
+    assert (w.school_beds[tier != "village"] > 0).all()
     # every seat has a primary and a junior stage; nine-year seats are round(12 x 0.3)
     seats = np.flatnonzero(w.settlement_kind == SETTLEMENT_KINDS.index("town"))
     for s in seats:
@@ -152,7 +157,8 @@ def test_default_county_size(default):
 
 
 def test_other_sizes():
-    scenario, w = world_of(3, residents=30_000, townships=2, villages=0, area_km2=50, terrain="mountain")
+    scenario, w = world_of(3, residents=30_000, townships=2, villages=0, area_km2=50,
+                           terrain="mountain")
     assert w.n_settlements == 3 and w.population.sum() == 30_000 and w.n_schools >= 3
     scenario, w = world_of(3, townships=1, villages=1)
     assert w.n_settlements == 3 and w.population.sum() == scenario.county.residents
@@ -165,3 +171,45 @@ def test_split_integer():
     out = split_integer(10, np.array([1.0, 1.0, 1.0]))
     assert out.sum() == 10 and sorted(out.tolist()) == [3, 3, 4]
     assert split_integer(5, np.array([])).size == 0
+
+
+# ---- a county that starts plausible (issue 13, item 7) ---------------------------------------
+START_SEEDS = (0, 1, 2)
+MAX_HOLLOW_SHARE_YEAR_1 = 0.10  # one school in ten: the village points already tiny at the start
+MIN_TOWN_UTILISATION = 0.4  # a grade of 47 in two rooms of 45 fills 52%: rounding to rooms
+MAX_TOWN_UTILISATION = 1.1  # roll + 15% headroom: a full school, a little over after births
+
+
+def test_classrooms_seat_the_roll_with_the_headroom():
+    sc = sim.load_scenario("baseline").schools.model_copy(update={"capacity_slack": 1.15})
+    roll = np.zeros((3, 9))
+    roll[0, :6] = [80, 80, 80, 80, 80, 80]  # a primary: 80 x 1.15 / 45 -> 3 rooms a grade
+    roll[1, :3] = [4, 3, 5]  # a teaching point: multigrade, one room
+    roll[2, :] = 50  # a nine-year school: 2 rooms for every primary grade -> 2 a grade
+    rooms = classrooms_for_roll(roll, np.array([1, 1, 1]), np.array([6, 3, 9]), sc)
+    assert rooms.tolist() == [18, 1, 18]
+
+
+@pytest.mark.parametrize("seed", START_SEEDS)
+def test_schools_start_at_realistic_utilisation_and_few_are_hollow(seed):
+    m = sim.EducationModel(sim.load_scenario("baseline"), seed=seed)
+    layout.fit_classrooms_to_roll(m)  # what the model does after the initial placement
+    m.classes = schools.class_structure(m)
+    m.step()
+    panel = m.school_panels[-1]
+    tier = np.asarray(panel["tier"])
+    utilisation = np.asarray(panel["utilisation"], dtype=float)
+    hollow = np.asarray(panel["hollow"], dtype=bool)
+    assert hollow.mean() <= MAX_HOLLOW_SHARE_YEAR_1
+    towns = tier != "village"
+    assert MIN_TOWN_UTILISATION <= np.median(utilisation[towns]) <= MAX_TOWN_UTILISATION
+    # No township or county-town school is hollow by construction in its first year.
+    assert not hollow[towns & (utilisation < 0.2)].any()
+
+
+def test_an_empty_headroom_keeps_the_generated_classrooms():
+    m = sim.EducationModel(
+        sim.load_scenario("small_county", {"county.initial_roll_headroom": None}), seed=0)
+    before = m.schools.classrooms.copy()
+    layout.fit_classrooms_to_roll(m)
+    assert (m.schools.classrooms == before).all()

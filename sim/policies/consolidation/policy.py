@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from sim.behaviour import layout
-from sim.behaviour.choice import boarding_rules
+from sim.behaviour.choice import boarding_rules, intake_bit
 from sim.behaviour.schools import ClassStructure, pupils_by_grade
 from sim.policies.base import Policy, register
 from sim.policies.common import check_name, log_cost_breakdown, select_schools
@@ -38,7 +38,7 @@ from sim.policies.consolidation.intake import alternate_intake
 from sim.policies.consolidation.optimise import choose_layout
 from sim.policies.consolidation.plan import plan_actions
 from sim.policies.consolidation.restore import needed_schools
-from sim.policies.consolidation.rule import review_rule
+from sim.policies.consolidation.rule import below_in_scope, review_rule
 from sim.policies.consolidation.safeguards import (
     ReceivingCapacity,
     SafeguardCheck,
@@ -53,6 +53,9 @@ from sim.state import ENROLLED, FIRST_GRADE, OPEN, PRIMARY_TOP_GRADE, code
 NO_YEAR = -9999  # a year before any run: a school that never took an intake, never had a build
 CLOSURE_ORDER: dict[ActionSource, int] = {"plan": 0, "rule": 1, "upper_grade_merge": 1,
                                           "optimise": 2}  # due closures: plans first
+# The block's fields a regime may replace (``ConsolidationRegime``; restore is separate).
+REGIME_FIELDS = ("rule", "max_closures_per_year", "check_receiving_seats", "check_access",
+                 "build_before_closing", "lower_grades_stay", "young_max_commute_min")
 BUILD_AGAIN_AFTER_YEARS = 1  # no second build-first for a school within this many years
 
 
@@ -88,6 +91,7 @@ class Consolidation(Policy):
 
     def __init__(self, config: ConsolidationConfig, model) -> None:
         super().__init__(config, model)
+        self.block = config  # the scenario's block; ``config`` is the regime in force
         for i, name in enumerate(config.protected):
             check_name(name, model.schools.name, f"policies.consolidation.protected[{i}]")
         self.protected = {layout.school_index(model, n) for n in config.protected}
@@ -108,17 +112,24 @@ class Consolidation(Policy):
         Restorations act in their year even after the block's end (the halt of closures is
         when schools are restored); the other modes act only while ``in_force``.
         """
-        return self.in_force(year) or any(a.kind == "restore" and a.year <= year
-                                          for a in self.queue)
+        return super().acts_in(year) or any(a.kind == "restore" and a.year <= year
+                                            for a in self.queue)
 
     # ---- hooks ---------------------------------------------------------------------------
     def on_year_start(self, model, classes: ClassStructure) -> None:
-        """Carry out this year's due actions (see the module docstring)."""
+        """Carry out this year's due actions (see the module docstring).
+
+        Out of force: withdraw in the first year after ``end_year``, then due restorations.
+        """
+        self.config = self._regime(model.year)
         cfg, year = self.config, model.year
         self._grow(model)
         if not self.in_force(year):
+            if self.acted and self.withdraws_in(year):
+                self.withdraw(model)
             self._restore_due(model)
             return
+        self.acted = True
         self.limited_this_year = 0
         if cfg.optimise is not None and not self.optimised and year >= cfg.optimise.year:
             self._optimise(model)
@@ -128,20 +139,25 @@ class Consolidation(Policy):
         for action in due:
             if action.kind in BUILDING_KINDS:
                 self._build(model, action)
-        capacity = receiving_capacity(model)
+        capacity = self._receiving(model, classes)
         closures = [a for a in due if a.kind in CLOSING_KINDS]
         capacity.departing |= self._departing(closures)
         for action in sorted(closures, key=lambda a: CLOSURE_ORDER[a.source]):
             self._close(model, action, capacity)
         self._restore_due(model)
+        self._restore_where_needed(model)
         if cfg.alternate_intake is not None:
             self._alternate_intake(model)
 
     def on_year_end(self, model, classes: ClassStructure) -> None:
-        """Decide next year's closures by rule and upper-grade merging; report the year."""
-        cfg = self.config
+        """Decide next year's closures by rule and upper-grade merging; report the year.
+
+        The decisions follow the procedures of next year's regime (they act then).
+        """
         if not self.in_force(model.year):
             return
+        self.config = self._regime(model.year + 1)
+        cfg = self.config
         self._grow(model)
         pupils = pupils_by_grade(model).sum(axis=1)
         scheduled = {a.target for a in self.queue
@@ -149,7 +165,7 @@ class Consolidation(Policy):
         budget = cfg.max_closures_per_year - sum(
             1 for a in self.queue
             if a.year == model.year + 1 and a.source != "plan" and a.kind in CLOSING_KINDS)
-        capacity = receiving_capacity(model)
+        capacity = self._receiving(model, classes)
         capacity.departing |= scheduled
         for nominee in self._nominees(model, pupils, classes, scheduled):
             if budget <= 0:
@@ -403,6 +419,38 @@ class Consolidation(Policy):
                                                      f"({action.source}) waits: {check.reason()}")
         return None
 
+    # ---- regimes -------------------------------------------------------------------------
+    def _regime(self, year: int) -> ConsolidationConfig:
+        """Return the block's settings in force in ``year``: its regimes applied in order.
+
+        Each regime from its year on replaces the fields it sets (``regimes``).
+        """
+        settings = self.block
+        for regime in sorted(self.block.regimes, key=lambda r: r.year):
+            if regime.year > year:
+                break
+            changed = {name: getattr(regime, name) for name in REGIME_FIELDS
+                       if getattr(regime, name) is not None}
+            if regime.consecutive_years is not None and settings.rule is not None:
+                changed["rule"] = (changed.get("rule") or settings.rule).model_copy(
+                    update={"consecutive_years": regime.consecutive_years})
+            settings = settings.model_copy(update=changed)
+        return settings
+
+    def _restore_where_needed(self, model) -> None:
+        """Reopen the closed schools needed this year, under the latest regime that says so."""
+        regimes = sorted(enumerate(self.block.regimes), key=lambda ir: ir[1].year)
+        active = [(i, r) for i, r in regimes
+                  if r.year <= model.year and r.restore_where_needed is not None]
+        if not active:
+            return
+        i, regime = active[-1]
+        restore = regime.restore_where_needed
+        self._restore(model, PendingAction(
+            model.year, "restore", "plan",
+            f"policies.consolidation.regimes[{i}].restore_where_needed",
+            target=restore.select, grade_max=restore.grade_max, entry=restore))
+
     # ---- restore -------------------------------------------------------------------------
     def _restore_due(self, model) -> None:
         due = [a for a in self.queue if a.kind == "restore" and a.year <= model.year]
@@ -469,6 +517,37 @@ class Consolidation(Policy):
             model.log_event("intake_closed", int(r),
                             f"{s.name[r]!r} ({pupils[r]} pupils) takes no grade 1 in "
                             f"{model.year} (一年级隔年招生); next intake {model.year + 1}")
+
+    def _receiving(self, model, classes: ClassStructure) -> ReceivingCapacity:
+        """Next year's free seats and beds; schools the rule could close receive nobody.
+
+        With a ``rule``, the open schools in its scope and below its thresholds now (not
+        protected) count as departing: a closure's receiving schools are not themselves
+        below the closure threshold.
+        """
+        capacity = receiving_capacity(model)
+        rule = self.config.rule
+        if rule is not None:
+            pupils = pupils_by_grade(model).sum(axis=1)
+            rooms = classes.classes if classes.classes.shape[0] == model.schools.n else np.zeros(0)
+            small = np.flatnonzero(below_in_scope(model.schools, pupils, rooms, rule))
+            capacity.departing |= {int(r) for r in small} - self.protected
+        return capacity
+
+    def withdraw(self, model) -> None:
+        """Reopen every grade-1 intake alternate-year intake closed (一年级隔年招生 ends).
+
+        Scheduled closures and builds of the rule, plans and optimise lapse with the block
+        (restorations still act in their years).
+        """
+        s = model.schools
+        bit = intake_bit(FIRST_GRADE)
+        reopened = np.flatnonzero(s.intake_closed & bit)
+        s.intake_closed = s.intake_closed & ~bit
+        self.queue = [a for a in self.queue if a.kind == "restore"]
+        model.log_event("policy_withdrawn", -1,
+                        f"policies.consolidation ended in {self.config.end_year}: "
+                        f"{reopened.size} grade-1 intakes reopen")
 
     # ---- bookkeeping ---------------------------------------------------------------------
     def _grow(self, model) -> None:

@@ -74,6 +74,20 @@ def review_rule(schools: Schools, pupils: np.ndarray, classes: np.ndarray,
     return RuleReview(counted, [_nominee(schools, i, rule) for i in smallest_first])
 
 
+def below_in_scope(schools: Schools, pupils: np.ndarray, classes: np.ndarray,
+                   rule: ConsolidationRule) -> np.ndarray:
+    """Mark the open schools the rule could close: in scope and below a threshold now.
+
+    They receive no displaced pupils: a closure does not send its pupils to a school the
+    same rule would close next (bool per school).
+    """
+    in_scope = np.zeros(schools.n, dtype=bool)
+    for level, name in enumerate(LEVELS):
+        tiers = tier_codes(getattr(rule.tiers, name))
+        in_scope |= (schools.level == level) & np.isin(schools.tier, tiers)
+    return (schools.status == OPEN) & in_scope & _below_threshold(schools, pupils, classes, rule)
+
+
 def _below_threshold(schools: Schools, pupils: np.ndarray, classes: np.ndarray,
                      rule: ConsolidationRule) -> np.ndarray:
     """Schools below the size thresholds this year (bool per school)."""

@@ -46,7 +46,13 @@ class CapacityPolicyConfig(PolicyBlock):
         "built instead (new primary ≤ 1,500, junior ≤ 2,000: facts.md).",
     )
     lead_time_years: Int = Field(
-        1, ge=0, le=10, description="Years from the decision to the new classrooms' use."
+        1,
+        ge=1,
+        le=10,
+        description="School years from the decision to the new classrooms' first use: decided "
+        "at the end of year Y, built and used from year Y + lead_time_years. At least 1, "
+        "because the decision is taken after the year's classes formed: the earliest "
+        "classrooms can serve pupils is the next school year (0 is refused, not read as 1).",
     )
     classroom_cost_yuan: Yuan = Field(
         600_000.0, ge=0, description="Construction cost of one classroom (yuan; assumption)."

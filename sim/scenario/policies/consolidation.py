@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from sim.scenario.policies.consolidation_plan import PlanEntry
+from sim.scenario.policies.consolidation_plan import PlanEntry, RestoreSelector
 from sim.scenario.policies.selectors import LevelName, StageName, TierName
 from sim.scenario.schema_base import MAX_SCHOOL_PUPILS, Bool, Float, Int, PolicyBlock, Strict, Yuan
 
@@ -219,6 +219,63 @@ class UpperGradeMerge(Strict):
     )
 
 
+class RegimeRestore(Strict):
+    """Restore closed schools where needed, every year of the regime (恢复教学点)."""
+
+    select: RestoreSelector = Field(
+        default_factory=RestoreSelector,
+        description="Which closed schools, chosen each year from where young pupils live and "
+        "how far they travel then (the plan's restore selector).",
+    )
+    as_level: Literal["teaching_point", "primary"] = Field(
+        "teaching_point", description="Level of a reopened school (teaching_point or primary)."
+    )
+    grade_max: Int = Field(
+        3,
+        ge=1,
+        le=5,
+        description="Top grade a reopened teaching point teaches (3: grades 1-3, the grades that "
+        "should not board under 国办发〔2012〕48号, facts.md).",
+    )
+
+
+class ConsolidationRegime(Strict):
+    """From ``year`` on, the procedures change: a new national rule (e.g. 国办发〔2012〕48号).
+
+    Every field left empty keeps the value in force before (the block's, or an earlier
+    regime's). A year-end decision for next year follows the regime of next year.
+    """
+
+    year: Int = Field(ge=1900, le=2200, description="First school year of the regime.")
+    rule: ConsolidationRule | None = Field(
+        None, description="Replaces the threshold rule (empty: keep it)."
+    )
+    consecutive_years: Int | None = Field(
+        None,
+        ge=1,
+        le=20,
+        description="Replaces the rule's consecutive_years (its thresholds stay): the years below "
+        "them a closure's evaluation and notice take.",
+    )
+    max_closures_per_year: Int | None = Field(
+        None, ge=0, le=10_000, description="Replaces max_closures_per_year (0: a pause)."
+    )
+    check_receiving_seats: Bool | None = Field(
+        None, description="Replaces check_receiving_seats."
+    )
+    check_access: Bool | None = Field(None, description="Replaces check_access.")
+    build_before_closing: Bool | None = Field(None, description="Replaces build_before_closing.")
+    lower_grades_stay: Bool | None = Field(None, description="Replaces lower_grades_stay.")
+    young_max_commute_min: Float | None = Field(
+        None, gt=0, le=600, description="Replaces young_max_commute_min (minutes)."
+    )
+    restore_where_needed: RegimeRestore | None = Field(
+        None,
+        description="Every year of the regime, reopen the closed schools its selector finds "
+        "needed (empty: no yearly restoring).",
+    )
+
+
 class ConsolidationConfig(PolicyBlock):
     """School consolidation (撤点并校 / 布局调整) with the plans' safeguards.
 
@@ -309,6 +366,12 @@ class ConsolidationConfig(PolicyBlock):
         5_000_000.0,
         description="Construction cost of a new school besides its classrooms and beds (site, "
         "offices, sports ground; yuan; assumption).",
+    )
+    regimes: list[ConsolidationRegime] = Field(
+        default_factory=list,
+        description="Changes of procedure during the block's years, each from its year on (e.g. "
+        "the 2012 State Council opinion's evaluation, access safeguards and restoring of "
+        "teaching points). Empty: the block's settings throughout.",
     )
     restore_classroom_cost_yuan: Yuan = Field(
         150_000.0,

@@ -38,13 +38,13 @@ def test_the_names_of_schools_a_plan_builds_are_published_when_the_model_is_buil
     assert _model({}).effects.planned_school_names == ()
 
 
-def test_the_hooks_run_only_in_force_unless_a_restore_is_due():
+def test_the_hooks_run_in_force_in_the_withdrawal_year_and_when_a_restore_is_due():
     m = _model({"policies.consolidation.start_year": 2026, "policies.consolidation.end_year": 2027,
-                "policies.consolidation.plan": [{"action": "restore", "year": 2029}]})
+                "policies.consolidation.plan": [{"action": "restore", "year": 2030}]})
     p = _policy(m)
-    assert [p.acts_in(y) for y in (2025, 2026, 2027, 2028, 2029)] == [False, True, True, False,
-                                                                        True]
-    assert not p.in_force(2029)
+    years = (2025, 2026, 2027, 2028, 2029, 2030)
+    assert [p.acts_in(y) for y in years] == [False, True, True, True, False, True]
+    assert not p.in_force(2028) and p.withdraws_in(2028)
 
 
 def _village_primary(m) -> int:
