@@ -176,7 +176,8 @@ class Family(RowAgent):
         pandas.DataFrame
             Columns ``child``, ``grade``, ``school``, ``name``, ``commute_min`` (minutes),
             ``boards``, ``feasible``, the utility terms (``quality``, ``time``, ``boarding``,
-            ``young_boarding``, ``stay``, ``sibling``), ``utility``, ``outside`` and ``rank``
+            ``young_boarding``, ``stay``, ``sibling``, ``choice_fee`` outside the catchment:
+            择校), ``utility``, ``outside`` and ``rank``
             (1 = best); empty when the family has no enrolled child.
         """
         c = self.model.children
@@ -200,6 +201,7 @@ class Family(RowAgent):
                 "young_boarding": t["young_boarding"].ravel(),
                 "stay": t["stay"].ravel(),
                 "sibling": t["sib"].ravel(),
+                "choice_fee": t["choice_fee"].ravel(),
                 "utility": t["utility"].ravel(),
                 "outside": np.repeat(t["outside"], k),
             }

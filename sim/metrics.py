@@ -9,7 +9,7 @@ Definitions that DESIGN leaves open, fixed here:
   commute over ``access.commute_limit_min``, a young boarder, or a dropout this year — over
   enrolled pupils plus this year's dropouts; ``pupils_hard_access`` is the count;
 - ``pupils_without_place`` (extra): pupils who wanted a school but found every acceptable one
-  full (无学上); they are counted in ``dropouts`` too;
+  full (无学上); they are placed over capacity at their catchment school (not dropouts);
 - ``pupils_displaced`` (extra): enrolled pupils whose school closed or stopped teaching their
   grade this year; ``displaced_without_place`` those of them left without a place (the
   safeguard's promise is 0); ``displaced_mean_commute_min`` their mean day commute (0 if none);
@@ -18,9 +18,24 @@ Definitions that DESIGN leaves open, fixed here:
   points/hukou check this year;
 - ``reused_buildings`` / ``sold_buildings`` (extra): closed schools' buildings put to new use /
   sold (``idle_buildings`` are those still standing empty);
-- ``cv_primary`` / ``cv_junior``: coefficient of variation (sd / mean) between schools of
-  teachers per 100 pupils, over open schools teaching that stage with at least 50 pupils (a
-  nine-year school counts in both with its whole staff and roll);
+- ``cv_primary`` / ``cv_junior``: the national 差异系数 (教督〔2017〕6号): coefficient of
+  variation (sd / mean, both weighted by pupils) between schools of teachers per 100 pupils,
+  over open schools' parts teaching that stage with at least 50 pupils of it; a nine-year
+  school is split into its primary and junior parts, its teachers shared between them in
+  proportion to their staffing need (2014 standard); NaN (missing) with fewer than two
+  eligible schools;
+- ``catchment_share``: enrolled pupils at their catchment school (划片;
+  ``sim.behaviour.choice.catchment_of``) over enrolled pupils;
+- ``town_residents_in_town_schools``: pupils whose family lives in the county town enrolled in
+  county-town schools, over pupils whose family lives in the county town (0 if none);
+- ``boarders_far_share``: boarders whose day commute from home to the nearest open school
+  teaching their grade exceeds the boarding threshold in force, over boarders (0 if none);
+- ``births``: children born this year (rows of the children table with this birth year);
+- ``township_seat_pupil_share``: pupils in schools located in township seats (镇区 schools,
+  settlements of kind town) over enrolled pupils;
+- ``returned_dropouts``: dropouts who returned to school this year (控辍保学);
+- ``classes_46_55`` / ``classes_56_65`` / ``classes_66_plus``: classes of 46-55 (large),
+  56-65 (大班额) and 66+ (超大班额) pupils, counts (facts.md class-size bands);
 - ``quality_rural`` / ``quality_town``: pupil-weighted mean quality of village+township and of
   county-town schools.
 """
@@ -30,7 +45,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.behaviour.schools import ClassStructure, staffing_need, teacher_counts
+from sim.behaviour.choice import boarding_rules, catchment_of
+from sim.behaviour.schools import (
+    ClassStructure,
+    staffing_need,
+    staffing_need_by_stage,
+    teacher_counts,
+)
 from sim.scenario.schema import LEVELS, TIERS
 from sim.state import (
     BUILDING_USE,
@@ -39,6 +60,7 @@ from sim.state import (
     COMPLETED,
     COUNTY_TOWN_TIER,
     ENROLLED,
+    GRADES,
     IN_TOWN,
     JUNIOR,
     NINE_YEAR,
@@ -48,6 +70,7 @@ from sim.state import (
     PRIMARY_TOP_GRADE,
     SCHOOL_STATUS,
     TEACHING_POINT,
+    TOWN,
     VILLAGE_TIER,
 )
 
@@ -98,6 +121,15 @@ COUNTY_COLUMNS = [
     "migrant_children_refused",
     "reused_buildings",
     "sold_buildings",
+    "catchment_share",
+    "town_residents_in_town_schools",
+    "boarders_far_share",
+    "births",
+    "township_seat_pupil_share",
+    "returned_dropouts",
+    "classes_46_55",
+    "classes_56_65",
+    "classes_66_plus",
 ]
 SCHOOL_COLUMNS = [
     "year",
@@ -177,13 +209,54 @@ def standard_capacity(model) -> np.ndarray:
     return s.classrooms * per_room
 
 
-def _stage_cv(teachers: np.ndarray, pupils: np.ndarray, mask: np.ndarray) -> float:
-    keep = mask & (pupils >= 50)
+#: Smallest roll of a school (part) counted in the between-school CV (national standard).
+CV_MIN_PUPILS = 50
+
+
+def stage_cv(teachers: np.ndarray, pupils: np.ndarray, mask: np.ndarray) -> float:
+    """Pupil-weighted between-school coefficient of variation of teachers per 100 pupils.
+
+    Parameters
+    ----------
+    teachers : numpy.ndarray
+        Teachers of each school (part) for the stage (may be fractional).
+    pupils : numpy.ndarray
+        Pupils of each school (part) in the stage.
+    mask : numpy.ndarray
+        Bool: the schools (parts) that teach the stage.
+
+    Returns
+    -------
+    float
+        sd / mean of 100 x teachers / pupils, both weighted by pupils, over the schools of
+        ``mask`` with at least :data:`CV_MIN_PUPILS` pupils; NaN with fewer than two of them
+        (or a zero mean).
+    """
+    keep = mask & (pupils >= CV_MIN_PUPILS)
     if keep.sum() < 2:
-        return 0.0
-    ratio = 100.0 * teachers[keep] / pupils[keep]
-    mean = ratio.mean()
-    return float(ratio.std() / mean) if mean > 0 else 0.0
+        return float("nan")
+    weight = pupils[keep].astype(np.float64)
+    ratio = 100.0 * teachers[keep] / weight
+    mean = float((weight * ratio).sum() / weight.sum())
+    if mean <= 0:
+        return float("nan")
+    sd = float(np.sqrt((weight * (ratio - mean) ** 2).sum() / weight.sum()))
+    return sd / mean
+
+
+def _stage_parts(model, cs: ClassStructure, teachers: np.ndarray):
+    """Pupils and teachers of each school's primary and junior parts, (n, 2) each.
+
+    A school teaching both stages shares its teachers in proportion to each part's staffing
+    need (pupils when it needs none).
+    """
+    pupils = np.stack([cs.pupils_by_grade[:, 1 : PRIMARY_TOP_GRADE + 1].sum(axis=1),
+                       cs.pupils_by_grade[:, PRIMARY_TOP_GRADE + 1 :].sum(axis=1)], axis=1)
+    need = staffing_need_by_stage(model, cs).astype(np.float64)
+    basis = np.where(need.sum(axis=1, keepdims=True) > 0, need, pupils.astype(np.float64))
+    total = basis.sum(axis=1, keepdims=True)
+    share = np.divide(basis, total, out=np.zeros_like(basis), where=total > 0)
+    return pupils, teachers[:, None] * share
 
 
 def _weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
@@ -239,6 +312,7 @@ def collect(model, cs: ClassStructure) -> tuple[dict, pd.DataFrame]:
     n_pupils = int(enrolled.size)
     displaced = c.displaced_year[enrolled] == year
     costs = _costs(model, cs, teachers, n_pupils, boarding)
+    part_pupils, part_teachers = _stage_parts(model, cs, teachers)
     county = {
         "year": year,
         "pupils": n_pupils,
@@ -262,8 +336,8 @@ def collect(model, cs: ClassStructure) -> tuple[dict, pd.DataFrame]:
         "retention_rate": retention_rate(model),
         "large_class_share": float(cs.large_classes.sum() / max(cs.classes.sum(), 1)),
         "superlarge_class_share": float(cs.superlarge_classes.sum() / max(cs.classes.sum(), 1)),
-        "cv_primary": _stage_cv(teachers, pupils, teaches_primary & (s.level != JUNIOR)),
-        "cv_junior": _stage_cv(teachers, pupils, teaches_junior),
+        "cv_primary": stage_cv(part_teachers[:, 0], part_pupils[:, 0], teaches_primary),
+        "cv_junior": stage_cv(part_teachers[:, 1], part_pupils[:, 1], teaches_junior),
         "teachers": int(teachers.sum()),
         "teacher_vacancies": int(np.maximum(need - teachers, 0).sum()),
         "rural_teacher_attrition": counts.quit_rural / max(counts.rural_teachers_at_start, 1),
@@ -287,6 +361,10 @@ def collect(model, cs: ClassStructure) -> tuple[dict, pd.DataFrame]:
         "migrant_children_refused": counts.migrant_children_refused,
         "reused_buildings": int(((s.status == CLOSED) & (s.building_use == REUSED)).sum()),
         "sold_buildings": int(((s.status == CLOSED) & (s.building_use == SOLD)).sum()),
+        **enrolment_patterns(model, enrolled),
+        "births": int((c.birth_year == year).sum()),
+        "returned_dropouts": counts.returned_dropouts,
+        **class_size_bands(cs),
     }
     capacity = standard_capacity(model)
     enrolled_school = c.school[enrolled]
@@ -316,6 +394,80 @@ def collect(model, cs: ClassStructure) -> tuple[dict, pd.DataFrame]:
         }
     )
     return county, panel
+
+
+def enrolment_patterns(model, enrolled: np.ndarray) -> dict[str, float]:
+    """Where pupils study against where they live (the plain patterns of a county, DESIGN §5).
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model.
+    enrolled : numpy.ndarray
+        Children rows of the enrolled pupils.
+
+    Returns
+    -------
+    dict of str to float
+        ``catchment_share``, ``town_residents_in_town_schools``, ``boarders_far_share``,
+        ``township_seat_pupil_share`` (fractions in [0, 1]; see the module docstring).
+    """
+    c, s = model.children, model.schools
+    enrolled = enrolled[c.school[enrolled] >= 0]
+    family = c.family[enrolled]
+    home = model.families.settlement[family].astype(np.int64)
+    grade = c.grade[enrolled].astype(np.int64)
+    school = c.school[enrolled]
+    at_catchment = school == catchment_of(model, family, home, grade)
+    in_town = home == model.county_town
+    town_school = s.tier[school] == COUNTY_TOWN_TIER
+    boarder = c.boarding[enrolled]
+    nearest = _nearest_minutes(model)[grade[boarder], home[boarder]]
+    far = nearest > boarding_rules(model).threshold_min
+    seat = model.settlements.kind[s.settlement[school]] == TOWN
+    return {
+        "catchment_share": _share(at_catchment, np.ones(enrolled.size, bool)),
+        "town_residents_in_town_schools": _share(in_town & town_school, in_town),
+        "boarders_far_share": _share(far, np.ones(far.size, bool)),
+        "township_seat_pupil_share": _share(seat, np.ones(enrolled.size, bool)),
+    }
+
+
+def _nearest_minutes(model) -> np.ndarray:
+    """Minutes from each settlement to the nearest open school teaching each grade.
+
+    Shape (GRADES + 1, n_settlements); infinite where no open school teaches the grade.
+    """
+    s = model.schools
+    minutes = model.travel.minutes[:, s.settlement]
+    out = np.full((GRADES + 1, minutes.shape[0]), np.inf)
+    for grade in range(1, GRADES + 1):
+        serves = s.serves(grade)
+        if serves.any():
+            out[grade] = minutes[:, serves].min(axis=1)
+    return out
+
+
+def class_size_bands(cs: ClassStructure) -> dict[str, int]:
+    """Count the classes in the class-size bands 46-55, 56-65 and 66+ (facts.md).
+
+    Parameters
+    ----------
+    cs : ClassStructure
+        The year's classes.
+
+    Returns
+    -------
+    dict of str to int
+        ``classes_46_55``, ``classes_56_65``, ``classes_66_plus``.
+    """
+    big = cs.big_classes if cs.big_classes is not None else cs.large_classes
+    large, superlarge = int(cs.large_classes.sum()), int(cs.superlarge_classes.sum())
+    return {
+        "classes_46_55": int(big.sum()) - large,
+        "classes_56_65": large - superlarge,
+        "classes_66_plus": superlarge,
+    }
 
 
 def _share(numerator: np.ndarray, denominator: np.ndarray) -> float:

@@ -124,8 +124,8 @@ class EducationModel(mesa.Model):
         self.calendar(self.classes)
         entrants = self.demography()
         movers = self.migration()
-        needing = self.placement(entrants, movers)
-        self.choice_and_assignment(needing)
+        needing, returning = self.placement(entrants, movers)
+        self.choice_and_assignment(needing, returning)
         classes = self.form_classes()
         self.staffing(classes)
         self.school_quality(classes)
@@ -168,7 +168,9 @@ class EducationModel(mesa.Model):
         """
         return migration.migration_phase(self)
 
-    def placement(self, entrants: np.ndarray, movers: np.ndarray) -> np.ndarray:
+    def placement(
+        self, entrants: np.ndarray, movers: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Who needs a school this year; the others may drop out of their current school.
 
         Parameters
@@ -180,10 +182,11 @@ class EducationModel(mesa.Model):
 
         Returns
         -------
-        numpy.ndarray
+        needing : numpy.ndarray
             Children-table row indices of the children who choose a school this year,
-            dropouts who return among them (``self.returning``; their number is
-            ``self.returned_dropouts``).
+            returning dropouts among them.
+        returning : numpy.ndarray
+            Of those, the dropouts who return this year (counted in ``counts.returned_dropouts``).
         """
         needing = placement.needing_placement(self, entrants, movers)
         continuing = np.setdiff1d(
@@ -191,25 +194,27 @@ class EducationModel(mesa.Model):
         )
         demography.drop_out(self, choice.continuing_dropout(self, continuing))
         returning = placement.returning_dropouts(self)
-        self.returned_dropouts = int(returning.size)
-        self.returning = returning
-        return np.union1d(needing, returning)
+        self.counts.returned_dropouts += int(returning.size)
+        return np.union1d(needing, returning), returning
 
-    def choice_and_assignment(self, needing: np.ndarray) -> None:
+    def choice_and_assignment(self, needing: np.ndarray, returning: np.ndarray) -> None:
         """County-town admission check, then rank candidates and assign by deferred acceptance.
 
         Pupils without a seat at any acceptable school are placed at their catchment school
         (counted in ``counts.no_place``, 无学上); only the outside option makes a dropout.
-        Returning dropouts (``self.returning``) do not take the outside option this year.
+        Returning dropouts do not take the outside option this year.
 
         Parameters
         ----------
         needing : numpy.ndarray
             Children-table row indices of the children who choose a school this year.
+        returning : numpy.ndarray
+            Of those, the dropouts who return this year.
         """
         needing, admitted = migration.town_admission(self, needing)
-        returning = np.isin(needing, getattr(self, "returning", needing[:0]))
-        outcome = choice.assign(self, needing, town_admitted=admitted, returning=returning)
+        outcome = choice.assign(
+            self, needing, town_admitted=admitted, returning=np.isin(needing, returning)
+        )
         demography.drop_out(self, outcome["dropped"])
         self.counts.no_place += int(outcome["without_place"].size)
 
@@ -317,7 +322,7 @@ class EducationModel(mesa.Model):
         enrolled = np.flatnonzero(self.children.status == ENROLLED)
         outcome = choice.assign(self, enrolled)
         # Before the run nobody "drops out": children without a feasible school start out of school.
-        demography.drop_out(self, np.concatenate([outcome["dropped"], outcome["no_place"]]))
+        demography.drop_out(self, outcome["dropped"])
         # The county's rooms follow its first roll (with headroom), so hollowness comes from
         # decline, not from construction.
         layout.fit_classrooms_to_roll(self)
@@ -325,7 +330,7 @@ class EducationModel(mesa.Model):
         teachers.initial_teachers(self, structure)
         schools.update_quality(self, structure, immediate=True)
         self.classes = structure
-        self.initially_unplaced = int(outcome["dropped"].size + outcome["no_place"].size)
+        self.initially_unplaced = int(outcome["dropped"].size)
 
     def add_school_agents(self, rows: np.ndarray) -> None:
         """Create School agents for new school rows.

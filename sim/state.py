@@ -345,9 +345,7 @@ def assert_consistent(model) -> None:
     assert not c.boarding[~enrolled].any(), "boarder who is not enrolled"
     boarders = np.bincount(c.school[enrolled & c.boarding], minlength=s.n)
     assert (boarders <= s.boarding_beds).all(), "school with more boarders than beds"
-    seats = seat_capacity(s, model.scenario.schools.max_class_size)
-    used = np.bincount(school * POOLS_PER_SCHOOL + grade, minlength=seats.size)
-    assert (used <= seats).all(), "school grade over its hard capacity"
+    # No seat bound: a school admits its catchment pupils by right, over the class cap if need be.
     active = on_duty(t)
     assert (s.status[t.school[active]] == OPEN).all(), (
         "teacher on duty at a school that is not open"
@@ -387,6 +385,8 @@ class PolicyEffects:
         busing policy.
     planned_school_names : tuple of str
         Schools a consolidation plan will build (valid names before they open).
+    dropout_return_rate : float or None
+        Replaces ``choice.dropout_return_rate`` when set (admission: 控辍保学).
     """
 
     rural_attrition_factor: float = 1.0
@@ -400,6 +400,7 @@ class PolicyEffects:
     boarding_rules: dict[int, object] = field(default_factory=dict)
     bus_service: dict[int, object] = field(default_factory=dict)
     planned_school_names: tuple[str, ...] = ()
+    dropout_return_rate: float | None = None
 
 
 @dataclass(slots=True)
@@ -413,6 +414,7 @@ class YearCounts:
     dropouts: int = 0  # pupils who dropped out this year (outside option or no feasible school)
     no_place: int = 0  # pupils needing a school who found no seat anywhere acceptable
     no_place_displaced: int = 0  # of them, pupils displaced by a closure this year
+    returned_dropouts: int = 0  # dropouts who returned to school this year (控辍保学)
     dropped_displaced: int = 0  # displaced pupils with no feasible school at all
     entry_deferred: int = 0  # grade-1 entrants whose school took no intake this year
     children_left_county: int = 0  # children of families who left the county

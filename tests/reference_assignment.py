@@ -12,7 +12,7 @@ import numpy as np
 
 
 def deferred_acceptance_reference(
-    preferences, priority, capacity, bed_pool=None, bed_capacity=None
+    preferences, priority, capacity, bed_pool=None, bed_capacity=None, by_right=None
 ) -> np.ndarray:
     """Student-proposing deferred acceptance, one pupil at a time.
 
@@ -31,26 +31,33 @@ def deferred_acceptance_reference(
     each school keeps the ``capacity`` best among its remaining applicants and rejects the
     rest. Every pool is recomputed every round.
 
+    ``by_right`` (bool, like ``preferences``): applications a school admits beyond its
+    capacity (they rank first); a school holds ``max(capacity, applicants by right)``.
+
     Returns an int64 array (n_pupils,) of school ids, -1 for unassigned.
     """
     pref = np.asarray(preferences).tolist()
     prio = np.asarray(priority).tolist()
     cap = [int(c) for c in np.asarray(capacity).tolist()]
+    right = (np.zeros(np.asarray(preferences).shape, dtype=bool) if by_right is None
+             else np.asarray(by_right, dtype=bool)).tolist()
     if bed_pool is not None:
         return _rounds_with_beds(pref, prio, cap, np.asarray(bed_pool).tolist(),
-                                 [int(c) for c in np.asarray(bed_capacity).tolist()])
+                                 [int(c) for c in np.asarray(bed_capacity).tolist()], right)
     n = len(pref)
     n_opts = [sum(1 for s in row if s >= 0) for row in pref]
     ptr = [0] * n
     match = [-1] * n
     held = [[] for _ in cap]  # per school: list of (priority, pupil)
+    rights = [0] * len(cap)  # per school: held applications by right
     free = deque(i for i in range(n) if n_opts[i] > 0)
     while free:
         i = free.popleft()
         s = pref[i][ptr[i]]
         held[s].append((prio[i][ptr[i]], i))
+        rights[s] += bool(right[i][ptr[i]])
         match[i] = s
-        if len(held[s]) > cap[s]:
+        if len(held[s]) > max(cap[s], rights[s]):
             worst = max(held[s])
             held[s].remove(worst)
             j = worst[1]
@@ -61,7 +68,7 @@ def deferred_acceptance_reference(
     return np.array(match, dtype=np.int64)
 
 
-def _rounds_with_beds(pref, prio, cap, bed, bed_cap):
+def _rounds_with_beds(pref, prio, cap, bed, bed_cap, right):
     n = len(pref)
     n_opts = [sum(1 for s in row if s >= 0) for row in pref]
     ptr = [0] * n
@@ -88,8 +95,9 @@ def _rounds_with_beds(pref, prio, cap, bed, bed_cap):
         held = set()
         for s, lst in by_school.items():
             lst.sort()
-            held.update(i for _, i in lst[: cap[s]])
-            rejected.update(i for _, i in lst[cap[s]:])
+            room = max(cap[s], sum(1 for _, i in lst if right[i][ptr[i]]))
+            held.update(i for _, i in lst[:room])
+            rejected.update(i for _, i in lst[room:])
         for i in held:
             match[i] = pref[i][ptr[i]]
         proposers = []

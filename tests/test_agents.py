@@ -21,7 +21,7 @@ from sim.state import (
     TEACHER_STATUS,
 )
 
-TERMS = ["quality", "time", "boarding", "stay", "sibling"]
+TERMS = ["quality", "time", "boarding", "young_boarding", "stay", "sibling", "choice_fee"]
 
 
 def _school(model, row: int) -> School:

@@ -26,6 +26,7 @@ def deferred_acceptance(
     *,
     bed_pool=None,
     bed_capacity=None,
+    by_right=None,
 ) -> np.ndarray:
     """Assign pupils to schools by student-proposing deferred acceptance.
 
@@ -42,6 +43,12 @@ def deferred_acceptance(
     rank < ``bed_capacity`` keep a bed claim, the rest are rejected; then, in each school,
     the remaining applicants ranked by ``(priority, pupil index)`` with rank < ``capacity``
     are held and the rest rejected.
+
+    With ``by_right``, some applications are admitted by right (划片: a school's catchment
+    pupils): a school never rejects them for lack of a seat, and holds the others only in the
+    seats they leave, i.e. it holds its first ``max(capacity, applicants by right)``
+    applicants. By-right applications must rank before every other application to the same
+    school (lower priority score). Beds stay a hard limit.
 
     Parameters
     ----------
@@ -62,6 +69,9 @@ def deferred_acceptance(
         ``bed_capacity``.
     bed_capacity : array_like of int, shape (n_bed_pools,), optional
         Beds in each bed pool (pupils), ``>= 0``. Give together with ``bed_pool``.
+    by_right : array_like of bool, shape (n_pupils, k), optional
+        ``by_right[i, j]``: the school of option ``j`` admits pupil ``i`` by right (beyond
+        its capacity). Ignored at padding. Default: no application by right.
 
     Returns
     -------
@@ -73,18 +83,20 @@ def deferred_acceptance(
     ValueError
         If an argument has the wrong shape or dtype, a school or bed pool id is out of range,
         a school appears twice in a row, a row has a school after ``-1`` padding, a capacity
-        is negative, a priority is NaN, or only one of ``bed_pool`` and ``bed_capacity`` is
-        given.
+        is negative, a priority is NaN, only one of ``bed_pool`` and ``bed_capacity`` is
+        given, or an application by right ranks after another application to its school.
     """
     pref, prio, cap, bed, bed_cap, n_opts = _validate(
         preferences, priority, capacity, bed_pool, bed_capacity
     )
+    right = _validate_right(by_right, pref, prio, cap.size)
     n, k = pref.shape
     match = np.full(n, -1, dtype=np.int64)
     if n == 0 or k == 0:
         return match
     pref_flat = pref.ravel()
     prio_flat = prio.ravel()
+    right_flat = right.ravel()
     bed_flat = None if bed is None else bed.ravel()
     n_groups = max(cap.size, 0 if bed_cap is None else bed_cap.size)
     if _bits(n) + _bits(n_groups) > _KEY_BITS:
@@ -92,12 +104,38 @@ def deferred_acceptance(
         if bed_flat is None:
             bed_flat = np.full(pref_flat.size, -1, dtype=np.int64)
             bed_cap = np.zeros(0, dtype=np.int64)
-        _rounds_lexsort(pref_flat, prio_flat, cap, bed_flat, bed_cap, n_opts, k, match)
+        _rounds_lexsort(pref_flat, prio_flat, cap, bed_flat, bed_cap, n_opts, k, match,
+                        right_flat)
     elif bed_flat is None:
-        _rounds_plain(pref_flat, prio_flat, cap, n_opts, k, match)
+        _rounds_plain(pref_flat, prio_flat, cap, n_opts, k, match, right_flat)
     else:
-        _rounds_beds(pref_flat, prio_flat, cap, bed_flat, bed_cap, n_opts, k, match)
+        _rounds_beds(pref_flat, prio_flat, cap, bed_flat, bed_cap, n_opts, k, match, right_flat)
     return match
+
+
+def _validate_right(by_right, pref: np.ndarray, prio: np.ndarray, n_schools: int) -> np.ndarray:
+    """Check ``by_right`` (see :func:`deferred_acceptance`); return it as a bool array."""
+    if by_right is None:
+        return np.zeros(pref.shape, dtype=bool)
+    right = np.asarray(by_right)
+    if right.shape != pref.shape:
+        raise ValueError(
+            f"by_right must have the shape of preferences {pref.shape}, got {right.shape}"
+        )
+    right = right.astype(bool) & (pref >= 0)
+    if right.any() and (~right & (pref >= 0)).any():
+        worst_right = np.full(n_schools, -np.inf)
+        np.maximum.at(worst_right, pref[right], prio[right].astype(np.float64))
+        other = ~right & (pref >= 0)
+        best_other = np.full(n_schools, np.inf)
+        np.minimum.at(best_other, pref[other], prio[other].astype(np.float64))
+        bad = worst_right >= best_other
+        if bad.any():
+            raise ValueError(
+                f"an application by right to school {int(np.flatnonzero(bad)[0])} ranks after "
+                "another application to it (by-right priorities must be lower)"
+            )
+    return right
 
 
 # --- Sort keys -------------------------------------------------------------------------------
@@ -205,14 +243,19 @@ class _Held:
         self.keys = keys
         self.sorted = np.zeros(0, dtype=np.complex128)
         self.count = np.zeros(cap.size, dtype=np.int64)
+        self.right = np.zeros(cap.size, dtype=np.int64)  # held applications by right
 
-    def add_and_trim(self, new: np.ndarray) -> np.ndarray:
+    def add_and_trim(self, new: np.ndarray, right: np.ndarray | None = None) -> np.ndarray:
         """Insert sorted keys ``new``; each group they touch keeps its first ``cap`` keys.
 
+        ``right`` (bool per key of ``new``, in its sorted order) marks applications by right:
+        a group keeps its first ``max(cap, held by right)`` keys (those by right rank first).
         Returns the rejected keys (sorted).
         """
         if not new.size:
             return new
+        if right is not None and right.any():
+            self.right += np.bincount(self.keys.group(new[right]), minlength=self.right.size)
         if self.sorted.size:
             pos = _positions(self.sorted, new) + np.arange(new.size)  # positions after insert
             merged = np.empty(self.sorted.size + new.size, dtype=np.complex128)
@@ -229,43 +272,61 @@ class _Held:
         first[0] = True
         np.not_equal(groups[1:], groups[:-1], out=first[1:])
         touched = groups[first]
-        excess = self.count[touched] - self.cap[touched]
+        cap = np.maximum(self.cap[touched], self.right[touched])
+        excess = self.count[touched] - cap
         over = excess > 0
         if not over.any():
             return new[:0]
-        touched, excess = touched[over], excess[over]
+        touched, excess, cap = touched[over], excess[over], cap[over]
         start = np.cumsum(self.count) - self.count
-        pos = _ranges(start[touched] + self.cap[touched], excess)
+        pos = _ranges(start[touched] + cap, excess)
         rejected = self.sorted[pos]
         self.sorted = _delete(self.sorted, pos)
-        self.count[touched] = self.cap[touched]
+        self.count[touched] = cap
         return rejected
 
-    def remove(self, keys: np.ndarray) -> None:
-        """Remove sorted keys known to be held."""
+    def remove(self, keys: np.ndarray, right: np.ndarray | None = None) -> None:
+        """Remove sorted keys known to be held (``right``: which of them are by right)."""
         if keys.size:
             self.sorted = _delete(self.sorted, _positions(self.sorted, keys))
             self.count -= np.bincount(self.keys.group(keys), minlength=self.count.size)
+            if right is not None and right.any():
+                self.right -= np.bincount(self.keys.group(keys[right]),
+                                          minlength=self.right.size)
 
 
-def _rounds_plain(pref_flat, prio_flat, cap, n_opts, k, match):
+def _right_of(keys: _Keys, encoded: np.ndarray, right_flat, ptr, k: int):
+    """Whether each key's application (the pupil's option ``ptr``) is by right; None: none is."""
+    if right_flat is None or not encoded.size:
+        return None
+    pupil = keys.pupil(encoded)
+    return right_flat[pupil * k + ptr[pupil]]
+
+
+def _rounds_plain(pref_flat, prio_flat, cap, n_opts, k, match, right_flat=None):
     """Plain DA rounds with packed keys; fills ``match`` in place."""
     keys = _Keys(match.size, cap.size)
     seats = _Held(cap, keys)
     ptr = np.zeros(match.size, dtype=np.int64)  # option currently proposed to / held
     proposers = np.flatnonzero(n_opts > 0)
+    if right_flat is not None and not right_flat.any():
+        right_flat = None
     while proposers.size:
         flat = proposers * k + ptr[proposers]
-        rejected = seats.add_and_trim(keys.encode(pref_flat[flat], prio_flat[flat], proposers))
+        new = keys.encode(pref_flat[flat], prio_flat[flat], proposers)
+        rejected = seats.add_and_trim(new, _right_of(keys, new, right_flat, ptr, k))
         rej = keys.pupil(rejected)
         ptr[rej] += 1
         proposers = rej[ptr[rej] < n_opts[rej]]
     match[keys.pupil(seats.sorted)] = keys.group(seats.sorted)
 
 
-def _rounds_beds(pref_flat, prio_flat, cap, bed_flat, bed_cap, n_opts, k, match):
+def _rounds_beds(pref_flat, prio_flat, cap, bed_flat, bed_cap, n_opts, k, match,
+                 right_flat=None):
     """DA rounds with the bed rule and packed keys; fills ``match`` in place."""
     n = match.size
+    if right_flat is not None and not right_flat.any():
+        right_flat = None
     keys = _Keys(n, max(cap.size, bed_cap.size))
     seats = _Held(cap, keys)  # held (school, priority, pupil)
     beds = _Held(bed_cap, keys)  # bed claims (bed pool, priority, pupil) of held pupils
@@ -286,14 +347,16 @@ def _rounds_beds(pref_flat, prio_flat, cap, bed_flat, bed_cap, n_opts, k, match)
         r1_held = r1[match[r1] >= 0]
         if r1_held.size:
             f = r1_held * k + ptr[r1_held]
-            seats.remove(keys.encode(match[r1_held], prio_flat[f], r1_held))
+            gone = keys.encode(match[r1_held], prio_flat[f], r1_held)
+            seats.remove(gone, _right_of(keys, gone, right_flat, ptr, k))
             match[r1_held] = -1
 
         # Stage 2: seats, among held pupils and new proposers who kept a bed claim.
         ok = ~lost_bed[proposers]
         lost_bed[r1] = False
         match[proposers[ok]] = school[ok]
-        r2 = keys.pupil(seats.add_and_trim(keys.encode(school[ok], pr[ok], proposers[ok])))
+        new = keys.encode(school[ok], pr[ok], proposers[ok])
+        r2 = keys.pupil(seats.add_and_trim(new, _right_of(keys, new, right_flat, ptr, k)))
         match[r2] = -1
         # Pupils rejected for a seat give up their bed claim.
         f = r2 * k + ptr[r2]
@@ -319,7 +382,8 @@ def _group_rank(group: np.ndarray) -> np.ndarray:
     return idx - start
 
 
-def _rounds_lexsort(pref_flat, prio_flat, cap, bed_flat, bed_cap, n_opts, k, match):
+def _rounds_lexsort(pref_flat, prio_flat, cap, bed_flat, bed_cap, n_opts, k, match,
+                    right_flat=None):
     """General DA rounds (any id range), re-ranking touched pools with lexsort each round.
 
     Slower than the packed-key paths: every round re-sorts all pupils held at schools (or bed
@@ -364,7 +428,11 @@ def _rounds_lexsort(pref_flat, prio_flat, cap, bed_flat, bed_cap, n_opts, k, mat
         if seat.size:
             order = seat[np.lexsort((cand[seat], pr[seat], school[seat]))]
             sc = school[order]
-            rejected_mask[order[_group_rank(sc) >= cap[sc]]] = True
+            room = cap
+            if right_flat is not None:  # by right: at least as many seats as such applicants
+                room = np.maximum(cap, np.bincount(sc[right_flat[flat[order]]],
+                                                   minlength=n_schools))
+            rejected_mask[order[_group_rank(sc) >= room[sc]]] = True
 
         seat_touched[new_school] = False
         bed_touched[new_bed] = False

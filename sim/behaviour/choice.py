@@ -3,15 +3,30 @@
 Utility of school s for pupil i (DESIGN §5)::
 
     U_is = b_q·Q_s − b_t·T_is − B_is·(b_board + b_fee·fee) + b_stay·[s current]
-           + b_sib·[sibling at s] + ε_is
+           + b_sib·[sibling at s]
 
-with ε Gumbel. ``B_is`` = 1 when the commute exceeds ``boarding.threshold_min`` and s has beds
-and the grade may board; a boarder's time term counts one round trip a week (T/5). A school
-beyond ``boarding.max_commute_min`` that the pupil cannot board at is infeasible. The outside
-option (dropping out) has utility ``dropout_utility + dropout_per_grade·(grade−1) + ε``;
-schools below it are not listed. Schools admit by priority: their own pupils and pupils a
-closure sent there (``children.sent_to``, the county's transfer) first, then their catchment
-(the nearest open school of the grade), then siblings, then travel time, then a lottery.
+           − b_fee·choice_fee·[s outside the catchment, not current] + σ·ε_is
+
+with ε standard Gumbel and σ = ``choice.taste_scale`` (the outside option keeps scale 1: a
+nested logit with the schools one nest). ``B_is`` = 1 when the commute exceeds
+``boarding.threshold_min`` and s has beds and the grade may board; a boarder's time term counts
+one round trip a week (T/5). A school beyond ``boarding.max_commute_min`` that the pupil cannot
+board at is infeasible. The outside option (dropping out) has utility
+``dropout_utility + dropout_per_grade·(grade−1) + ε``; schools below it are not listed.
+
+Catchment (划片, 就近入学): each pupil has one catchment school per grade
+(:func:`catchment_of`): outside the county town, the nearest open school teaching the grade in
+the pupil's township (the nearest anywhere if the township has none); in the county town, the
+county-town school of the grade whose zone the family's address falls in (zones split the
+town's families in proportion to the schools' classrooms). A school admits its catchment
+pupils, its own pupils and pupils a closure sent there (``children.sent_to``) **by right**,
+beyond its seats (that is how 大班额 forms; ``assignment.deferred_acceptance``'s
+``by_right``), unless the hard-cap policy is on (``effects.hard_class_caps``: catchment pupils
+then compete for the standard-cap seats and the county places the overflow, 分流). Others
+(择校) take only the seats (classrooms x ``schools.max_class_size``) left, ranked by priority:
+own and sent pupils, then catchment, then siblings, then travel time, then a lottery. A pupil
+who finds no seat at any acceptable school is placed over capacity at its catchment school and
+counted as without a place (无学上); only the outside option makes a dropout.
 
 Layout policies (``sim.policies``) enter here through the state and the scenario:
 
@@ -48,12 +63,16 @@ from sim.state import (
     stage_of_grade,
 )
 
-__all__ = ["deferred_acceptance", "Candidates", "build_candidates", "utility_terms", "assign",
-           "continuing_dropout", "BoardingRules", "boarding_rules", "intake_bit"]
+__all__ = ["deferred_acceptance", "Candidates", "build_candidates", "catchment_of",
+           "utility_terms", "assign", "continuing_dropout", "BoardingRules", "boarding_rules",
+           "intake_bit"]
 
 SCHOOL_DAYS_A_WEEK = 5.0  # a boarder commutes once a week: its time term is T / 5
 LOGIT_EXPONENT_CAP = 50  # |U_current - U_outside| beyond this gives p = 0 or 1 (no overflow)
 NOT_ENTERED = -1  # ``children.entry_year`` of a child not yet in grade 1
+# A family's place in the county-town zones: frac(family row x golden ratio), a deterministic,
+# evenly spread address that needs no random draw.
+_ZONE_STEP = 0.6180339887498949
 
 # Priority bands: lower is served first. Each band dominates everything below it.
 _CURRENT_BAND, _CATCHMENT_BAND, _SIBLING_BAND = 0.0, 1e6, 1e5
@@ -68,11 +87,22 @@ class Candidates:
     ----------
     schools : int array (GRADES + 1, S, K); -1 padded. Row ``[g, s]`` lists the schools a pupil
         of grade g living in settlement s considers, nearest first.
-    catchment : int array (GRADES + 1, S): the nearest open school teaching g (-1 if none).
+    catchment : int array (GRADES + 1, S): the catchment school of grade g for settlement s:
+        the nearest open school teaching g in the settlement's township, else the nearest
+        anywhere (-1 if none); for the county town, its first zone's school.
+    zone_schools : int array (GRADES + 1, Z); -1 padded: the county-town schools teaching g,
+        one zone each.
+    zone_bounds : float array (GRADES + 1, Z): upper bound of each zone's share of the town's
+        families (cumulative share of classrooms; 1 for the last zone and the padding).
+    county_town : int
+        The county town's settlement.
     """
 
     schools: np.ndarray
     catchment: np.ndarray
+    zone_schools: np.ndarray
+    zone_bounds: np.ndarray
+    county_town: int
 
 
 @dataclass(frozen=True)
@@ -140,23 +170,48 @@ def intake_bit(grade: int) -> int:
 
 
 def build_candidates(model) -> Candidates:
-    """Top-K nearest open schools teaching each grade, per settlement, plus county-town schools."""
+    """Build the candidate sets and catchments of every grade and settlement.
+
+    Candidates: the ``choice.candidates`` nearest open schools teaching the grade, plus every
+    county-town school of it (``choice.include_county_town``). Catchments: see
+    :class:`Candidates`.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model (schools, settlements, travel times).
+
+    Returns
+    -------
+    Candidates
+    """
     scn = model.scenario
     s = model.schools
     minutes = model.travel.minutes[:, s.settlement]  # settlement x school
     k = scn.choice.candidates
     n_settlements = minutes.shape[0]
+    township = model.settlements.township
     per_grade = []
     catchment = np.full((GRADES + 1, n_settlements), NO_SCHOOL, dtype=np.int32)
+    zone_lists = []
     for grade in range(1, GRADES + 1):
         ids = np.flatnonzero(s.serves(grade))
-        town = ids[s.tier[ids] == COUNTY_TOWN_TIER] if scn.choice.include_county_town else ids[:0]
+        town_all = ids[s.tier[ids] == COUNTY_TOWN_TIER]
+        zone_lists.append((grade, town_all))
+        town = town_all if scn.choice.include_county_town else ids[:0]
         if ids.size == 0:
             per_grade.append(np.full((n_settlements, 0), NO_SCHOOL, dtype=np.int32))
             continue
         order = np.argsort(minutes[:, ids], axis=1, kind="stable")[:, :k]
         nearest = ids[order]
-        catchment[grade] = nearest[:, 0]
+        same = township[:, None] == township[s.settlement[ids]][None, :]
+        if not scn.choice.catchment_within_township:
+            same = np.ones_like(same)
+        in_township = np.where(same, minutes[:, ids], np.inf)
+        designated = ids[np.argmin(in_township, axis=1)]
+        catchment[grade] = np.where(same.any(axis=1), designated, nearest[:, 0])
+        if town_all.size:
+            catchment[grade, model.county_town] = town_all[0]
         extra = np.broadcast_to(town, (n_settlements, town.size))
         both = np.concatenate([nearest, extra], axis=1)
         # Drop county-town schools already among the nearest (keep first occurrence).
@@ -168,7 +223,47 @@ def build_candidates(model) -> Candidates:
     schools = np.full((GRADES + 1, n_settlements, width), NO_SCHOOL, dtype=np.int32)
     for grade, table in enumerate(per_grade, start=1):
         schools[grade, :, : table.shape[1]] = table
-    return Candidates(schools=schools, catchment=catchment)
+    n_zones = max([z.size for _, z in zone_lists] + [1])
+    zone_schools = np.full((GRADES + 1, n_zones), NO_SCHOOL, dtype=np.int32)
+    zone_bounds = np.ones((GRADES + 1, n_zones))
+    for grade, town in zone_lists:
+        if town.size:
+            rooms = np.maximum(s.classrooms[town].astype(np.float64), 1.0)
+            zone_schools[grade, : town.size] = town
+            zone_bounds[grade, : town.size] = np.cumsum(rooms) / rooms.sum()
+            zone_bounds[grade, town.size - 1 :] = 1.0
+    return Candidates(schools=schools, catchment=catchment, zone_schools=zone_schools,
+                      zone_bounds=zone_bounds, county_town=int(model.county_town))
+
+
+def catchment_of(model, family: np.ndarray, home: np.ndarray, grade: np.ndarray) -> np.ndarray:
+    """Return the catchment school (划片) of each child for a grade (-1: none).
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model (its candidate sets).
+    family, home, grade : numpy.ndarray
+        Per child: family row, settlement the family lives in, grade (1-9).
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Schools-table rows: the settlement's catchment school, or in the county town the
+        school of the family's zone.
+    """
+    cands = model.candidates
+    grade = np.asarray(grade, dtype=np.int64)
+    home = np.asarray(home, dtype=np.int64)
+    school = cands.catchment[grade, home].astype(np.int64)
+    in_town = home == cands.county_town
+    if in_town.any():
+        address = (np.asarray(family, dtype=np.float64)[in_town] * _ZONE_STEP) % 1.0
+        bounds = cands.zone_bounds[grade[in_town]]
+        zone = np.minimum((bounds <= address[:, None]).sum(axis=1), bounds.shape[1] - 1)
+        zoned = cands.zone_schools[grade[in_town], zone]
+        school[in_town] = np.where(zoned >= 0, zoned, school[in_town])
+    return school
 
 
 def utility_terms(model, idx: np.ndarray, current: np.ndarray | None = None,
@@ -180,9 +275,13 @@ def utility_terms(model, idx: np.ndarray, current: np.ndarray | None = None,
 
     Returns arrays of shape (n, K): ``school``, ``commute_min``, ``board`` (bool),
     ``feasible`` (bool), ``catchment`` (bool), ``sibling`` (bool), ``current`` (bool), ``bus``
-    (bool), ``sent`` (bool: the school a closure sent the pupil to) and the terms
-    ``quality``, ``time``, ``boarding``, ``young_boarding``, ``stay``, ``sib`` whose sum is
-    ``utility``; and (n,) ``outside``: the outside option's deterministic utility.
+    (bool), ``sent`` (bool: the school a closure sent the pupil to), ``intake_open`` (bool:
+    the school takes new pupils into the grade) and the terms ``quality``, ``time``,
+    ``boarding``, ``young_boarding``, ``stay``, ``sib``, ``choice_fee`` whose sum is
+    ``utility``; (n,) ``outside``: the outside option's deterministic utility; and
+    ``taste_scale`` (float): the scale of the taste shocks, ``choice.taste_scale``. The
+    candidates are those of the pupil's settlement plus, when missing, its catchment school
+    (last column).
     """
     scn = model.scenario
     c, s = model.children, model.schools
@@ -191,7 +290,10 @@ def utility_terms(model, idx: np.ndarray, current: np.ndarray | None = None,
     family = c.family[idx]
     home = model.families.settlement[family]
     cands = model.candidates
-    school = cands.schools[grade, home]
+    catch = catchment_of(model, family, home, grade)
+    listed = cands.schools[grade, home]
+    missing = np.where((listed == catch[:, None]).any(axis=1), NO_SCHOOL, catch)
+    school = np.concatenate([listed, missing[:, None].astype(listed.dtype)], axis=1)
     valid = school >= 0
     safe = np.where(valid, school, 0)
     commute = model.travel.minutes[home[:, None], s.settlement[safe]]
@@ -209,7 +311,7 @@ def utility_terms(model, idx: np.ndarray, current: np.ndarray | None = None,
     feasible = valid & ((commute <= max_commute[:, None]) | board)
     sent_to = c.sent_to[idx]
     sent = valid & (school == sent_to[:, None]) & (sent_to[:, None] >= 0)
-    catchment = valid & (school == cands.catchment[grade, home][:, None])
+    catchment = valid & (school == catch[:, None])
     if town_admitted is not None:
         # No hukou check at a county-town school a closure sent the pupil to, nor for a child
         # living outside the county town whose nearest school it is (its zone school, e.g. after
@@ -231,14 +333,18 @@ def utility_terms(model, idx: np.ndarray, current: np.ndarray | None = None,
         "young_boarding": -rules.young_penalty * (board & young),
         "stay": ch.beta_stay * is_current,
         "sib": ch.beta_sibling * sibling,
+        "choice_fee": -ch.beta_fee * ch.choice_fee_yuan * (valid & ~catchment & ~is_current
+                                                            & ~sent),
     }
+    intake_open = valid & (((s.intake_closed[safe].astype(np.int64) >> grade[:, None]) & 1) == 0)
     utility = sum(terms.values())
     outside = (np.where(stage == 0, ch.dropout_utility.primary, ch.dropout_utility.junior)
                + ch.dropout_per_grade * (grade - 1))
     return dict(
         school=school, commute_min=commute.astype(np.float32), board=board, bus=bus,
         feasible=feasible, catchment=catchment, sibling=sibling, current=is_current, sent=sent,
-        utility=utility, outside=outside, **terms,
+        intake_open=intake_open, utility=utility, outside=outside,
+        taste_scale=float(ch.taste_scale), **terms,
     )
 
 
@@ -318,7 +424,8 @@ def free_capacity(model) -> tuple[np.ndarray, np.ndarray]:
 
 
 def rank_and_assign(t: dict[str, np.ndarray], grade: np.ndarray, draws: ChoiceDraws,
-                    seats: np.ndarray, beds: np.ndarray, strictness: float = 0.0) -> dict:
+                    seats: np.ndarray, beds: np.ndarray, strictness: float = 0.0,
+                    taste_scale: float | None = None, catchment_by_right: bool = True) -> dict:
     """Run the choice-and-assignment step over arrays.
 
     Rank each pupil's acceptable schools by utility, give each (pupil, school) its priority,
@@ -336,15 +443,23 @@ def rank_and_assign(t: dict[str, np.ndarray], grade: np.ndarray, draws: ChoiceDr
         Free seats per (school, grade) pool and free beds per school.
     strictness : float
         Chance a school refuses an applicant from outside its catchment.
+    taste_scale : float, optional
+        Scale σ of the taste shocks (default: ``t["taste_scale"]``, the scenario's
+        ``choice.taste_scale``).
+    catchment_by_right : bool
+        Whether catchment pupils are admitted by right beyond the seats (false under hard
+        class caps). A school's own pupils and pupils a closure sent there always are.
 
     Returns
     -------
     dict
         ``pools`` (n, K) the ranked pool ids (-1 padded), ``pool_choice`` (n,) the pool each
-        pupil got (-1 none), ``acceptable``, ``board``, ``bus``, ``commute`` ranked like
-        ``pools``, and ``take`` (a function ranking any (n, K) array the same way).
+        pupil got (-1 none), ``acceptable``, ``board``, ``bus``, ``commute``, ``by_right``
+        ranked like ``pools``, and ``take`` (a function ranking any (n, K) array the same way).
     """
-    utility = np.where(t["feasible"], t["utility"] + draws.taste, -np.inf)
+    if taste_scale is None:
+        taste_scale = t["taste_scale"]
+    utility = np.where(t["feasible"], t["utility"] + taste_scale * draws.taste, -np.inf)
     acceptable = t["feasible"] & (utility > (t["outside"] + draws.outside)[:, None])
     if strictness > 0:  # 就近划片: a school may refuse applicants from outside its catchment
         exempt = t["catchment"] | t["current"] | t["sent"]
@@ -365,20 +480,28 @@ def rank_and_assign(t: dict[str, np.ndarray], grade: np.ndarray, draws: ChoiceDr
         + take(draws.lottery)  # lottery within equal times
     )
     priority = np.where(acceptable, priority, 0.0)
+    right = take(t["current"] | t["sent"]
+                 | (t["catchment"] & t["intake_open"] & catchment_by_right)) & acceptable
     pool_choice = deferred_acceptance(pools, priority, seats, bed_pool=np.where(board, school, -1),
-                                      bed_capacity=beds)
+                                      bed_capacity=beds, by_right=right)
     return {"pools": pools, "pool_choice": pool_choice, "acceptable": acceptable, "board": board,
-            "bus": take(t["bus"]), "commute": commute, "take": take}
+            "bus": take(t["bus"]), "commute": commute, "by_right": right, "take": take}
 
 
-def assign(model, idx: np.ndarray,
-           town_admitted: np.ndarray | None = None) -> dict[str, np.ndarray]:
+def assign(model, idx: np.ndarray, town_admitted: np.ndarray | None = None,
+           returning: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Place children ``idx`` (who need a school this year) by deferred acceptance.
 
-    Seats are the hard capacity per (school, grade) less the pupils who keep their seats;
-    beds likewise. Counts displaced pupils (``displaced_year`` this year) left without a place
-    in ``model.counts.no_place_displaced`` and those who dropped out in
-    ``model.counts.dropped_displaced``.
+    Seats for pupils from outside the catchment are the seats per (school, grade) less the
+    pupils who keep theirs; catchment, own and sent pupils are admitted by right beyond them
+    (see the module docstring); beds are a hard limit. Under hard class caps
+    (``effects.hard_class_caps``) the pupils left without a seat are placed by the county
+    (分流) in the nearest feasible school with a seat under the cap, and an event says how
+    many. A pupil still without a seat at any acceptable school is placed, as a day pupil,
+    over capacity at its catchment school and counted as without a place (无学上); only the
+    outside option (or no feasible school at all) makes a dropout. Counts displaced pupils
+    (``displaced_year`` this year) without a place in ``model.counts.no_place_displaced`` and
+    those who dropped out in ``model.counts.dropped_displaced``.
 
     Parameters
     ----------
@@ -388,14 +511,19 @@ def assign(model, idx: np.ndarray,
         Children rows.
     town_admitted : ndarray of bool, optional
         See :func:`utility_terms`.
+    returning : ndarray of bool, optional
+        Per child: a dropout brought back to school (控辍保学); the outside option is closed
+        to it this year.
 
     Returns
     -------
     dict of ndarray
-        Index arrays ``placed``, ``dropped`` (outside option or nothing feasible),
-        ``no_place`` (acceptable schools existed but all were full) and ``deferred`` (grade-1
-        entrants who wait a year because their catchment school's grade-1 intake is closed;
-        already set back to preschool).
+        Index arrays ``placed`` (all who have a school now), ``dropped`` (outside option or
+        nothing feasible), ``without_place`` (placed over capacity at the catchment school),
+        ``diverted`` (placed by the county under hard caps), ``deferred`` (grade-1 entrants
+        who wait a year because their catchment school's grade-1 intake is closed; already
+        set back to preschool) and ``no_place`` (always empty: nobody is dropped for want of
+        a seat; kept for callers that drop it).
     """
     c, rng = model.children, model.rng
     idx = np.asarray(idx, dtype=np.int64)
@@ -405,12 +533,17 @@ def assign(model, idx: np.ndarray,
     c.boarding[idx] = False
     c.bus[idx] = False
     if idx.size == 0:
-        return {"placed": idx, "dropped": idx, "no_place": idx, "deferred": idx}
+        return {key: idx for key in ("placed", "dropped", "no_place", "without_place",
+                                     "diverted", "deferred")}
     t = utility_terms(model, idx, current=previous, town_admitted=town_admitted)
+    if returning is not None:
+        t["outside"] = np.where(returning, -np.inf, t["outside"])
     draws = ChoiceDraws.draw(rng, t["utility"].shape, model.effects.catchment_strictness > 0)
     seats, beds = free_capacity(model)
+    hard = bool(model.effects.hard_class_caps)
     ranked = rank_and_assign(t, c.grade[idx], draws, seats, beds,
-                             model.effects.catchment_strictness)
+                             model.effects.catchment_strictness, model.scenario.choice.taste_scale,
+                             catchment_by_right=not hard)
     placed_mask = _seat(c, idx, ranked)
     c.sent_to[idx] = NO_SCHOOL
     had_option = ranked["acceptable"].any(axis=1)
@@ -427,16 +560,83 @@ def assign(model, idx: np.ndarray,
         c.grade[deferred] = 0
         c.entry_year[deferred] = NOT_ENTERED
     unplaced &= ~deferred_mask
+    diverted_mask = np.zeros(idx.size, dtype=bool)
+    if hard and (unplaced & had_option).any():
+        diverted_mask = _divert(model, idx, t, unplaced & had_option, ranked, draws, seats, beds)
+        unplaced &= ~diverted_mask
+        if diverted_mask.any():
+            model.log_event("overflow_diverted", -1,
+                            f"{int(diverted_mask.sum())} pupils placed by the county in schools "
+                            "with seats under the standard class caps (分流)")
+    has_catchment = t["catchment"].any(axis=1)
+    without_mask = unplaced & had_option & has_catchment
+    _place_at_catchment(c, idx[without_mask], t, without_mask)
+    dropped_mask = unplaced & ~without_mask
     displaced = c.displaced_year[idx] == model.year
-    model.counts.no_place_displaced += int((unplaced & had_option & displaced).sum())
-    model.counts.dropped_displaced += int((unplaced & ~had_option & displaced).sum())
+    model.counts.no_place_displaced += int((without_mask & displaced).sum())
+    model.counts.dropped_displaced += int((dropped_mask & displaced).sum())
     model.counts.entry_deferred += int(deferred.size)
     return {
-        "placed": idx[placed_mask],
-        "dropped": idx[unplaced & ~had_option],
-        "no_place": idx[unplaced & had_option],
+        "placed": idx[placed_mask | diverted_mask | without_mask],
+        "dropped": idx[dropped_mask],
+        "no_place": idx[:0],
+        "without_place": idx[without_mask],
+        "diverted": idx[diverted_mask],
         "deferred": deferred,
     }
+
+
+def _divert(model, idx: np.ndarray, t: dict, who: np.ndarray, ranked: dict, draws: ChoiceDraws,
+            seats: np.ndarray, beds: np.ndarray) -> np.ndarray:
+    """Place the pupils ``who`` (bool per child) in the nearest feasible schools with seats left.
+
+    The county's overflow placement under hard caps (分流): each pupil's feasible candidates
+    whose grade takes new pupils, nearest first; seats and beds are what the first round left.
+    Returns who got a seat (bool per child).
+    """
+    c = model.children
+    rows = np.flatnonzero(who)
+    grade = c.grade[idx[rows]].astype(np.int64)[:, None]
+    ok = t["feasible"][rows] & t["intake_open"][rows]
+    commute = np.where(ok, t["commute_min"][rows].astype(np.float64), np.inf)
+    order = np.argsort(commute, axis=1, kind="stable")
+    pick = lambda a: np.take_along_axis(a, order, axis=1)  # noqa: E731
+    ok = pick(ok)
+    school = pick(t["school"][rows])
+    pools = np.where(ok, school * POOLS_PER_SCHOOL + grade, -1)
+    board = pick(t["board"][rows]) & ok
+    placed = ranked["pool_choice"] >= 0
+    used = np.bincount(ranked["pool_choice"][placed], minlength=seats.size)
+    chosen_col = np.argmax(ranked["pools"] == ranked["pool_choice"][:, None], axis=1)
+    boarded = ranked["board"][np.arange(idx.size), chosen_col] & placed
+    bed_used = np.bincount(ranked["pool_choice"][boarded] // POOLS_PER_SCHOOL, minlength=beds.size)
+    priority = np.where(ok, pick(commute) + pick(draws.lottery[rows]), 0.0)
+    choice = deferred_acceptance(pools, priority, np.maximum(seats - used, 0),
+                                 bed_pool=np.where(board, school, -1),
+                                 bed_capacity=np.maximum(beds - bed_used, 0))
+    got = choice >= 0
+    col = np.argmax(pools == choice[:, None], axis=1)
+    r = np.arange(rows.size)
+    child = idx[rows[got]]
+    c.school[child] = (choice[got] // POOLS_PER_SCHOOL).astype(np.int32)
+    c.boarding[child] = board[r, col][got]
+    c.commute_min[child] = pick(t["commute_min"][rows])[r, col][got]
+    c.bus[child] = pick(t["bus"][rows])[r, col][got]
+    out = np.zeros(idx.size, dtype=bool)
+    out[rows[got]] = True
+    return out
+
+
+def _place_at_catchment(c, children: np.ndarray, t: dict, mask: np.ndarray) -> None:
+    """Seat ``children`` (rows ``mask`` of ``t``) at their catchment school as day pupils."""
+    if not children.size:
+        return
+    col = np.argmax(t["catchment"][mask], axis=1)
+    r = np.arange(children.size)
+    c.school[children] = t["school"][mask][r, col].astype(np.int32)
+    c.boarding[children] = False
+    c.commute_min[children] = t["commute_min"][mask][r, col]
+    c.bus[children] = t["bus"][mask][r, col]
 
 
 def _seat(c, idx: np.ndarray, ranked: dict) -> np.ndarray:
@@ -463,7 +663,7 @@ def _entry_deferred(model, idx: np.ndarray) -> np.ndarray:
         return np.zeros(idx.size, dtype=bool)
     entrant = (c.grade[idx] == FIRST_GRADE) & (c.entry_year[idx] == model.year)
     home = model.families.settlement[c.family[idx]]
-    catchment = model.candidates.catchment[FIRST_GRADE, home]
+    catchment = catchment_of(model, c.family[idx], home, np.full(idx.size, FIRST_GRADE))
     closed = (s.intake_closed[np.maximum(catchment, 0)] & intake_bit(FIRST_GRADE)) != 0
     return entrant & (catchment >= 0) & closed
 

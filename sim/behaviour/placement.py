@@ -10,15 +10,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.behaviour.choice import catchment_of
 from sim.state import (
+    DROPPED_OUT,
     ENROLLED,
     FIRST_GRADE,
     GRADES,
+    NO_SCHOOL,
     OPEN,
-    POOLS_PER_SCHOOL,
     PRESCHOOL,
     Schools,
-    seat_capacity,
 )
 
 
@@ -26,9 +27,10 @@ def needing_placement(model, entrants: np.ndarray, movers: np.ndarray) -> np.nda
     """Children who choose a school this year, sorted and unique.
 
     Grade-1 ``entrants``; pupils whose school closed or does not teach their new grade (grade 7
-    entrants, pupils leaving a teaching point); pupils beyond their grade's seats (a lottery
-    picks them); children of families that moved (``movers``); and a share
-    ``choice.voluntary_switch_share`` of the other pupils, who reconsider.
+    entrants, pupils leaving a teaching point); children of families that moved (``movers``);
+    and a share ``choice.voluntary_switch_share`` of the other pupils, who reconsider. Nobody
+    is made to leave a school for want of seats: a school keeps its pupils (repeaters may
+    overfill a grade; the classes grow).
 
     Parameters
     ----------
@@ -49,12 +51,41 @@ def needing_placement(model, entrants: np.ndarray, movers: np.ndarray) -> np.nda
     keeps = _keeps_school(model.schools, c.school[enrolled], c.grade[enrolled])
     displaced = enrolled[~keeps]
     staying = enrolled[keeps]
-    over = _over_capacity(model, staying)
-    displaced = np.concatenate([displaced, over])
-    staying = np.setdiff1d(staying, over, assume_unique=True)
     switching = model.rng.random(staying.size) < model.scenario.choice.voluntary_switch_share
     return np.unique(np.concatenate([entrants, displaced, staying[switching], movers])
                      .astype(np.int64))
+
+
+def returning_dropouts(model) -> np.ndarray:
+    """Dropouts of compulsory age who return to school this year (控辍保学).
+
+    Each dropout no older than ``choice.dropout_return_max_age`` who left school before this
+    year returns with chance ``choice.dropout_return_rate`` (or the admission policy's rate
+    while it is in force, ``effects.dropout_return_rate``), into the grade it left. Returned
+    children are set back to enrolled without a school, with ``exit_year`` cleared; they
+    choose a school with the others.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model (draws from ``model.rng``).
+
+    Returns
+    -------
+    ndarray of int64
+        Children rows of the returning children (sorted).
+    """
+    c, ch = model.children, model.scenario.choice
+    rate = model.effects.dropout_return_rate
+    rate = ch.dropout_return_rate if rate is None else rate
+    age = model.year - c.birth_year.astype(np.int64)
+    eligible = np.flatnonzero((c.status == DROPPED_OUT) & (age <= ch.dropout_return_max_age)
+                              & (c.exit_year < model.year) & (c.grade >= FIRST_GRADE))
+    back = eligible[model.rng.random(eligible.size) < rate]
+    c.status[back] = ENROLLED
+    c.school[back] = NO_SCHOOL
+    c.exit_year[back] = -1
+    return back.astype(np.int64)
 
 
 def _keeps_school(schools: Schools, school: np.ndarray, grade: np.ndarray) -> np.ndarray:
@@ -62,23 +93,6 @@ def _keeps_school(schools: Schools, school: np.ndarray, grade: np.ndarray) -> np
     safe = np.maximum(school, 0)
     return ((school >= 0) & (schools.status[safe] == OPEN) & (schools.grade_min[safe] <= grade)
             & (schools.grade_max[safe] >= grade))
-
-
-def _over_capacity(model, staying: np.ndarray) -> np.ndarray:
-    """Pick the pupils beyond the seats of their (school, grade).
-
-    Repeaters staying in a grade the cohort below moves into can overfill it; a lottery
-    picks who must choose again.
-    """
-    c = model.children
-    pools = c.school[staying].astype(np.int64) * POOLS_PER_SCHOOL + c.grade[staying]
-    seats = seat_capacity(model.schools, model.scenario.schools.max_class_size)
-    if not (np.bincount(pools, minlength=seats.size) > seats).any():
-        return staying[:0]
-    order = np.lexsort((model.rng.random(staying.size), pools))
-    sorted_pools = pools[order]
-    rank = np.arange(staying.size) - np.searchsorted(sorted_pools, sorted_pools, side="left")
-    return staying[order[rank >= seats[sorted_pools]]]
 
 
 @dataclass(frozen=True)
@@ -95,7 +109,8 @@ class NextYearPupils:
         The settlement each lives in.
     school : ndarray of int64
         The school each will be at: its current school if that school is open and teaches
-        the grade, else the catchment school of the grade (-1: none).
+        the grade, else the catchment school of the grade (-1: none; see
+        :func:`sim.behaviour.choice.catchment_of`).
     """
 
     children: np.ndarray
@@ -134,5 +149,6 @@ def next_year_pupils(model) -> NextYearPupils:
     home = model.families.settlement[c.family[children]].astype(np.int64)
     current = c.school[children]
     keeps = _keeps_school(model.schools, current, grade)
-    school = np.where(keeps, current, model.candidates.catchment[grade, home]).astype(np.int64)
+    catchment = catchment_of(model, c.family[children], home, grade)
+    school = np.where(keeps, current, catchment).astype(np.int64)
     return NextYearPupils(children=children, grade=grade, home=home, school=school)

@@ -16,7 +16,8 @@ from sim.state import (
     on_duty,
 )
 
-LARGE_CLASS, SUPERLARGE_CLASS = 56, 66  # 大班额 and 超大班额 thresholds (facts.md)
+# Class-size bands (facts.md): large 46-55, 大班额 56-65, 超大班额 66+.
+BIG_CLASS, LARGE_CLASS, SUPERLARGE_CLASS = 46, 56, 66
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class ClassStructure:
         Classes of 66+ pupils (超大班额).
     pupils_over_cap : numpy.ndarray
         Pupils in classes above the standard cap (45 primary, 50 junior).
+    big_classes : numpy.ndarray or None
+        Classes of 46+ pupils (the "large" band 46-55 and above); None when not computed.
     pupils : numpy.ndarray
         Enrolled pupils per school (read only).
     """
@@ -53,6 +56,7 @@ class ClassStructure:
     large_classes: np.ndarray
     superlarge_classes: np.ndarray
     pupils_over_cap: np.ndarray
+    big_classes: np.ndarray | None = None
 
     @property
     def pupils(self) -> np.ndarray:
@@ -85,7 +89,8 @@ def class_structure(model) -> ClassStructure:
 
     Small adjacent grades share a class while their total stays within
     ``schools.multigrade_max``; other grades are split evenly into classes of at most the cap,
-    limited by the classrooms of that grade (then classes grow beyond the cap).
+    limited by the classrooms of that grade (then classes grow beyond the cap, past 65 when
+    catchment pupils admitted by right need it: nothing bounds a class's size here).
 
     Parameters
     ----------
@@ -109,6 +114,7 @@ def class_structure(model) -> ClassStructure:
     classes = np.zeros(n, np.int64)
     multigrade = np.zeros(n, np.int64)
     by_stage = np.zeros((n, 2), np.int64)
+    big = np.zeros(n, np.int64)
     large = np.zeros(n, np.int64)
     superlarge = np.zeros(n, np.int64)
     over_cap = np.zeros(n, np.int64)
@@ -131,23 +137,26 @@ def class_structure(model) -> ClassStructure:
         group_total = np.where(join, group_total + pg, np.where(small, pg, 0))
         group_grades = np.where(join, group_grades + 1, small.astype(np.int64))
         group_stage = np.where(small, stage, group_stage)
-        big = pg > mg_max
-        c_g = np.where(big, np.minimum(np.ceil(pg / cap[g]).astype(np.int64), rooms), 0)
-        c_g = np.where(big, np.maximum(c_g, 1), 0)
+        whole = pg > mg_max
+        c_g = np.where(whole, np.minimum(np.ceil(pg / cap[g]).astype(np.int64), rooms), 0)
+        c_g = np.where(whole, np.maximum(c_g, 1), 0)
         classes += c_g
         by_stage[:, stage] += c_g
         safe = np.maximum(c_g, 1)
         base, extra = pg // safe, pg % safe  # `extra` classes hold base + 1 pupils
-        for threshold, out in ((LARGE_CLASS, large), (SUPERLARGE_CLASS, superlarge)):
+        for threshold, out in ((BIG_CLASS, big), (LARGE_CLASS, large),
+                               (SUPERLARGE_CLASS, superlarge)):
             out += np.where(
-                big, np.where(base >= threshold, c_g, np.where(base + 1 >= threshold, extra, 0)), 0
+                whole, np.where(base >= threshold, c_g,
+                                np.where(base + 1 >= threshold, extra, 0)), 0
             )
         over_cap += np.where(
-            big & (base + (extra > 0) > cap[g]), np.where(base > cap[g], pg, extra * (base + 1)), 0
+            whole & (base + (extra > 0) > cap[g]),
+            np.where(base > cap[g], pg, extra * (base + 1)), 0
         )
     close(group_grades > 0)
     return ClassStructure(
-        p, classes, multigrade, by_stage[:, 0], by_stage[:, 1], large, superlarge, over_cap
+        p, classes, multigrade, by_stage[:, 0], by_stage[:, 1], large, superlarge, over_cap, big
     )
 
 
@@ -168,6 +177,25 @@ def staffing_need(model, cs: ClassStructure) -> np.ndarray:
     numpy.ndarray
         Teachers needed per school (int); 0 for empty schools and schools not open.
     """
+    return staffing_need_by_stage(model, cs).sum(axis=1)
+
+
+def staffing_need_by_stage(model, cs: ClassStructure) -> np.ndarray:
+    """Teachers each school needs for its primary and its junior grades (see staffing_need).
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model.
+    cs : ClassStructure
+        The year's classes.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n_schools, 2), int: need for primary (column 0) and junior (column 1) grades;
+        0 for schools not open.
+    """
     t = model.scenario.teachers
     primary = cs.pupils_by_grade[:, 1 : PRIMARY_TOP_GRADE + 1].sum(axis=1)
     junior = cs.pupils_by_grade[:, PRIMARY_TOP_GRADE + 1 :].sum(axis=1)
@@ -179,8 +207,8 @@ def staffing_need(model, cs: ClassStructure) -> np.ndarray:
         np.ceil(junior / t.pupil_teacher_ratio.junior),
         np.ceil(cs.classes_junior * t.class_teacher_ratio.junior),
     )
-    need = (need_p + need_j).astype(np.int64)
-    return np.where(model.schools.status == OPEN, need, 0)
+    need = np.stack([need_p, need_j], axis=1).astype(np.int64)
+    return np.where((model.schools.status == OPEN)[:, None], need, 0)
 
 
 def teacher_counts(model) -> tuple[np.ndarray, np.ndarray]:

@@ -46,7 +46,7 @@ def migrant_public_share(model) -> float:
 class AdmissionPolicy(Policy):
     """Sets the admission knobs each year; lowers the barrier while the migrant target is missed.
 
-    Its hooks also run after ``end_year`` (:meth:`acts_in`) to withdraw what it set.
+    After ``end_year`` :meth:`withdraw` puts back the scenario's values.
     """
 
     name = "admission"
@@ -55,30 +55,19 @@ class AdmissionPolicy(Policy):
         super().__init__(config, model)
         self.barrier = config.hukou_barrier
 
-    def acts_in(self, year: int) -> bool:
-        """Run from ``start_year`` on: after ``end_year`` the start hook withdraws the knobs."""
-        start = self.config.start_year
-        return start is None or year >= start
-
-    def on_year_start(self, model, classes) -> None:
-        """Publish the admission knobs (``model.effects``), or withdraw them out of force."""
+    def year_start(self, model, classes) -> None:
+        """Publish the admission knobs (``model.effects``)."""
         c = self.config
         effects = model.effects
-        if not self.in_force(model.year):
-            effects.catchment_strictness = 0.0
-            effects.hard_class_caps = False
-            effects.hukou_barrier = None
-            effects.dropout_return_rate = None
-            return
         effects.catchment_strictness = c.catchment_strictness
         effects.hard_class_caps = c.class_caps == "hard"
         effects.hukou_barrier = self.barrier
         effects.dropout_return_rate = c.dropout_return_rate
 
-    def on_year_end(self, model, classes) -> None:
-        """Lower the barrier a step while the migrant target is missed (in force only)."""
+    def year_end(self, model, classes) -> None:
+        """Lower the barrier a step while the migrant target is missed."""
         c = self.config
-        if c.migrant_public_target is None or not self.in_force(model.year):
+        if c.migrant_public_target is None:
             return
         share = migrant_public_share(model)
         if share < c.migrant_public_target:
@@ -88,3 +77,11 @@ class AdmissionPolicy(Policy):
                             f"migrant children in public schools {share:.1%} < target "
                             f"{c.migrant_public_target:.0%}: barrier {current:.2f} -> "
                             f"{self.barrier:.2f}")
+
+    def withdraw(self, model) -> None:
+        """Put back the no-policy knobs: no strictness, tolerated caps, the scenario's barrier."""
+        effects = model.effects
+        effects.catchment_strictness = 0.0
+        effects.hard_class_caps = False
+        effects.hukou_barrier = None
+        effects.dropout_return_rate = None

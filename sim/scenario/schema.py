@@ -10,7 +10,7 @@ Defaults marked *assumption* are to be calibrated (see ``calibration/``).
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -23,6 +23,7 @@ from sim.scenario.schema_base import (
     MAX_MINUTES,
     MAX_RESIDENTS,
     MAX_SCHOOL_PUPILS,
+    MAX_YUAN,
     BirthsIndexValue,
     Bool,
     DetourFactor,
@@ -81,6 +82,32 @@ NBS_BIRTHS_MILLIONS: dict[int, float] = {
 }
 
 
+# NBS per-capita income by year (yuan/yr; facts.md "Incomes": rural net income 2000 and 2010,
+# disposable income from 2013; 2024 from the NBS 2024 communiqué, cited in FamiliesConfig).
+NBS_RURAL_INCOME_YUAN: dict[int, float] = {
+    2000: 2_253.0,
+    2010: 5_919.0,
+    2013: 9_430.0,
+    2015: 11_422.0,
+    2020: 17_131.0,
+    2023: 21_691.0,
+    2024: 23_119.0,
+}
+NBS_URBAN_INCOME_YUAN: dict[int, float] = {
+    2000: 6_280.0,
+    2010: 19_109.0,
+    2013: 26_467.0,
+    2015: 31_195.0,
+    2020: 43_834.0,
+    2023: 51_821.0,
+    2024: 54_188.0,
+}
+#: A per-capita income (yuan/yr): above 0, at most MAX_YUAN.
+IncomeYuan = Annotated[Float, Field(gt=0, le=MAX_YUAN)]
+#: Births per 1,000 women a year in an age group: at most 1,000 (one birth per woman a year).
+FertilityRate = Annotated[Float, Field(ge=0, le=1000)]
+
+
 class CountyConfig(Strict):
     """The county: generated synthetically, or read from a directory of CSV files."""
 
@@ -126,6 +153,19 @@ class CountyConfig(Strict):
     urban_hukou_share_county_town: Float = Field(
         0.5, ge=0, le=1, description="Share of county-town families with urban hukou (assumption)."
     )
+    initial_roll_headroom: Float | None = Field(
+        0.15,
+        ge=0,
+        le=2,
+        description="Synthetic county: once the first pupils are placed, each school's classrooms "
+        "are resized to seat its initial roll plus this share (per grade, whole classrooms of "
+        "schools.class_cap; the multigrade rule of small schools as at generation), so schools "
+        "start at realistic utilisation and hollowness comes from decline, not construction. "
+        "Assumption: +15%, because schools were built for the cohorts of their time with some "
+        "spare (a cohort swing of about ±10% between years, NBS births 2000-2010, facts.md, and "
+        "rounding to whole classrooms). Empty: keep the classrooms generated from expected "
+        "pupils (schools.capacity_slack). A county read from files keeps its own classrooms.",
+    )
 
     @model_validator(mode="after")
     def _shares_fit(self) -> "CountyConfig":
@@ -150,16 +190,56 @@ class FamiliesConfig(Strict):
     income_median_rural_yuan: Yuan = Field(
         20_000.0,
         gt=0,
-        description="Median per-capita disposable income of rural-hukou families (yuan/yr). NBS "
-        "2024 national rural figure is 23,119; central/western counties are lower.",
+        description="Median per-capita disposable income of rural-hukou families in the start "
+        "year (yuan/yr); later years follow rural_income_path. NBS 2024 national rural figure is "
+        "23,119; central/western counties are lower.",
     )
     income_median_urban_yuan: Yuan = Field(
         42_000.0,
         gt=0,
-        description="Median per-capita disposable income of urban-hukou families (yuan/yr). NBS "
-        "2024 national urban figure is 54,188; county towns are lower.",
+        description="Median per-capita disposable income of urban-hukou families in the start "
+        "year (yuan/yr); later years follow urban_income_path. NBS 2024 national urban figure is "
+        "54,188; county towns are lower.",
     )
     income_sigma: Float = Field(0.6, gt=0, le=3, description="Log-sd of income (lognormal).")
+    rural_income_path: dict[Year, IncomeYuan] = Field(
+        default_factory=lambda: dict(NBS_RURAL_INCOME_YUAN),
+        min_length=1,
+        description="National rural per-capita income by calendar year (yuan/yr; NBS, facts.md "
+        "'Incomes': net income 2000 and 2010, disposable income from 2013; 2024 from the NBS "
+        "2024 communiqué, as income_median_rural_yuan). Rural-hukou incomes grow with it (only "
+        "ratios between years are used); interpolated between years, held before the first, "
+        "extended by income_trend_per_year after the last. The 2010-2013 step includes the "
+        "switch from net to disposable income.",
+    )
+    urban_income_path: dict[Year, IncomeYuan] = Field(
+        default_factory=lambda: dict(NBS_URBAN_INCOME_YUAN),
+        min_length=1,
+        description="National urban per-capita disposable income by calendar year (yuan/yr; NBS, "
+        "facts.md 'Incomes'; 2024 as income_median_urban_yuan). Urban-hukou incomes grow with "
+        "it, as rural_income_path.",
+    )
+    income_trend_per_year: Float = Field(
+        0.05,
+        ge=-0.5,
+        le=0.5,
+        description="Yearly relative income growth after the last year of the income paths. "
+        "Assumption: nominal growth near 2024's (rural +6.6%, urban +4.6%, from the paths).",
+    )
+    mother_age_at_first_birth_mean: Float = Field(
+        24.5,
+        ge=15,
+        le=45,
+        description="Mean age of a family's mother at her first child's birth (years; normal "
+        "draw). Assumption: China's mean age at first birth was about 24-26 in 2000-2020 "
+        "(census tabulations; not in facts.md, to check).",
+    )
+    mother_age_at_first_birth_sd: Float = Field(
+        3.5,
+        gt=0,
+        le=10,
+        description="Sd of the mother's age at her first child's birth (years; assumption).",
+    )
 
     @model_validator(mode="after")
     def _probabilities(self) -> "FamiliesConfig":
@@ -204,6 +284,15 @@ class DemographyConfig(Strict):
     school_entry_age: Int = Field(6, ge=5, le=8, description="Age at entry to grade 1 (years).")
     repetition_rate: Float = Field(
         0.0, ge=0, le=0.5, description="Share of pupils repeating a grade each year."
+    )
+    fertility_by_age_group: list[FertilityRate] = Field(
+        [5.9, 69.5, 84.1, 45.8, 18.7, 7.5, 4.3],
+        min_length=1,
+        max_length=10,
+        description="Age-specific fertility of mothers by five-year age group from age 15 "
+        "(15-19, 20-24, ...; births per 1,000 women a year). Only the shape matters: each year "
+        "the level is scaled so that the county's expected births follow births_index. Default: "
+        "approximately the 2010 census (第六次全国人口普查) rates; not in facts.md, to check.",
     )
 
 
@@ -254,8 +343,10 @@ class SchoolsConfig(Strict):
         65,
         ge=1,
         le=120,
-        description="Hard maximum pupils per class: seats per grade = classrooms of that grade x "
-        "this. 65 tolerates 大班额 (56-65) but not 超大班额 (66+) (facts.md class-size bands).",
+        description="Largest class a school fills by choice: seats per grade for pupils from "
+        "outside the catchment (择校) = classrooms of that grade x this, less the pupils already "
+        "there. Catchment pupils are admitted by right beyond it (大班额, 超大班额 form when "
+        "catchment demand forces them); 65 is the top of the 大班额 band (facts.md).",
     )
     multigrade_max: Int = Field(
         25,
@@ -438,8 +529,13 @@ class ChoiceConfig(Strict):
         0.06, description="Disutility per minute of daily commute. Assumption."
     )
     beta_boarding: StageWeights = Field(
-        default_factory=lambda: StageWeights(primary=1.5, junior=0.5),
-        description="Disutility of boarding (heavier for primary pupils; REAP evidence, facts.md).",
+        default_factory=lambda: StageWeights(primary=2.0, junior=1.35),
+        description="Disutility of boarding (utility units), besides its fee and the weekly "
+        "trip (a boarder's time term is commute / 5). Junior: a family at the boarding threshold "
+        "(40 min) is indifferent between the day commute and boarding, so beta_boarding + "
+        "beta_fee x fee = beta_time x 40 x (1 - 1/5), i.e. 1.92 - 0.58 ≈ 1.35 (rationale: the "
+        "threshold is where boarding starts to pay). Primary: 0.65 more, as boarding harms "
+        "younger pupils most (REAP evidence, facts.md; assumption).",
     )
     beta_fee: Weight = Field(
         0.0005, description="Disutility per yuan a year of fees and boarding costs."
@@ -458,6 +554,43 @@ class ChoiceConfig(Strict):
     )
     dropout_per_grade: Weight = Field(
         0.2, description="Outside-option utility added per grade above 1."
+    )
+    catchment_within_township: Bool = Field(
+        True,
+        description="Catchment (划片) outside the county town: the nearest open school teaching "
+        "the grade within the pupil's township (true: zones follow township boundaries, as "
+        "counties designate a township's schools for its villages), or the nearest anywhere "
+        "(false).",
+    )
+    taste_scale: Float = Field(
+        0.35,
+        gt=0,
+        le=5,
+        description="Scale of the Gumbel taste shock between schools (utility units; sd = "
+        "scale x 1.28). The outside option keeps scale 1 (a nested logit: schools one nest). "
+        "Assumption: a family's idiosyncratic taste for one school over another is worth about "
+        "7 minutes of daily commute (0.45 utility at beta_time 0.06), less than the quality gap "
+        "between tiers, because families choose mainly by catchment and distance (就近入学).",
+    )
+    choice_fee_yuan: Yuan = Field(
+        2_000.0,
+        description="Yearly cost to a family of a school outside its catchment (择校: sponsorship "
+        "fees, rent near the school, favours), in yuan; enters as beta_fee x this. Assumption: "
+        "of the order of the boarding cost (1,157 yuan/yr, facts.md) or more, since 择校 needs "
+        "money or connections a catchment seat does not.",
+    )
+    dropout_return_rate: Share = Field(
+        0.1,
+        description="Yearly chance that a dropout of compulsory age returns to school (into the "
+        "grade it left). Assumption: without an active 控辍保学 campaign few return; the "
+        "admission policy's dropout_return_rate raises it.",
+    )
+    dropout_return_max_age: Int = Field(
+        15,
+        ge=6,
+        le=20,
+        description="Oldest age (years) at which a dropout may return: compulsory education "
+        "covers ages 6-15 (义务教育法, 适龄儿童少年).",
     )
 
 
@@ -570,8 +703,10 @@ class RefusedResponse(Strict):
 class MigrationConfig(Strict):
     """Family migration: a multinomial logit each year (DESIGN §5 step 3; docs/model.md).
 
-    Alternatives: stay; move to the county town with the children (随迁, 陪读); parents leave
-    for work and the children stay (留守); the whole family leaves the county; return home.
+    Alternatives: stay; move to the county town with the children (随迁, 陪读); move with the
+    children to the township seat (进镇; families there may later move on to the county town or
+    back); parents leave for work and the children stay (留守); the whole family leaves the
+    county; return home.
     Constants are per-year utilities relative to staying (0). Defaults are assumptions set so
     the default county shows about 1-2% of rural families moving to town a year and a
     left-behind share near 2011's (22.0m left-behind vs 12.6m migrant children, facts.md).
@@ -591,8 +726,8 @@ class MigrationConfig(Strict):
     )
     beta_quality_gap: Utility = Field(
         4.0,
-        description="Per unit of quality gap between the best county-town school and the child's "
-        "school.",
+        description="Per unit of quality gap between the best county-town school (for a move to "
+        "a township seat: the best school of that seat) and the child's school.",
     )
     beta_transition: Utility = Field(
         1.0,
@@ -607,7 +742,38 @@ class MigrationConfig(Strict):
         description="Per unit of log income over the rural median (richer families move to town).",
     )
     housing_cost_yuan: Yuan = Field(
-        8_000.0, description="Yearly cost of housing in the county town (yuan; assumption)."
+        8_000.0,
+        description="Yearly cost of housing in the county town in the start year (yuan; "
+        "assumption); later years follow housing_cost_index.",
+    )
+    housing_cost_index: dict[Year, Factor] = Field(
+        default_factory=lambda: {2024: 1.0},
+        min_length=1,
+        description="Relative housing cost by calendar year (any scale; interpolated, held "
+        "outside its years); housing costs are the start-year costs times index(year) / "
+        "index(start year). One entry (default): flat in yuan. Rationale: no sourced series of "
+        "county-town rents is in facts.md; a flat cost lets the housing burden fall as incomes "
+        "grow, so a rising path is the test of that easing.",
+    )
+    seat_constant: Utility = Field(
+        -4.5,
+        description="Utility of moving with the children to the family's township seat (进镇). "
+        "Assumption: a smaller step than the county town (nearer, no points check), below "
+        "town_constant because seat schools gain less; 镇区 held 42% of compulsory pupils in "
+        "2016 (facts.md), a validation figure, not fitted.",
+    )
+    seat_pull_growth_per_year: Float = Field(
+        0.0,
+        ge=-1,
+        le=1,
+        description="Added to seat_constant each simulated year (township urbanisation trend; "
+        "assumption: none by default).",
+    )
+    seat_housing_cost_yuan: Yuan = Field(
+        3_000.0,
+        description="Yearly cost of housing in a township seat in the start year (yuan; follows "
+        "housing_cost_index). Assumption: well under the county town's, since seat families "
+        "often rent or build near relatives.",
     )
     household_size: Float = Field(
         3.0,

@@ -332,3 +332,77 @@ def test_padding_values_are_ignored():
 def test_accepts_lists():
     match = deferred_acceptance([[0, 1], [0, 1]], [[0.2, 0.0], [0.1, 0.0]], [1, 1])
     np.testing.assert_array_equal(match, [1, 0])
+
+
+# --- Admission by right (划片) ----------------------------------------------------------------
+
+
+@st.composite
+def instances_by_right(draw, beds: bool = False):
+    """Instances where some applications are by right; those rank before the others."""
+    pref, prio, cap, bed_pool, bed_cap = draw(instances(beds=beds))
+    right = np.array(
+        [[draw(st.booleans()) for _ in range(pref.shape[1])] for _ in range(pref.shape[0])],
+        dtype=bool,
+    ).reshape(pref.shape) & (pref >= 0)
+    prio = np.where(right, prio - 1e7, prio)  # by-right applications rank first
+    return pref, prio, cap, bed_pool, bed_cap, right
+
+
+@PROPERTY_SETTINGS
+@given(instances_by_right())
+def test_by_right_matches_the_reference_and_never_rejects_a_right(inst):
+    pref, prio, cap, _, _, right = inst
+    match = deferred_acceptance(pref, prio, cap, by_right=right)
+    np.testing.assert_array_equal(match, deferred_acceptance_reference(pref, prio, cap,
+                                                                       by_right=right))
+    # A pupil with a right somewhere is placed at that school or one it ranks higher.
+    for i in range(pref.shape[0]):
+        cols = np.flatnonzero(right[i])
+        if cols.size:
+            assert match[i] >= 0
+            assert np.flatnonzero(pref[i] == match[i])[0] <= cols[0]
+    # Over capacity only by right: a school's pupils beyond its seats all hold a right there.
+    for school in range(cap.size):
+        held = np.flatnonzero(match == school)
+        by_right = sum(bool(right[i][pref[i] == school].any()) for i in held)
+        assert held.size <= max(cap[school], by_right)
+
+
+@PROPERTY_SETTINGS
+@given(instances_by_right(beds=True))
+def test_by_right_with_beds_matches_the_reference(inst):
+    pref, prio, cap, bed_pool, bed_cap, right = inst
+    match = deferred_acceptance(pref, prio, cap, bed_pool=bed_pool, bed_capacity=bed_cap,
+                                by_right=right)
+    slow = deferred_acceptance_reference(pref, prio, cap, bed_pool=bed_pool,
+                                         bed_capacity=bed_cap, by_right=right)
+    np.testing.assert_array_equal(match, slow)
+    boarders = np.zeros(bed_cap.size, dtype=np.int64)
+    for i, s in enumerate(match):
+        if s >= 0:
+            b = bed_pool[i][np.flatnonzero(pref[i] == s)[0]]
+            if b >= 0:
+                boarders[b] += 1
+    assert (boarders <= bed_cap).all()
+
+
+@PROPERTY_SETTINGS
+@given(instances_by_right(beds=True))
+def test_by_right_general_path_equals_the_fast_path(inst):
+    pref, prio, cap, bed_pool, bed_cap, right = inst
+    fast = deferred_acceptance(pref, prio, cap, bed_pool=bed_pool, bed_capacity=bed_cap,
+                               by_right=right)
+    saved = assignment._KEY_BITS
+    assignment._KEY_BITS = 0  # force the general lexsort path
+    try:
+        general = deferred_acceptance(pref, prio, cap, bed_pool=bed_pool, bed_capacity=bed_cap,
+                                      by_right=right)
+    finally:
+        assignment._KEY_BITS = saved
+    np.testing.assert_array_equal(fast, general)
+
+
+def test_a_right_that_ranks_after_another_application_is_refused():
+    with pytest.raises(ValueError, match="by right"):
+        deferred_acceptance([[0], [0]], [[0.0], [1.0]], [1], by_right=[[False], [True]])

@@ -24,7 +24,8 @@ def test_vectorised_step_equals_the_per_pupil_reference(overrides, strictness, b
     model.step()
     model.effects.catchment_strictness = strictness
     idx, current, t, draws, seats, beds, admitted = everyone_chooses(model, barrier)
-    ranked = rank_and_assign(t, model.children.grade[idx], draws, seats, beds, strictness)
+    ranked = rank_and_assign(t, model.children.grade[idx], draws, seats, beds, strictness,
+                             model.scenario.choice.taste_scale)
     fast = ranked["pool_choice"]
     slow = choice_step_reference(model, idx, current, draws, seats, beds, admitted)
     assert (fast >= 0).mean() > 0.5
@@ -35,7 +36,8 @@ def test_utility_terms_sum_to_utility_and_respect_feasibility():
     model = EducationModel(sim.load_scenario("small_county"), seed=1)
     idx = np.flatnonzero(model.children.status == ENROLLED)[:500]
     t = utility_terms(model, idx)
-    parts = sum(t[k] for k in ("quality", "time", "boarding", "young_boarding", "stay", "sib"))
+    parts = sum(t[k] for k in ("quality", "time", "boarding", "young_boarding", "stay", "sib",
+                               "choice_fee"))
     np.testing.assert_allclose(parts, t["utility"])
     far = t["commute_min"] > np.where(model.children.grade[idx] > 6, 90.0, 60.0)[:, None]
     assert not (t["feasible"] & far & ~t["board"] & ~t["bus"]).any()
@@ -55,3 +57,85 @@ def test_a_closed_intake_bit_leaves_no_seat_for_new_pupils_in_that_grade_only():
     assert closed[school, 1] == 0
     assert (closed[school, 2:] == seats.reshape(s.n, POOLS_PER_SCHOOL)[school, 2:]).all()
     assert intake_bit(1) == 2 and intake_bit(7) == 128
+
+
+# ---- catchment (划片) ---------------------------------------------------------------------------
+
+def test_county_town_zones_split_families_in_proportion_to_classrooms():
+    from sim.behaviour.choice import catchment_of
+
+    model = EducationModel(sim.load_scenario("baseline"), seed=1)
+    s = model.schools
+    families = np.arange(20_000)
+    home = np.full(families.size, model.county_town)
+    zone = catchment_of(model, families, home, np.full(families.size, 1))
+    town = np.flatnonzero(s.serves(1) & (s.tier == 2))
+    assert set(np.unique(zone)) == set(town.tolist())
+    share = np.bincount(zone, minlength=s.n)[town] / families.size
+    np.testing.assert_allclose(share, s.classrooms[town] / s.classrooms[town].sum(), atol=0.01)
+
+
+def test_outside_the_town_the_catchment_is_a_school_of_the_township():
+    model = EducationModel(sim.load_scenario("baseline"), seed=1)
+    s, st = model.schools, model.settlements
+    for grade in (1, 7):
+        catch = model.candidates.catchment[grade]
+        has = np.array([(s.serves(grade) & (st.township[s.settlement] == t)).any()
+                        for t in st.township])
+        rows = np.flatnonzero(has & (catch >= 0))
+        assert (st.township[s.settlement[catch[rows]]] == st.township[rows]).all()
+
+
+def test_catchment_pupils_are_admitted_beyond_the_seats_and_others_are_not():
+    model = EducationModel(sim.load_scenario("small_county"), seed=2)
+    model.step()
+    idx, current, t, draws, seats, beds, _ = everyone_chooses(model)
+    no_seats = np.zeros_like(seats)
+    ranked = rank_and_assign(t, model.children.grade[idx], draws, no_seats, beds, 0.0,
+                             model.scenario.choice.taste_scale)
+    got = ranked["pool_choice"] >= 0
+    chosen = np.argmax(ranked["pools"] == ranked["pool_choice"][:, None], axis=1)
+    rows = np.arange(idx.size)
+    # With no free seat, only rights are honoured: every placed pupil holds one there.
+    assert got.mean() > 0.9
+    assert ranked["by_right"][rows, chosen][got].all()
+    slow = choice_step_reference(model, idx, current, draws, no_seats, beds)
+    np.testing.assert_array_equal(ranked["pool_choice"], slow)
+
+
+def test_the_choice_fee_is_charged_only_outside_the_catchment():
+    model = EducationModel(sim.load_scenario("small_county"), seed=1)
+    idx = np.flatnonzero(model.children.status == ENROLLED)[:800]
+    t = utility_terms(model, idx, current=np.full(idx.size, -1))
+    fee = model.scenario.choice.beta_fee * model.scenario.choice.choice_fee_yuan
+    valid = t["school"] >= 0
+    np.testing.assert_allclose(t["choice_fee"][valid & t["catchment"]], 0.0)
+    np.testing.assert_allclose(t["choice_fee"][valid & ~t["catchment"] & ~t["sent"]], -fee)
+    assert (t["catchment"].sum(axis=1) == 1).all()  # the catchment is always a candidate
+
+
+def test_under_hard_caps_the_step_equals_the_reference_and_catchment_is_no_right():
+    overrides = {"schools.max_class_size": 46, "schools.capacity_slack": 0.8,
+                 "county.initial_roll_headroom": None}
+    model = EducationModel(sim.load_scenario("small_county", overrides), seed=5)
+    model.step()
+    idx, current, t, draws, seats, beds, _ = everyone_chooses(model)
+    ranked = rank_and_assign(t, model.children.grade[idx], draws, seats, beds, 0.0,
+                             catchment_by_right=False)
+    slow = choice_step_reference(model, idx, current, draws, seats, beds,
+                                 catchment_by_right=False)
+    np.testing.assert_array_equal(ranked["pool_choice"], slow)
+    assert not (ranked["by_right"] & ~rank_current_or_sent(ranked, t)).any()
+    # Beyond the seats only by right (own or sent pupils): others fit in the seats left.
+    got = ranked["pool_choice"] >= 0
+    col = np.argmax(ranked["pools"] == ranked["pool_choice"][:, None], axis=1)
+    right = ranked["by_right"][np.arange(idx.size), col] & got
+    pools = ranked["pool_choice"]
+    rights = np.bincount(pools[right], minlength=seats.size)
+    others = np.bincount(pools[got & ~right], minlength=seats.size)
+    assert (others <= np.maximum(seats - rights, 0)).all()
+
+
+def rank_current_or_sent(ranked, t):
+    """The pupils' own and sent schools, ranked like ``ranked['pools']``."""
+    return ranked["take"](t["current"] | t["sent"])

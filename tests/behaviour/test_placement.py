@@ -108,3 +108,65 @@ def test_a_closed_school_sends_its_pupils_to_the_catchment_school_next_year(mode
     nxt = next_year_pupils(m)
     mine = np.isin(nxt.children, pupils)
     assert mine.sum() == pupils.size and not (nxt.school[mine] == school).any()
+
+
+def test_a_school_keeps_pupils_beyond_its_seats(model):
+    # Over-full grades (catchment pupils admitted by right) are not emptied by a lottery.
+    m = model
+    c = m.children
+    m.schools.classrooms[:] = 1
+    assert needing_placement(m, _none(), _none()).size == 0
+    assert (c.school[c.status == ENROLLED] >= 0).all()
+
+
+def _with_dropouts(m, n: int):
+    from sim.behaviour.demography import drop_out
+
+    c = m.children
+    enrolled = np.flatnonzero((c.status == ENROLLED) & (c.grade <= 6))[:n]
+    m.year -= 1  # they dropped out last year
+    drop_out(m, enrolled)
+    m.year += 1
+    return enrolled
+
+
+@pytest.mark.parametrize("rate", [0.0, 1.0])
+def test_dropouts_of_compulsory_age_return_at_the_return_rate(rate):
+    from sim.behaviour.placement import returning_dropouts
+
+    scenario = sim.load_scenario("small_county", {"years": 2, "choice.dropout_return_rate": rate})
+    m = sim.EducationModel(scenario, seed=4)
+    m.step()
+    gone = _with_dropouts(m, 30)
+    back = returning_dropouts(m)
+    c = m.children
+    young = gone[m.year - c.birth_year[gone] <= scenario.choice.dropout_return_max_age]
+    if rate == 0.0:
+        assert back.size == 0
+    else:
+        np.testing.assert_array_equal(np.sort(back), np.sort(young))
+        assert (c.status[back] == ENROLLED).all() and (c.school[back] == -1).all()
+        assert (c.exit_year[back] == -1).all()
+
+
+def test_a_dropout_past_compulsory_age_does_not_return():
+    from sim.behaviour.placement import returning_dropouts
+
+    scenario = sim.load_scenario("small_county", {"years": 2, "choice.dropout_return_rate": 1.0,
+                                                  "choice.dropout_return_max_age": 6})
+    m = sim.EducationModel(scenario, seed=4)
+    m.step()
+    _with_dropouts(m, 30)
+    assert returning_dropouts(m).size == 0
+
+
+def test_returning_dropouts_are_placed_at_a_school_in_the_step():
+    scenario = sim.load_scenario("small_county", {"years": 3, "choice.dropout_return_rate": 1.0})
+    m = sim.EducationModel(scenario, seed=4)
+    m.step()
+    gone = _with_dropouts(m, 20)
+    m.step()
+    assert m.counts.returned_dropouts >= 20
+    assert m.county_rows[-1]["returned_dropouts"] == m.counts.returned_dropouts
+    c = m.children
+    assert (c.status[gone] == ENROLLED).all() and (c.school[gone] >= 0).all()

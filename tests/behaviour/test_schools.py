@@ -244,3 +244,10 @@ def test_update_quality_moves_open_schools_toward_the_target(scenario):
     assert model.schools.quality[1] == pytest.approx(0.2)  # a closed school keeps its quality
     sch.update_quality(model, cs, immediate=True)
     assert model.schools.quality[0] == pytest.approx(target, rel=1e-6)
+
+
+def test_nothing_caps_a_class_at_65_and_the_46_plus_band_is_counted(scenario):
+    # 1 room a grade, 80 catchment pupils admitted by right: one class of 80 (超大班额)
+    cs = sch.class_structure(one_school(scenario, [80, 50, 40, 0, 0, 0]))
+    assert cs.classes[0] == 3
+    assert (cs.superlarge_classes[0], cs.large_classes[0], cs.big_classes[0]) == (1, 1, 2)

@@ -8,7 +8,8 @@ import sim
 
 SEEDS = (0, 1, 2)
 # A county town built short of classrooms that families keep moving to.
-OVERFLOWING_TOWN = {"schools.capacity_slack": 0.8, "migration.town_constant": -3.0,
+OVERFLOWING_TOWN = {"county.initial_roll_headroom": None, "schools.capacity_slack": 0.8,
+                    "migration.town_constant": -3.0,
                     "migration.town_pull_growth_per_year": 0.2, "schools.max_class_size": 80,
                     "demography.births_index": {2000: 1.0}, "demography.births_trend_per_year": 0.0}
 

@@ -8,7 +8,6 @@ import pytest
 import sim
 from policies.consolidation.runs import FAST, SEEDS, events, run_steps
 from sim.behaviour.routing import BusService
-from sim.behaviour.schools import pupils_by_grade
 from sim.policies.consolidation import (
     DisplacedGroup,
     Placement,
@@ -80,23 +79,20 @@ def test_a_closure_waits_when_receiving_seats_are_missing(monkeypatch):
     assert [e[0] for e in waits] == [2025, 2026] and "seats missing" in waits[0][3]
 
 
-def test_build_first_expands_the_receiving_school_then_closes():
-    # A village primary into its nearest school, with receiving seats removed: build first.
+def test_build_first_expands_the_receiving_school_then_closes(monkeypatch):
+    # A village primary closes by plan in 2025; that year the safeguard finds no receiving
+    # seats, so the county builds first (先建后撤) and closes once the expansion has opened.
+    def no_seats_at_first(model):
+        return _no_free_capacity(model) if model.year <= 2025 else _RECEIVING_CAPACITY(model)
+
+    monkeypatch.setattr(policy, "receiving_capacity", no_seats_at_first)
     scenario = sim.load_scenario("small_county", ["years=1"])
     probe = sim.EducationModel(scenario, seed=0)
     s = probe.schools
     village = [i for i in range(s.n) if s.level[i] == PRIMARY and s.tier[i] == VILLAGE_TIER]
     name = s.name[village[0]]
     m = sim.EducationModel(sim.load_scenario("small_county", _plan_close(name, True)), seed=0)
-    # Fill every other school teaching primary grades: seats = this year's pupils only.
-    s = m.schools
-    counts = pupils_by_grade(m)
-    school = s.name.index(name)
-    for r in range(s.n):
-        if r != school and s.grade_min[r] <= 6:
-            rooms = int(np.ceil(counts[r].max() * s.grades_served()[r]
-                                / m.scenario.schools.max_class_size))
-            s.classrooms[r] = max(rooms, 1)
+    school = m.schools.name.index(name)
     for _ in range(3):
         m.step()
         m.check()
