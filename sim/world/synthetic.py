@@ -274,11 +274,13 @@ def classrooms_for_roll(roll: np.ndarray, grade_min: np.ndarray, grade_max: np.n
                         schools: SchoolsConfig) -> np.ndarray:
     """Classrooms that seat a roll with the county's headroom (``schools.capacity_slack``).
 
-    Classrooms per grade = the largest, over the grades served, of
-    ``max(1, ceil(roll x capacity_slack / class_cap[stage]))`` (every grade fits and the
-    total splits evenly over the grades); a small school, whose grades all hold at most
-    ``multigrade_max`` pupils, teaches multigrade classes (复式班) and gets
-    ``max(1, ceil(whole roll x capacity_slack / class_cap.primary))`` rooms if fewer.
+    Classrooms = the sum over the grades served of
+    ``max(1, ceil(roll x capacity_slack / class_cap[stage]))``: each grade's classes at the
+    standard cap, with the headroom. (Sizing every grade for the largest cohort instead would
+    leave a school with uneven cohorts below a third used, "hollow" by construction.) A small
+    school, whose grades all hold at most ``multigrade_max`` pupils, teaches multigrade classes
+    (复式班) and gets ``max(1, ceil(whole roll x capacity_slack / class_cap.primary))`` rooms
+    if fewer.
 
     Parameters
     ----------
@@ -297,7 +299,7 @@ def classrooms_for_roll(roll: np.ndarray, grade_min: np.ndarray, grade_max: np.n
     serves = (grades >= grade_min[:, None]) & (grades <= grade_max[:, None])
     cap = np.where(grades[0] <= PRIMARY_TOP, schools.class_cap.primary, schools.class_cap.junior)
     rooms = np.where(serves, np.maximum(1, np.ceil(roll * schools.capacity_slack / cap)), 0)
-    classrooms = rooms.max(axis=1) * (grade_max - grade_min + 1)
+    classrooms = rooms.sum(axis=1)
     small = np.where(serves, roll, 0).max(axis=1) <= schools.multigrade_max
     whole_roll = np.maximum(
         1, np.ceil(np.where(serves, roll, 0).sum(axis=1) * schools.capacity_slack

@@ -128,9 +128,11 @@ def test_school_levels_and_grades(default):
     has[w.school_settlement] = True
     village = w.settlement_kind == SETTLEMENT_KINDS.index("village")
     assert (has[village] == (w.population[village] >= sc.teaching_point_min_population)).all()
-    # classrooms are a whole number per grade served, except small multigrade schools
-    whole = (w.school_classrooms % (w.school_grade_max - w.school_grade_min + 1)) == 0
-    assert (whole | (w.school_classrooms < w.school_grade_max - w.school_grade_min + 1)).all()
+    # every grade served has a room of its own, except in small multigrade schools
+    grades_served = w.school_grade_max - w.school_grade_min + 1
+    small = w.school_classrooms < grades_served
+    assert (w.school_classrooms[small] >= 1).all()
+    assert (w.school_level[small] != LEVELS.index("junior")).all()
     assert len(set(w.school_name)) == w.n_schools
 
 
@@ -146,12 +148,11 @@ def test_default_county_size(default):
     expected = school_expected_pupils(pupils, w.school_settlement, w.school_grade_min,
                                       w.school_grade_max, tt.minutes)
     assert expected.sum() == pytest.approx(pupils.sum())  # every expected pupil has a school
-    # classrooms hold the expected pupils: per grade with the cap, or the whole roll with the
-    # cap in small multigrade schools
+    # classrooms hold the expected pupils: each grade's classes at the cap, or the whole roll
+    # at the cap in small multigrade schools
     cap = np.where(np.arange(1, 10) <= 6, 45, 50)
-    per_grade = w.school_classrooms / (w.school_grade_max - w.school_grade_min + 1)
     small = expected.max(axis=1) <= scenario.schools.multigrade_max
-    fits_grades = (per_grade[:, None] * cap >= expected).all(axis=1)
+    fits_grades = w.school_classrooms >= np.ceil(expected / cap).sum(axis=1)
     fits_roll = w.school_classrooms * 45 >= expected.sum(axis=1)
     assert np.where(small, fits_roll, fits_grades).all()
 
