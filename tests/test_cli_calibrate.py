@@ -104,3 +104,40 @@ def test_calibrate_unknown_scenario_exits_2(in_tmp):
     result = invoke("calibrate", "nope", "--targets", TARGETS / "small_ok.toml", *QUICK)
     assert result.exit_code == 2 and "nope" in result.stderr
     assert list(in_tmp.iterdir()) == []
+
+
+# ---- issue 12: calibrate never overwrites what it did not write -----------------------------
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def test_calibrate_replaces_an_earlier_calibration_and_fit_only_with_force(in_tmp):
+    command = ["calibrate", "small_county", "--targets", TARGETS / "small_ok.toml", *QUICK]
+    assert invoke(*command).exit_code == 0
+    before = _snapshot(in_tmp)
+    refused = invoke(*command)
+    assert refused.exit_code == 2, refused.output
+    assert "holds an earlier calibration; replace it with --force" in refused.stderr
+    assert _snapshot(in_tmp) == before
+    fresh_out = invoke(*command, "--out", "elsewhere")  # the fitted overlay is still there
+    assert fresh_out.exit_code == 2 and "holds an earlier fit of 'small_ok'" in fresh_out.stderr
+    assert _snapshot(in_tmp) == before
+    forced = invoke(*command, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert set(_snapshot(in_tmp)) == set(before)
+    assert sorted(p.name for p in in_tmp.iterdir()) == ["calibration"]
+
+
+def test_calibrate_never_replaces_a_fitted_overlay_it_did_not_write(in_tmp):
+    fitted = in_tmp / "calibration" / "fitted"
+    fitted.mkdir(parents=True)
+    (fitted / "small_ok.toml").write_text('name = "my own"\n')
+    result = invoke("calibrate", "small_county", "--targets", TARGETS / "small_ok.toml", *QUICK,
+                    "--force")
+    assert result.exit_code == 2, result.output
+    assert "small_ok.toml exists and is not an overlay edusim calibrate wrote" in result.stderr
+    assert _snapshot(in_tmp) == {"calibration/fitted/small_ok.toml": b'name = "my own"\n'}

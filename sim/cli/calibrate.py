@@ -6,21 +6,31 @@ figure, as ``edusim run`` draws a run's figures after the run.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from sim.cli.app import app, console, err_console, user_errors
-from sim.cli.experiment import INTERRUPTED, RUN_FAILED, _bar, _print_frame
+from sim.cli.experiment import INTERRUPTED, RUN_FAILED, _bar, _print_frame, say, where_runs
 
 #: ``edusim calibrate --help``: one paragraph per line, as the terminal wraps it.
 CALIBRATE_HELP = (
     "Fit scenario parameters to observed moments by differential evolution.\n\n"
     "Writes OUT/<targets>.toml (a scenario overlay with the fitted values), fit_table.csv, "
     "fit.png, projection.csv, evaluations.csv and calibration.json; with --write-overlay also "
-    "FITTED_DIR/<targets>.toml, <targets>_fit.csv and <targets>_fit.png. Exit status 2 on a bad "
-    "scenario, targets file or option (nothing written), 1 when the runs fail."
+    "FITTED_DIR/<targets>.toml, <targets>_fit.csv and <targets>_fit.png. --out must be new or "
+    "empty, or hold an earlier calibration, replaced (like an earlier fit in FITTED_DIR) only "
+    "with --force. Exit status 2, before any run, on a bad scenario, targets file or option or "
+    "a refused or unwritable folder (nothing written), 1 when the runs fail."
+)
+OUT_HELP = (
+    "Output folder (default calibration/runs/<scenario>-<targets>): new or empty, or an earlier "
+    "calibration (replaced only with --force)."
+)
+FORCE_HELP = (
+    "Replace an earlier calibration in --out and an earlier fit of these targets in "
+    "--fitted-dir (only the files calibrate writes)."
 )
 
 
@@ -48,8 +58,8 @@ def calibrate_command(
     scheduler: str | None = typer.Option(
         None, "--scheduler",
         help="Dask scheduler address, e.g. tcp://host:8786 (needs the edusim\\[cluster] extra)."),
-    out: Path | None = typer.Option(
-        None, "--out", help="Output folder (default calibration/runs/<scenario>-<targets>)."),
+    out: Path | None = typer.Option(None, "--out", help=OUT_HELP),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
     write_overlay: bool = typer.Option(
         True, "--write-overlay/--no-write-overlay",
         help="Also write the fitted overlay, fit table and figure to --fitted-dir."),
@@ -58,31 +68,41 @@ def calibrate_command(
         help="Folder of fitted overlays (with --write-overlay)."),
 ) -> None:
     """Fit scenario parameters to observed moments (the help text is CALIBRATE_HELP)."""
-    from sim.experiment.calibration import default_out, plan_calibration, write_calibration
+    from sim.experiment.calibration import (
+        check_calibration_out,
+        default_out,
+        plan_calibration,
+        write_calibration,
+    )
+    from sim.experiment.executors import make_executor
+    from sim.experiment.locks import FolderLock, lock_beside
     from sim.viz.calibration import write_calibration_figures
 
+    overlay_dir = fitted_dir if write_overlay else None
     with user_errors():
+        executor = make_executor(workers, scheduler)
         problem = plan_calibration(
             scenario, targets, overrides=set_, budget=budget, replicates=replicates, seed=seed,
             report_replicates=report_replicates,
         )
         folder = out if out is not None else default_out(problem)
-        console.print(_plan_line(problem, workers, scheduler, folder), highlight=False)
-        result = _run(problem, workers, scheduler)
-    overlay_dir = fitted_dir if write_overlay else None
-    write_calibration(result, folder, overlay_dir)
-    write_calibration_figures(result, folder, overlay_dir)
+        check_calibration_out(folder, problem.targets.name, overlay_dir, force)
+        console.print(_plan_line(problem, where_runs(workers, scheduler), folder), highlight=False)
+        with FolderLock(lock_beside(folder), folder, "calibrate") as lock:
+            if lock.took_over:
+                say(lock.took_over)
+            result = _run(problem, executor)
+            write_calibration(
+                result, folder, overlay_dir, force=force,
+                figures=lambda staged: write_calibration_figures(result, staged),
+            )
     _print_fit(result)
     wrote = f" and {fitted_dir / (problem.targets.name + '.toml')}" if write_overlay else ""
     console.print(f"wrote {folder}{wrote}", highlight=False)
 
 
-def _plan_line(problem, workers: int | None, scheduler: str | None, folder: Path) -> str:
+def _plan_line(problem, where: str, folder: Path) -> str:  # noqa: ANN001 - Calibration
     """Say in one line what will run, how many runs, where, and where the results go."""
-    if scheduler:
-        where = f"Dask at {scheduler}"
-    else:
-        where = "this process" if workers == 0 else f"{workers or os.cpu_count()} workers"
     generations = problem.maxiter + 1
     runs = problem.population * generations * problem.replicates
     return (
@@ -94,20 +114,19 @@ def _plan_line(problem, workers: int | None, scheduler: str | None, folder: Path
     )
 
 
-def _run(problem, workers: int | None, scheduler: str | None):
+def _run(problem, executor):  # noqa: ANN001, ANN202 - Calibration, Executor
     """Run the calibration with a progress bar; exit 130 on Ctrl-C, 1 when the runs fail."""
     from sim.experiment.calibration import run_calibration
-    from sim.experiment.executors import make_executor
 
     try:
-        with make_executor(workers, scheduler) as executor, _bar("calibrate") as bar:
+        with executor, _bar("calibrate") as bar:
             return run_calibration(problem, executor=executor,
                                    progress=lambda done, total: bar.update(done, total))
     except KeyboardInterrupt:
         err_console.print("interrupted: nothing written", highlight=False)
         raise typer.Exit(INTERRUPTED) from None
     except RuntimeError as exc:
-        err_console.print(f"[bold red]run failed:[/] {exc}", highlight=False)
+        err_console.print(f"[bold red]run failed:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(RUN_FAILED) from None
 
 

@@ -10,6 +10,9 @@ The stages follow SALib's pipeline, each a module usable on its own:
 with :mod:`~sim.experiment.sweep` tying them together, :mod:`~sim.experiment.compare` for
 scenario comparisons with common random numbers and :mod:`~sim.experiment.replicates` for
 seeds and intervals. :mod:`~sim.experiment.tasks` defines one run and the model evaluation.
+:mod:`~sim.experiment.folders` says which output folder a verb may write (never one it did
+not write) and writes comparison and calibration folders whole; :mod:`~sim.experiment.locks`
+keeps two processes from computing for one folder.
 """
 
 from sim.experiment.analysis import Analysis, analyze, write_analysis

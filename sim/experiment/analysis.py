@@ -41,10 +41,12 @@ from sim.experiment.design import VarySpec, parse_vary, salib_problem
 from sim.experiment.errors import ExperimentError
 from sim.experiment.storage import ANALYSIS_DIR, SweepStore
 from sim.metrics import hollow_risk
-from sim.outputs import write_csv, write_json, write_parquet
+from sim.outputs import check_writable_out, write_csv, write_json, write_parquet
 
 DEFAULT_OUTPUTS = ("hollow_share", "hard_access_share", "mean_commute_min", "cost_per_pupil")
 ID_COLUMNS = ("run_id", "point", "replicate", "seed", "year")
+#: The hollow-risk files of an analysis (absent without a school panel).
+HOLLOW_RISK_FILES = ("hollow_risk.parquet", "hollow_risk.csv", "hollow_risk_by_school.csv")
 
 
 @dataclass
@@ -92,20 +94,26 @@ def analyze(
     Raises
     ------
     ExperimentError
-        Not a sweep directory; an unknown output (the message lists the available ones);
-        ``within_years`` below 1.
+        Not a sweep directory; a damaged or mismatched file (named in the message); an unknown
+        output (the message lists the available ones); ``within_years`` below 1.
     """
     store = SweepStore(sweep_dir)
     spec = store.read_spec()
     design = store.read_design()
     keys = list(spec.get("keys", []))
+    absent = [k for k in keys if k not in design.columns]
+    if absent:
+        raise ExperimentError(
+            f"{store.design_path}: lacks the varied keys {', '.join(absent)} that "
+            f"{store.spec_path.name} lists; the sweep's files do not belong together"
+        )
     if within_years is not None and within_years < 1:
         raise ExperimentError(f"--within-years {within_years}: must be at least 1")
     runs = run_outputs(store, design, keys)
     metric_cols = [
         c for c in runs.columns if c not in {*design.columns, "status", "error", "final_year"}
     ]
-    notes: list[str] = []
+    notes = status_notes(runs)
     if outputs:
         unknown = [o for o in outputs if o not in metric_cols]
         if unknown:
@@ -125,9 +133,78 @@ def analyze(
     return Analysis(runs=runs, sobol=sobol, hollow_risk=risk, outputs=chosen, notes=notes)
 
 
+def status_notes(runs: pd.DataFrame) -> list[str]:
+    """Say how many of a sweep's runs are missing or failed, and how to complete it.
+
+    Parameters
+    ----------
+    runs
+        The per-run table (:func:`run_outputs`), with its ``status`` column.
+
+    Returns
+    -------
+    list[str]
+        One note per status other than ``ok`` that some runs have; empty for a complete sweep.
+    """
+    total = len(runs)
+    counts = runs["status"].value_counts()
+    notes = []
+    missing = int(counts.get("missing", 0))
+    if missing:
+        notes.append(
+            f"{missing} of {total} runs are missing: the sweep is unfinished (continue it with "
+            "the same edusim sweep command and --resume); results cover the finished runs only"
+        )
+    failed = int(counts.get("failed", 0))
+    if failed:
+        notes.append(
+            f"{failed} of {total} runs failed (errors in the runs table and failed/); rerun the "
+            "sweep with --resume to retry them"
+        )
+    return notes
+
+
+def check_analysis_out(sweep_dir: Path | str) -> None:
+    """Check, before analysing, that ``SWEEP/analysis/`` can be written.
+
+    Parameters
+    ----------
+    sweep_dir
+        The sweep folder.
+
+    Raises
+    ------
+    EdusimError
+        The analysis folder is a file or cannot be written.
+    """
+    check_writable_out(Path(sweep_dir) / ANALYSIS_DIR, option="SWEEP_DIR/analysis")
+
+
 def write_analysis(analysis: Analysis, sweep_dir: Path | str) -> Path:
-    """Write ``SWEEP/analysis/`` (module docstring); return that folder."""
+    """Write ``SWEEP/analysis/`` (module docstring); return that folder.
+
+    Files of an earlier analysis that this one does not produce (``sobol.csv`` of a design
+    whose indices are not computed now, the hollow risk of a sweep without a school panel)
+    are removed, so the folder describes one analysis.
+
+    Parameters
+    ----------
+    analysis
+        From :func:`analyze`.
+    sweep_dir
+        The sweep folder.
+
+    Returns
+    -------
+    Path
+        ``SWEEP/analysis``.
+    """
     out = Path(sweep_dir) / ANALYSIS_DIR
+    if analysis.sobol is None:
+        (out / "sobol.csv").unlink(missing_ok=True)
+    if analysis.hollow_risk is None:
+        for name in HOLLOW_RISK_FILES:
+            (out / name).unlink(missing_ok=True)
     write_parquet(out / "runs.parquet", analysis.runs)
     write_csv(out / "runs.csv", analysis.runs)
     if analysis.sobol is not None:
@@ -181,10 +258,13 @@ def sobol_indices(
     """
     from SALib.analyze import sobol
 
-    specs: list[VarySpec] = [parse_vary(text) for text in spec["vary"]]
+    specs: list[VarySpec] = [parse_vary(text) for text in spec.get("vary", [])]
+    if not specs:
+        notes.append("Sobol indices not computed: sweep.json lists no varied key")
+        return None
     problem = salib_problem(specs)
     ok = runs[runs["status"] == "ok"]
-    n_points = int(spec["points"])
+    n_points = int(spec.get("points", runs["point"].nunique()))
     means = ok.groupby("point")[list(outputs)].mean(numeric_only=True).reindex(range(n_points))
     missing = int(means.isna().all(axis=1).sum()) if len(outputs) else 0
     if missing:

@@ -46,6 +46,7 @@ import pandas as pd
 
 from sim.experiment.errors import ExperimentError
 from sim.experiment.executors import Executor, make_executor
+from sim.experiment.folders import COMPARISON, staged_folder
 from sim.experiment.replicates import NON_METRICS, check_seed, summarise
 from sim.experiment.tasks import (
     MAIN_TABLE,
@@ -206,10 +207,41 @@ def compare(
     )
 
 
-def write_comparison(comparison: Comparison, out: Path | str | None = None) -> Path:
-    """Write the comparison's files (module docstring) atomically into ``out``.
+def write_comparison(
+    comparison: Comparison,
+    out: Path | str | None = None,
+    *,
+    force: bool = False,
+    figures: Callable[[Path], Any] | None = None,
+) -> Path:
+    """Write the comparison's files (module docstring) into ``out``, whole.
 
-    ``out`` defaults to ``outputs/compare-<labels>``; it is returned.
+    The folder rule of :mod:`sim.experiment.folders`: ``out`` must be new or empty, or hold an
+    earlier comparison, replaced only with ``force`` (only a comparison's entries are removed).
+    The files are written to a hidden folder beside ``out`` that is renamed into place when
+    complete, so a killed write leaves no partial comparison.
+
+    Parameters
+    ----------
+    comparison
+        From :func:`compare`.
+    out
+        The folder (default ``outputs/compare-<labels>``).
+    force
+        Replace an earlier comparison in ``out``.
+    figures
+        Called with the hidden folder once the tables are in it, to draw figures there too
+        (``sim.viz.figures.write_compare_figures``), so that they appear with the tables.
+
+    Returns
+    -------
+    Path
+        ``out``.
+
+    Raises
+    ------
+    EdusimError
+        ``out`` is refused or cannot be written (nothing is written then).
     """
     out = (
         Path(out)
@@ -217,12 +249,15 @@ def write_comparison(comparison: Comparison, out: Path | str | None = None) -> P
         else Path("outputs") / ("compare-" + "-".join(comparison.labels))
     )
     long = comparison.county.assign(scenario=comparison.county["scenario"].astype(str))
-    write_parquet(out / "county_long.parquet", long)
-    write_csv(out / "county_long.csv", long)
-    write_csv(out / "summary.csv", comparison.summary)
-    write_csv(out / "summary_wide.csv", comparison.side_by_side(metrics=[]))
-    write_csv(out / "frontier.csv", comparison.frontier)
-    write_json(out / "manifest.json", comparison.manifest)
+    with staged_folder(out, COMPARISON, force) as folder:
+        write_parquet(folder / "county_long.parquet", long)
+        write_csv(folder / "county_long.csv", long)
+        write_csv(folder / "summary.csv", comparison.summary)
+        write_csv(folder / "summary_wide.csv", comparison.side_by_side(metrics=[]))
+        write_csv(folder / "frontier.csv", comparison.frontier)
+        write_json(folder / "manifest.json", comparison.manifest)
+        if figures is not None:
+            figures(folder)
     return out
 
 
@@ -236,7 +271,7 @@ def base_label(scenario: str | Path | Scenario) -> str:
     if isinstance(scenario, Scenario):
         return scenario.name
     path = Path(str(scenario))
-    return path.stem if path.suffix in {".toml", ".json"} else str(scenario)
+    return path.stem if path.suffix in {".toml", ".json"} or path.is_file() else str(scenario)
 
 
 def scenario_labels(

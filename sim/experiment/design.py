@@ -131,8 +131,11 @@ class VarySpec:
         return self.values[index]
 
     def bounds(self) -> list[float]:
-        """SALib bounds: ``[low, high]`` of a range (widened by half a step for whole numbers,
-        so each is equally likely), ``[0, k]`` (an index) of a list."""
+        """Give the SALib bounds: ``[low, high]`` of a range, ``[0, k]`` (an index) of a list.
+
+        A range of whole numbers is widened by half a step at each end, so that each whole
+        number is equally likely once rounded.
+        """
         if not self.is_range:
             return [0.0, float(len(self.values))]
         pad = HALF_STEP if self.integer else 0.0

@@ -6,7 +6,9 @@ Every executor has one method, :meth:`map`, which evaluates tasks and yields an
 a bounded number of tasks and results however long the sweep; the caller writes each result
 and drops it. An exception inside ``evaluate`` is caught in the worker and returned as a
 failed outcome with its traceback; a worker process that dies fails the runs it held
-(the pool is restarted) and the sweep goes on.
+(the pool is restarted) and the sweep goes on. A local worker ends as soon as the process
+that started the pool ends, however it ends (:func:`exit_with_parent`): killing a sweep
+leaves no workers running on.
 
 ``evaluate`` must be a picklable top-level callable ``evaluate(task)``; with Dask it must
 also be importable on the workers (``sim.experiment.tasks.evaluate_model`` is). Results come
@@ -19,6 +21,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import select
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -26,11 +30,52 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
 from sim.experiment.errors import ExperimentError
+from sim.experiment.locks import is_running
 from sim.experiment.storage import format_failure
 from sim.experiment.tasks import Task
 
 CLUSTER_EXTRA = "edusim[cluster]"
 DIED = "worker process died"
+#: Exit status of a worker that ends because the process that started it has ended.
+ORPHANED_EXIT = 3
+#: Seconds between looks at the parent where it cannot be waited for (no ``pidfd_open``).
+WATCH_INTERVAL_S = 0.5
+
+
+def exit_with_parent(parent_pid: int) -> None:
+    """End this worker process as soon as the process ``parent_pid`` ends (pool initializer).
+
+    A daemon thread waits on a pidfd of the parent (Linux), or looks every
+    :data:`WATCH_INTERVAL_S` whether it still runs and is still this process's parent, and
+    then ends the worker at once (``os._exit``): its run is lost with the parent that would
+    have written it. Without this, killing a sweep (``kill -9``) left its workers computing,
+    each holding hundreds of MB.
+
+    Parameters
+    ----------
+    parent_pid
+        The process that started the pool (``os.getpid()`` there).
+    """
+    watcher = threading.Thread(
+        target=_watch_parent, args=(parent_pid, os.getppid()), name="edusim-parent", daemon=True
+    )
+    watcher.start()
+
+
+def _watch_parent(parent_pid: int, first_ppid: int) -> None:
+    """Block until ``parent_pid`` ends, then end this process."""
+    try:
+        pidfd = os.pidfd_open(parent_pid)
+    except ProcessLookupError:  # it ended before this worker started
+        os._exit(ORPHANED_EXIT)
+    except (AttributeError, OSError):  # no pidfd on this system: look now and then
+        pidfd = None
+    if pidfd is not None:
+        select.select([pidfd], [], [])  # readable once the process has ended
+        os._exit(ORPHANED_EXIT)
+    while os.getppid() == first_ppid and is_running(parent_pid):
+        time.sleep(WATCH_INTERVAL_S)
+    os._exit(ORPHANED_EXIT)
 
 
 @dataclass
@@ -204,7 +249,12 @@ class LocalExecutor:
             context.set_forkserver_preload(
                 ["sim.experiment.tasks", "sim.experiment.executors", "sim.runner"]
             )
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=context,
+            initializer=exit_with_parent,
+            initargs=(os.getpid(),),
+        )
 
 
 class DaskExecutor:

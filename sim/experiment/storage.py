@@ -12,6 +12,7 @@ Layout of a sweep directory::
     runs/<table>/<run_id>.parquet   any further table an evaluation returns
     failed/<run_id>.json        a failed run: error text, traceback, parameters
     analysis/                   written by ``edusim analyze``
+    .edusim-lock                while a sweep computes: who (``sim.experiment.locks``)
 
 A run is *finished* iff ``runs/county/<run_id>.parquet`` exists: its other tables are
 written first and the county file last, each through a temporary file renamed into place
@@ -31,6 +32,7 @@ table with one schema, with no file-name filters.
 
 from __future__ import annotations
 
+import json
 import os
 import traceback as tb
 from pathlib import Path
@@ -39,6 +41,7 @@ from typing import Any, Iterator, Mapping, Sequence
 import pandas as pd
 
 from sim.experiment.errors import ExperimentError
+from sim.experiment.folders import WRITE_TEMP, visible_entries
 from sim.experiment.tasks import MAIN_TABLE, Task
 from sim.outputs import write_json, write_parquet
 
@@ -47,6 +50,12 @@ DESIGN_FILE = "design.parquet"
 RUNS_DIR = "runs"
 FAILED_DIR = "failed"
 ANALYSIS_DIR = "analysis"
+#: Columns every design table has (besides the varied keys).
+DESIGN_COLUMNS = ("run_id", "point", "replicate", "seed")
+#: What to do about a damaged file of a sweep.
+DAMAGED_HINT = (
+    "the file is damaged; remove it and continue the sweep with --resume to recompute what it held"
+)
 
 
 class SweepStore:
@@ -86,8 +95,11 @@ class SweepStore:
 
     # -- state -----------------------------------------------------------------------------
     def is_empty(self) -> bool:
-        """Tell whether the directory does not exist or holds nothing."""
-        return not self.root.exists() or not any(self.root.iterdir())
+        """Tell whether the directory does not exist or holds nothing.
+
+        A lock file and OS litter (such as ``.DS_Store``) do not count.
+        """
+        return not self.root.is_dir() or not visible_entries(self.root)
 
     def read_spec(self) -> dict[str, Any]:
         """Read the contents of ``sweep.json``.
@@ -95,19 +107,35 @@ class SweepStore:
         Raises
         ------
         ExperimentError
-            The directory is not a sweep directory.
+            The directory is not a sweep directory, or ``sweep.json`` cannot be read.
         """
-        import json
-
         if not self.spec_path.is_file():
             raise ExperimentError(f"{self.root}: not a sweep directory (no {SPEC_FILE})")
-        return json.loads(self.spec_path.read_text(encoding="utf-8"))
+        try:
+            spec = json.loads(self.spec_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ExperimentError(f"{self.spec_path}: cannot be read ({exc})") from None
+        if not isinstance(spec, dict):
+            raise ExperimentError(f"{self.spec_path}: not a sweep specification (a JSON object)")
+        return spec
 
     def read_design(self) -> pd.DataFrame:
-        """``design.parquet``: one row per run."""
+        """``design.parquet``: one row per run.
+
+        Raises
+        ------
+        ExperimentError
+            No design file, or one that cannot be read or lacks the run columns.
+        """
         if not self.design_path.is_file():
             raise ExperimentError(f"{self.root}: not a sweep directory (no {DESIGN_FILE})")
-        return pd.read_parquet(self.design_path)
+        design = _read_parquet(self.design_path)
+        missing = [c for c in DESIGN_COLUMNS if c not in design.columns]
+        if missing:
+            raise ExperimentError(
+                f"{self.design_path}: not a sweep design (no column {', '.join(missing)})"
+            )
+        return design
 
     def finished(self) -> set[str]:
         """Run ids whose files are complete."""
@@ -168,37 +196,60 @@ class SweepStore:
         write_json(self.failure_path(task.run_id), record)
 
     def clean_temporary(self) -> int:
-        """Remove temporary files left by a killed sweep; return how many."""
+        """Remove temporary files left by a killed sweep; return how many.
+
+        Only the temporary files of an atomic write (``.<file>.<random>.tmp``) in the folders
+        a sweep writes (the sweep folder, ``runs/<table>/``, ``failed/``) are removed: nothing
+        else in the folder is touched.
+        """
+        runs = self.root / RUNS_DIR
+        tables = [p for p in runs.iterdir() if p.is_dir()] if runs.is_dir() else []
         removed = 0
-        if not self.root.is_dir():
-            return 0
-        for folder, _, files in os.walk(self.root):
-            for name in files:
-                if name.startswith(".") and name.endswith(".tmp"):
-                    Path(folder, name).unlink(missing_ok=True)
+        for folder in [self.root, self.root / FAILED_DIR, *tables]:
+            if not folder.is_dir():
+                continue
+            for path in folder.iterdir():
+                if WRITE_TEMP.fullmatch(path.name) and path.is_file():
+                    path.unlink(missing_ok=True)
                     removed += 1
         return removed
 
     # -- reads -----------------------------------------------------------------------------
     def read_failures(self) -> pd.DataFrame:
-        """One row per failed run: run_id, point, replicate, error."""
-        import json
+        """One row per failed run: run_id, point, replicate, error.
 
+        Raises
+        ------
+        ExperimentError
+            A failure file cannot be read (the message names it).
+        """
         rows = []
         for run_id in sorted(self.failed()):
-            record = json.loads(self.failure_path(run_id).read_text(encoding="utf-8"))
+            path = self.failure_path(run_id)
+            try:
+                record = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise ExperimentError(f"{path}: cannot be read ({exc}); {DAMAGED_HINT}") from None
+            if not isinstance(record, dict):
+                raise ExperimentError(f"{path}: not a failure record; {DAMAGED_HINT}")
             rows.append({k: record.get(k) for k in ("run_id", "point", "replicate", "error")})
         return pd.DataFrame(rows, columns=["run_id", "point", "replicate", "error"])
 
     def read_table(
         self, table: str = MAIN_TABLE, run_ids: Sequence[str] | None = None
     ) -> pd.DataFrame:
-        """All runs of one table (or only ``run_ids``) as one DataFrame, sorted by run id."""
+        """All runs of one table (or only ``run_ids``) as one DataFrame, sorted by run id.
+
+        Raises
+        ------
+        ExperimentError
+            A run's file cannot be read (the message names it).
+        """
         ids = sorted(self.finished() if run_ids is None else run_ids)
         paths = [p for p in (self.run_path(i, table) for i in ids) if p.is_file()]
         if not paths:
             return pd.DataFrame()
-        return pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
+        return pd.concat([_read_parquet(p) for p in paths], ignore_index=True)
 
     def iter_chunks(
         self, table: str = MAIN_TABLE, chunk_runs: int = 2000
@@ -209,6 +260,14 @@ class SweepStore:
             frame = self.read_table(table, ids[start : start + chunk_runs])
             if len(frame):
                 yield frame
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """Read a Parquet file of the sweep; a damaged one is an :class:`ExperimentError`."""
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise ExperimentError(f"{path}: cannot be read ({exc}); {DAMAGED_HINT}") from None
 
 
 def format_failure(exc: BaseException) -> tuple[str, str]:

@@ -38,6 +38,14 @@ from sim.experiment.design import (
 )
 from sim.experiment.errors import ExperimentError
 from sim.experiment.executors import Executor, make_executor
+from sim.experiment.folders import (
+    SWEEP,
+    folder_kind,
+    listing,
+    refuse_working_folder,
+    visible_entries,
+)
+from sim.experiment.locks import FolderLock, check_free, lock_inside
 from sim.experiment.replicates import check_seed
 from sim.experiment.storage import SweepStore
 from sim.experiment.tasks import (
@@ -48,6 +56,7 @@ from sim.experiment.tasks import (
     resolve_scenario,
     scenario_with,
 )
+from sim.outputs import check_writable_out
 from sim.scenario import Scenario
 from sim.version import package_version
 
@@ -190,8 +199,9 @@ def plan_sweep(
     Raises
     ------
     ScenarioError, ExperimentError
-        Bad scenario, vary spec, design, sample count, replicates; a non-empty directory
-        without ``resume``; a directory holding a different sweep.
+        Bad scenario, vary spec, design, sample count, replicates or seed; a directory that is
+        a file or cannot be written, holds anything but a sweep, holds a sweep without
+        ``resume`` or a different sweep, or is in use by another sweep.
     """
     base_scenario = resolve_scenario(scenario, overrides)
     base = base_scenario.model_dump(mode="json")
@@ -225,16 +235,43 @@ def plan_sweep(
         "runs": len(runs),
         "version": package_version(),
     }
-    store = SweepStore(out_path)
-    reuse = not store.is_empty()
-    if reuse:
-        if not resume:
-            raise ExperimentError(
-                f"--out {out_path}: the directory is not empty; add --resume to continue the sweep "
-                "stored there, or choose another --out"
-            )
-        _check_same(store, spec, runs)
+    reuse = _check_sweep_folder(out_path, spec, runs, resume)
     return SweepPlan(out=out_path, spec=spec, specs=specs, runs=runs, resume=reuse)
+
+
+def _check_sweep_folder(
+    out: Path, spec: Mapping[str, Any], runs: pd.DataFrame, resume: bool
+) -> bool:
+    """Check the sweep folder before anything runs; True when it holds this sweep (resume).
+
+    Raises
+    ------
+    ExperimentError, EdusimError
+        The folder is a file or cannot be written, is the working folder, holds anything but
+        this sweep, holds it without ``resume``, or is in use by another process.
+    """
+    check_writable_out(out)
+    check_writable_out(out.parent, option=f"--out {out}: its parent")
+    check_free(lock_inside(out), out)
+    store = SweepStore(out)
+    if store.is_empty():
+        return False
+    refuse_working_folder(out, SWEEP)
+    if not store.spec_path.is_file():
+        found = folder_kind(out)
+        what = f"an edusim {found.name} folder" if found is not None else "not empty"
+        raise ExperimentError(
+            f"--out {out}: is {what} ({listing(out, visible_entries(out))}) and holds no sweep; "
+            "a sweep writes only into a new or empty folder, or continues the sweep stored there "
+            "with --resume: choose another --out"
+        )
+    if not resume:
+        raise ExperimentError(
+            f"--out {out}: holds a sweep already; add --resume to continue the sweep stored "
+            "there, or choose another --out"
+        )
+    _check_same(store, spec, runs)
+    return True
 
 
 def execute_sweep(
@@ -246,8 +283,12 @@ def execute_sweep(
     evaluate: Evaluation = evaluate_model,
     progress: Callable[[SweepProgress], None] | None = None,
     max_in_flight: int | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> SweepSummary:
     """Run every unfinished run of a plan, writing each as it finishes.
+
+    The sweep folder is locked meanwhile (:mod:`sim.experiment.locks`): another process
+    executing a sweep in it stops at once with an error naming this one.
 
     Parameters
     ----------
@@ -264,6 +305,8 @@ def execute_sweep(
         Called with a :class:`SweepProgress` at the start and after every run.
     max_in_flight
         Tasks submitted at once (default 2 × workers).
+    notify
+        Called with a message when the lock left by a killed sweep is taken over.
 
     Returns
     -------
@@ -274,46 +317,22 @@ def execute_sweep(
     Raises
     ------
     ExperimentError
-        The Dask scheduler cannot be reached or dask is not installed (nothing written).
+        The Dask scheduler cannot be reached or dask is not installed (nothing written); the
+        folder is in use by another process, or changed since it was planned.
     """
     store = SweepStore(plan.out)
     executor = executor if executor is not None else make_executor(workers, scheduler)
-    with executor:  # connect before writing anything
+    with executor, FolderLock(lock_inside(plan.out), plan.out, "sweep") as lock:
+        # connected first (nothing written when Dask is unreachable), then the folder is ours
+        if lock.took_over and notify:
+            notify(lock.took_over)
+        _check_unchanged(store, plan)
         store.clean_temporary()
         if not plan.resume or not store.spec_path.is_file():
             store.write_spec(plan.spec)
         if not plan.resume or not store.design_path.is_file():
             store.write_design(plan.runs)
-        finished = store.finished()
-        todo = plan.runs[~plan.runs["run_id"].isin(finished)]
-        state = SweepProgress(total=len(plan.runs), skipped=len(plan.runs) - len(todo))
-        failures: list[str] = []
-        start = time.perf_counter()
-        if progress:
-            progress(state)
-        for outcome in executor.map(evaluate, _tasks(todo, plan), max_in_flight):
-            error, trace = outcome.error, outcome.traceback
-            if error is None:
-                try:
-                    tables = as_tables(outcome.value)
-                except TypeError as exc:
-                    error, trace = f"TypeError: {exc}", ""
-                else:
-                    store.write_run(outcome.task, tables)
-            outcome.value = None
-            state.busy_s += outcome.seconds
-            if error is None:
-                state.done += 1
-                state.last_error = None
-            else:
-                store.write_failure(outcome.task, error, trace)
-                state.failed += 1
-                state.last_error = f"{outcome.task.run_id}: {error}"
-                if len(failures) < MAX_LISTED_FAILURES:
-                    failures.append(outcome.task.run_id)
-            state.elapsed_s = time.perf_counter() - start
-            if progress:
-                progress(state)
+        state, failures, start = _run_all(store, plan, executor, evaluate, progress, max_in_flight)
     seconds = time.perf_counter() - start
     return SweepSummary(
         plan.out,
@@ -327,13 +346,69 @@ def execute_sweep(
     )
 
 
+def _run_all(
+    store: SweepStore,
+    plan: SweepPlan,
+    executor: Executor,
+    evaluate: Evaluation,
+    progress: Callable[[SweepProgress], None] | None,
+    max_in_flight: int | None,
+) -> tuple[SweepProgress, list[str], float]:
+    """Run the unfinished runs, writing each; return the counters, failed ids, start time."""
+    finished = store.finished()
+    todo = plan.runs[~plan.runs["run_id"].isin(finished)]
+    state = SweepProgress(total=len(plan.runs), skipped=len(plan.runs) - len(todo))
+    failures: list[str] = []
+    start = time.perf_counter()
+    if progress:
+        progress(state)
+    for outcome in executor.map(evaluate, _tasks(todo, plan), max_in_flight):
+        error, trace = outcome.error, outcome.traceback
+        if error is None:
+            try:
+                tables = as_tables(outcome.value)
+            except TypeError as exc:
+                error, trace = f"TypeError: {exc}", ""
+            else:
+                store.write_run(outcome.task, tables)
+        outcome.value = None
+        state.busy_s += outcome.seconds
+        if error is None:
+            state.done += 1
+            state.last_error = None
+        else:
+            store.write_failure(outcome.task, error, trace)
+            state.failed += 1
+            state.last_error = f"{outcome.task.run_id}: {error}"
+            if len(failures) < MAX_LISTED_FAILURES:
+                failures.append(outcome.task.run_id)
+        state.elapsed_s = time.perf_counter() - start
+        if progress:
+            progress(state)
+    return state, failures, start
+
+
+def _check_unchanged(store: SweepStore, plan: SweepPlan) -> None:
+    """Check, holding the lock, that the folder is as planned (no sweep started meanwhile)."""
+    if plan.resume:
+        _check_same(store, plan.spec, plan.runs)
+    elif not store.is_empty():
+        raise ExperimentError(
+            f"--out {plan.out}: was empty when the sweep was planned and holds "
+            f"{listing(plan.out, visible_entries(plan.out))} now; rerun with --resume to "
+            "continue the sweep stored there, or choose another --out"
+        )
+
+
 def run_sweep(
     scenario: str | Path | Scenario | None,
     vary: Sequence[str | VarySpec],
     **options: Any,
 ) -> SweepSummary:
     """:func:`plan_sweep` then :func:`execute_sweep` (options are split between the two)."""
-    exec_keys = {"workers", "scheduler", "executor", "evaluate", "progress", "max_in_flight"}
+    exec_keys = {
+        "workers", "scheduler", "executor", "evaluate", "progress", "max_in_flight", "notify"
+    }
     plan = plan_sweep(scenario, vary, **{k: v for k, v in options.items() if k not in exec_keys})
     return execute_sweep(plan, **{k: v for k, v in options.items() if k in exec_keys})
 

@@ -22,8 +22,15 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticUndefined
 
 from sim.errors import ScenarioError
-from sim.scenario.keys import field_type, get_dotted, is_record, is_series, keys_at, merged
-from sim.scenario.keys import set_dotted
+from sim.scenario.keys import (
+    field_type,
+    get_dotted,
+    is_record,
+    is_series,
+    keys_at,
+    merged,
+    set_dotted,
+)
 from sim.scenario.schema import Scenario
 from sim.scenario.schema_base import block_type
 

@@ -125,3 +125,30 @@ def test_files_are_readable_with_pandas(tmp_path):
     by_school = pd.read_csv(folder / "hollow_risk_by_school.csv")
     north = by_school.set_index("name").loc["North"]
     assert (north["mean_risk"], north["lowest"], north["highest"], north["points"]) == (0.5, 0.0, 1.0, 2)
+
+
+# ---- issue 12: a partial sweep says what is missing; one analysis per folder ----------------
+
+
+def test_a_partial_sweep_says_how_many_runs_are_missing_and_failed(tmp_path):
+    out = sweep(tmp_path, ["choice.beta_time=0.0:1.0"], failing_odd, design="lhs", samples=8)
+    for path in sorted((out / "runs" / "county").glob("*.parquet"))[:2]:
+        path.unlink()
+    analysis = analyze(out)
+    assert "2 of 8 runs are missing: the sweep is unfinished" in analysis.notes[0]
+    assert analysis.notes[1].startswith("4 of 8 runs failed")
+
+
+def test_a_complete_sweep_has_no_status_notes(tmp_path):
+    out = sweep(tmp_path, ["choice.beta_time=0.0:1.0"], only_beta_time, design="lhs", samples=4)
+    assert not any("of 4 runs" in note for note in analyze(out).notes)
+
+
+def test_files_of_an_earlier_analysis_that_no_longer_apply_are_removed(tmp_path):
+    out = sweep(tmp_path, ["choice.beta_time=0.0:1.0"], only_beta_time, samples=8)
+    write_analysis(analyze(out), out)
+    assert (out / "analysis" / "sobol.csv").is_file()
+    for path in (out / "runs" / "county").glob("p0000*.parquet"):
+        path.unlink()
+    write_analysis(analyze(out), out)  # a point without runs: no Sobol indices now
+    assert not (out / "analysis" / "sobol.csv").exists()

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.errors import ScenarioError
 from sim.experiment.compare import compare, scenario_labels, write_comparison
 from sim.experiment.errors import ExperimentError
-from sim.errors import ScenarioError
 from sim.scenario import load_scenario
 from sim.seeds import replicate_rng
 

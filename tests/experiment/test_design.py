@@ -158,3 +158,36 @@ def test_runs_table_ids_and_common_random_numbers():
 def test_list_values_map_from_sample_index():
     spec = VarySpec("k", values=("a", "b", "c"))
     assert [spec.from_unit(x) for x in (0.0, 0.99, 1.0, 2.5, 3.0)] == ["a", "a", "b", "c", "c"]
+
+
+# ---- issue 12: sweeps over integer keys -----------------------------------------------------
+
+
+def test_integer_keys_are_told_by_the_schema_even_inside_an_absent_block():
+    key = "policies.consolidation.rule.min_pupils.primary"
+    assert BASE["policies"]["consolidation"] is None or "rule" not in BASE["policies"]
+    (spec,) = checked(f"{key}=20:120")
+    assert spec.integer
+    points = design_points([spec], "lhs", 16, seed=3)
+    assert points[key].dtype.kind == "i" and points[key].between(20, 120).all()
+    assert spec.note == f"{key}: whole numbers 20 to 120"
+
+
+def test_integer_range_bounds_are_rounded_inwards():
+    (spec,) = checked("years=2:3.5")
+    assert (spec.low, spec.high, spec.text) == (2, 3, "years=2:3")
+    assert spec.note == "years: whole numbers 2 to 3 (rounded from years=2:3.5)"
+    assert spec.levels(3) == [2, 3]
+    assert set(design_points([spec], "sobol", 16, seed=0)["years"]) == {2, 3}
+
+
+@pytest.mark.parametrize("text, held", [("years=2.2:2.8", "none"), ("years=2.5:3.5", "only 3")])
+def test_integer_range_of_fewer_than_two_whole_numbers_is_refused(text, held):
+    with pytest.raises(ExperimentError, match=f"holds whole numbers and the range holds {held}"):
+        checked(text)
+
+
+def test_lhs_over_an_integer_key_makes_every_whole_number_equally_likely():
+    (spec,) = checked("years=2:4")
+    points = design_points([spec], "lhs", 300, seed=1)
+    assert points["years"].value_counts().sort_index().to_dict() == {2: 100, 3: 100, 4: 100}

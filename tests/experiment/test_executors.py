@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import pickle
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
 
 import pytest
 
@@ -114,3 +121,82 @@ def test_make_executor_follows_the_cli_options():
     assert isinstance(local, LocalExecutor) and local.workers == 2
     assert isinstance(make_executor(), LocalExecutor)
     assert isinstance(make_executor(workers=0, scheduler="tcp://h:8786"), DaskExecutor)
+
+
+@pytest.mark.parametrize("address", ["", "  "])
+def test_an_empty_scheduler_address_is_an_error_not_a_local_run(address):
+    with pytest.raises(ExperimentError, match="--scheduler"):
+        make_executor(workers=2, scheduler=address)
+
+
+# ---- issue 12: workers die with their parent ------------------------------------------------
+
+#: Seconds the killed parent's workers may take to end (the watchdog reacts at once).
+WORKERS_GONE_S = 5.0
+#: Seconds to wait for the workers to start their (endless) runs.
+WORKERS_START_S = 60.0
+POLL_S = 0.05
+
+SLEEPER = """
+import os
+import time
+from pathlib import Path
+
+
+def sleep_and_tell(task):
+    Path(os.environ["PID_DIR"], str(os.getpid())).touch()
+    time.sleep(600)
+"""
+PARENT = """
+from sim.experiment.executors import LocalExecutor
+from sim.experiment.tasks import Task
+
+import sleeper
+
+tasks = [Task(run_id=f"p{i}", point=i, replicate=0, seed=0) for i in range(4)]
+with LocalExecutor(2) as pool:
+    for outcome in pool.map(sleeper.sleep_and_tell, tasks):
+        pass
+"""
+
+
+def _running(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie, ended but not reaped, counts as ended)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+
+
+def _wait_for(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(POLL_S)
+    return condition()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs /proc (Linux)")
+def test_workers_die_with_their_parent(tmp_path):
+    (tmp_path / "sleeper.py").write_text(textwrap.dedent(SLEEPER))
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "PID_DIR": str(pids)}
+    parent = subprocess.Popen([sys.executable, "-c", textwrap.dedent(PARENT)], env=env)
+    workers: list[int] = []
+    try:
+        assert _wait_for(lambda: len(list(pids.iterdir())) == 2, WORKERS_START_S)
+        workers = [int(p.name) for p in pids.iterdir()]
+        assert all(_running(pid) for pid in workers)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        assert _wait_for(lambda: not any(_running(pid) for pid in workers), WORKERS_GONE_S), (
+            f"workers {workers} outlived their parent"
+        )
+    finally:
+        parent.kill()
+        for pid in workers:  # only if the test failed: do not leave them running
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)

@@ -134,3 +134,56 @@ def test_paths_follow_the_documented_layout(tmp_path):
     assert store.run_path("p0001-r02") == tmp_path / "runs" / "county" / "p0001-r02.parquet"
     assert store.run_path("x", "schools") == tmp_path / "runs" / "schools" / "x.parquet"
     assert store.failure_path("x") == tmp_path / "failed" / "x.json"
+
+
+# ---- issue 12: locks and litter do not count; damaged files are named ----------------------
+
+
+def test_a_lock_and_os_litter_do_not_make_a_folder_non_empty(tmp_path):
+    (tmp_path / ".edusim-lock").write_text("{}")
+    (tmp_path / ".DS_Store").write_bytes(b"x")
+    assert SweepStore(tmp_path).is_empty()
+
+
+@pytest.mark.parametrize("name", ["sweep.json", "design.parquet", "run", "failure"])
+def test_damaged_files_are_errors_naming_them(tmp_path, name):
+    store = SweepStore(tmp_path)
+    store.write_spec({"kind": "edusim-sweep"})
+    store.write_design(pd.DataFrame({"run_id": ["p0000-r00"], "point": [0], "replicate": [0],
+                                     "seed": [9]}))
+    store.write_run(task(0), {"county": county()})
+    store.write_failure(task(1), "ValueError: x")
+    path = {
+        "sweep.json": store.spec_path,
+        "design.parquet": store.design_path,
+        "run": store.run_path("p0000-r00"),
+        "failure": store.failure_path("p0001-r00"),
+    }[name]
+    path.write_bytes(b"\x00 not what it was")
+    read = {
+        "sweep.json": store.read_spec,
+        "design.parquet": store.read_design,
+        "run": store.read_table,
+        "failure": store.read_failures,
+    }[name]
+    with pytest.raises(ExperimentError, match=path.name):
+        read()
+
+
+def test_a_design_without_the_run_columns_is_refused(tmp_path):
+    store = SweepStore(tmp_path)
+    write_parquet(store.design_path, pd.DataFrame({"x": [1]}))
+    with pytest.raises(ExperimentError, match="not a sweep design"):
+        store.read_design()
+
+
+def test_cleaning_temporary_files_touches_only_the_sweeps_own_folders(tmp_path):
+    store = SweepStore(tmp_path)
+    store.write_run(task(0), {"county": county()})
+    (tmp_path / "notes").mkdir()
+    mine = tmp_path / "notes" / ".draft.v2.tmp"
+    mine.write_text("the user's")
+    stray = tmp_path / ".sweep.json.x1y2.tmp"
+    stray.write_text("{")
+    assert store.clean_temporary() == 1
+    assert mine.exists() and not stray.exists()

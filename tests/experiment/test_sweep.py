@@ -16,6 +16,7 @@ import pytest
 
 from sim.experiment.errors import ExperimentError
 from sim.experiment.executors import InlineExecutor, LocalExecutor
+from sim.experiment.locks import FolderLock, lock_inside
 from sim.experiment.storage import SweepStore
 from sim.experiment.sweep import execute_sweep, plan_sweep, run_sweep
 from sim.experiment.tasks import Task
@@ -281,3 +282,36 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
     pd.testing.assert_frame_equal(a, b)
     assert not list(killed.rglob("*.tmp"))
     assert np.isfinite(a["hollow_share"]).all()
+
+
+# ---- issue 12: one sweep computes for a folder at a time -----------------------------------
+
+
+def test_execute_sweep_refuses_a_folder_locked_by_another_sweep(tmp_path):
+    out = tmp_path / "s"
+    planned = plan(out)
+    with FolderLock(lock_inside(out), out, "sweep"):
+        with pytest.raises(ExperimentError, match=f"in use by edusim sweep \\(pid {os.getpid()}"):
+            execute_sweep(planned, workers=0, evaluate=toy)
+    assert not (out / "runs").exists() and not (out / "sweep.json").exists()
+
+
+def test_a_sweep_started_meanwhile_in_the_planned_folder_is_not_joined(tmp_path):
+    out = tmp_path / "s"
+    first, second = plan(out), plan(out, replicates=3)
+    execute_sweep(first, workers=0, evaluate=toy)
+    with pytest.raises(ExperimentError, match="was empty when the sweep was planned"):
+        execute_sweep(second, workers=0, evaluate=toy)
+    assert json.loads((out / "sweep.json").read_text())["replicates"] == 2
+
+
+def test_a_stale_lock_is_taken_over_and_reported(tmp_path):
+    out = tmp_path / "s"
+    out.mkdir()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (out / ".edusim-lock").write_text(json.dumps({"verb": "sweep", "pid": dead.pid}))
+    messages = []
+    summary = execute_sweep(plan(out), workers=0, evaluate=toy, notify=messages.append)
+    assert summary.done == 12 and f"pid {dead.pid}" in messages[0]
+    assert not (out / ".edusim-lock").exists()

@@ -17,7 +17,11 @@ from sim.scenario.keys import (
     field_type,
     get_dotted,
     has_key,
+    is_record,
+    is_series,
     keys_at,
+    merged,
+    merges,
     set_dotted,
     to_toml,
     toml_value,
@@ -187,3 +191,35 @@ def test_to_toml_layout_values_then_tables_then_arrays_of_tables():
     nested = to_toml({"p": {"q": {"r": 1}, "s": 2}, "odd key": {"z": "w"}})
     assert nested == '\n[p]\ns = 2\n\n[p.q]\nr = 1\n\n["odd key"]\nz = "w"\n'
     assert tomllib.loads(nested) == {"p": {"q": {"r": 1}, "s": 2}, "odd key": {"z": "w"}}
+
+
+# ---- issue 12: a table merges into a block or a record, replaces a series -------------------
+
+
+def test_records_and_series_are_told_by_their_entries():
+    assert is_record(field_type("roads.ride_speed_kmh"))
+    assert is_series(field_type("demography.births_index"))
+    assert not is_record(field_type("demography.births_index"))
+    assert not is_series(field_type("roads.ride_speed_kmh")) and not is_series(int)
+    assert merges("") and merges("county") and merges("roads.ride_speed_kmh")
+    assert not merges("demography.births_index") and not merges("years")
+    assert not merges("no.such.key")
+
+
+def test_a_table_merges_into_a_block_or_a_record_and_replaces_a_series():
+    data = {
+        "county": {"residents": 1, "villages": 2},
+        "roads": {"ride_speed_kmh": {"county": 40.0, "village": 20.0}},
+        "demography": {"births_index": {"2000": 1.0, "2010": 2.0}},
+    }
+    set_dotted(data, "county", {"residents": 5})
+    set_dotted(data, "roads", {"ride_speed_kmh": {"village": 12.0}})
+    set_dotted(data, "demography.births_index", {"2020": 3.0})
+    assert data == {
+        "county": {"residents": 5, "villages": 2},
+        "roads": {"ride_speed_kmh": {"county": 40.0, "village": 12.0}},
+        "demography": {"births_index": {"2020": 3.0}},
+    }
+    nested = merged(data, {"demography": {"births_index": {"1990": 1.0}}})
+    assert nested["demography"]["births_index"] == {"1990": 1.0}  # a series inside a block
+    assert merged({"a": 1}, 5, "county") == 5

@@ -20,7 +20,12 @@ from sim.experiment.calibration.objective import (
     moment_values,
     objective,
 )
-from sim.experiment.calibration.output import default_out, overlay_text, write_calibration
+from sim.experiment.calibration.output import (
+    check_calibration_out,
+    default_out,
+    overlay_text,
+    write_calibration,
+)
 from sim.experiment.calibration.search import (
     DEFAULT_BUDGET,
     DEFAULT_REPLICATES,
@@ -47,7 +52,8 @@ from sim.experiment.calibration.targets import (
 __all__ = [
     "DEFAULT_BUDGET", "DEFAULT_REPLICATES", "DEFAULT_REPORT_REPLICATES", "DERIVED", "PENALTY",
     "SERIES", "Calibration", "CalibrationResult", "Moment", "ParamSpec", "Parameter", "Targets",
-    "calibrate", "check_targets", "de_settings", "default_out", "evaluate_calibration_run",
+    "calibrate", "check_calibration_out", "check_targets", "de_settings", "default_out",
+    "evaluate_calibration_run",
     "fit_table", "load_targets", "moment_values", "objective", "overlay_text",
     "plan_calibration", "rerun_command", "run_calibration", "write_calibration",
 ]

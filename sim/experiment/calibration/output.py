@@ -13,10 +13,12 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
+from sim.errors import EdusimError
 from sim.experiment.calibration.search import Calibration, CalibrationResult, rerun_command
-from sim.outputs import write_csv, write_json, write_text
+from sim.experiment.folders import CALIBRATION, check_out_folder, staged_folder
+from sim.outputs import atomic_write, check_writable_out, write_csv, write_json, write_text
 from sim.scenario.keys import toml_value
 from sim.version import package_version
 
@@ -24,6 +26,12 @@ from sim.version import package_version
 RUNS_DIR = Path("calibration") / "runs"
 #: Suffix of the fitted scenario's name.
 FITTED_SUFFIX = "_fitted"
+#: The first words of every overlay edusim writes (how an earlier one is recognised).
+OVERLAY_HEADER = "# Fitted by edusim"
+#: The fit figure in the run folder (drawn by ``sim.viz.calibration``) and its suffix beside
+#: the fitted overlay (``<targets>_fit.png``).
+FIT_FIGURE_NAME = "fit.png"
+FIT_FIGURE = "_fit.png"
 
 
 def default_out(problem: Calibration) -> Path:
@@ -61,7 +69,7 @@ def _overlay_comments(result: CalibrationResult) -> list[str]:
     worst = result.fit.loc[result.fit["relative_error"].abs().idxmax()]
     used = result.runs - p.report_replicates
     return [
-        f"# Fitted by edusim {package_version()} on {result.started[:10]}: simulated method of "
+        f"{OVERLAY_HEADER} {package_version()} on {result.started[:10]}: simulated method of "
         "moments against",
         f"# the targets '{p.targets.name}' ({len(p.targets.moments)} moments), differential "
         "evolution with a budget of",
@@ -131,38 +139,124 @@ def overlay_text(result: CalibrationResult, folder: Path) -> str:
     return text
 
 
-def write_calibration(result: CalibrationResult, out: str | Path,
-                      fitted_dir: str | Path | None = None) -> Path:
-    """Write the run folder (see the module docstring), every file atomically.
+def check_calibration_out(
+    out: str | Path, targets_name: str, fitted_dir: str | Path | None = None, force: bool = False
+) -> None:
+    """Check, before fitting, that the run folder and the fitted overlay's files may be written.
+
+    The run folder follows the rule of :mod:`sim.experiment.folders` (new or empty, or an
+    earlier calibration replaced only with ``force``). In ``fitted_dir`` only
+    ``<targets>.toml``, ``<targets>_fit.csv`` and ``<targets>_fit.png`` are written: existing
+    ones are replaced only with ``force``, and a ``<targets>.toml`` that is not an overlay edusim
+    wrote is never replaced.
+
+    Parameters
+    ----------
+    out
+        The run folder.
+    targets_name
+        The targets' name (the overlay's file stem).
+    fitted_dir
+        The folder of fitted overlays, or None when none is written.
+    force
+        Replace an earlier calibration and an earlier fitted overlay of these targets.
+
+    Raises
+    ------
+    EdusimError
+        A folder is refused or cannot be written; the message names it and why.
+    """
+    check_out_folder(out, CALIBRATION, force)
+    if fitted_dir is None:
+        return
+    fitted = Path(fitted_dir)
+    check_writable_out(fitted, option="--fitted-dir")
+    overlay = fitted / f"{targets_name}.toml"
+    if overlay.is_file() and not _is_fitted_overlay(overlay):
+        raise EdusimError(
+            f"--fitted-dir {fitted}: {overlay.name} exists and is not an overlay edusim "
+            "calibrate wrote; it is never replaced: choose another --fitted-dir or move it"
+        )
+    present = [p.name for p in _fitted_files(fitted, targets_name) if p.exists()]
+    if present and not force:
+        raise EdusimError(
+            f"--fitted-dir {fitted}: holds an earlier fit of '{targets_name}' "
+            f"({', '.join(present)}); replace it with --force, or use --no-write-overlay"
+        )
+
+
+def _fitted_files(fitted: Path, name: str) -> tuple[Path, Path, Path]:
+    """The overlay, fit table and figure a calibration writes into the fitted folder."""
+    return fitted / f"{name}.toml", fitted / f"{name}_fit.csv", fitted / f"{name}{FIT_FIGURE}"
+
+
+def _is_fitted_overlay(path: Path) -> bool:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return handle.readline().startswith(OVERLAY_HEADER)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def write_calibration(
+    result: CalibrationResult,
+    out: str | Path,
+    fitted_dir: str | Path | None = None,
+    *,
+    force: bool = False,
+    figures: Callable[[Path], Any] | None = None,
+) -> Path:
+    """Write the run folder (see the module docstring) whole, then the fitted overlay.
+
+    The run folder is written to a hidden folder beside ``out`` and renamed into place when
+    complete (:func:`sim.experiment.folders.staged_folder`); then, when ``fitted_dir`` is
+    given, ``<fitted_dir>/<targets>.toml``, ``<targets>_fit.csv`` and (when the run folder has
+    ``fit.png``) ``<targets>_fit.png``, each atomically.
 
     Parameters
     ----------
     result
         What the calibration found.
     out
-        The run folder (created if needed).
+        The run folder: new or empty, or an earlier calibration replaced with ``force``.
     fitted_dir
-        When given, also ``<fitted_dir>/<targets>.toml`` and ``<targets>_fit.csv``.
+        When given, the folder of fitted overlays.
+    force
+        Replace an earlier calibration in ``out`` and an earlier fit of these targets in
+        ``fitted_dir`` (only the files a calibration writes).
+    figures
+        Called with the hidden run folder once the data are in it, to draw ``fit.png`` there
+        (``sim.viz.calibration.write_calibration_figures``).
 
     Returns
     -------
     pathlib.Path
         The run folder.
+
+    Raises
+    ------
+    EdusimError
+        A folder is refused or cannot be written (:func:`check_calibration_out`).
     """
     out = Path(out)
     name = result.problem.targets.name
-    out.mkdir(parents=True, exist_ok=True)
-    write_text(out / f"{name}.toml", overlay_text(result, out))
-    write_csv(out / "fit_table.csv", result.fit)
-    write_csv(out / "projection.csv", result.projection)
-    write_csv(out / "evaluations.csv", result.evaluations)
-    write_json(out / "calibration.json", result.manifest())
+    check_calibration_out(out, name, fitted_dir, force)
+    with staged_folder(out, CALIBRATION, force) as folder:
+        write_text(folder / f"{name}.toml", overlay_text(result, out))
+        write_csv(folder / "fit_table.csv", result.fit)
+        write_csv(folder / "projection.csv", result.projection)
+        write_csv(folder / "evaluations.csv", result.evaluations)
+        write_json(folder / "calibration.json", result.manifest())
+        if figures is not None:
+            figures(folder)
     if fitted_dir is not None:
-        fitted = Path(fitted_dir)
-        fitted.mkdir(parents=True, exist_ok=True)
-        write_text(fitted / f"{name}.toml", overlay_text(result, fitted))
-        write_csv(fitted / f"{name}_fit.csv", result.fit)
+        overlay, table, figure = _fitted_files(Path(fitted_dir), name)
+        write_text(overlay, overlay_text(result, overlay.parent))
+        write_csv(table, result.fit)
+        if (out / FIT_FIGURE_NAME).is_file():
+            data = (out / FIT_FIGURE_NAME).read_bytes()
+            atomic_write(figure, lambda p: p.write_bytes(data))
     return out
 
 
-__all__ = ["default_out", "overlay_text", "write_calibration"]
+__all__ = ["check_calibration_out", "default_out", "overlay_text", "write_calibration"]
