@@ -62,7 +62,18 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except EdusimError as exc:
-        err_console.print(
-            f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True, soft_wrap=True
+        _fail(str(exc))
+    except MemoryError:
+        # A valid but very large scenario (millions of residents, thousands of villages) on a
+        # small machine: say so instead of a traceback; nothing was written (writes are atomic).
+        _fail(
+            "not enough memory for this scenario: make the county smaller (county.residents, "
+            "county.villages) or run it on a machine with more memory"
         )
-        raise typer.Exit(USAGE_ERROR) from None
+
+
+def _fail(message: str) -> None:
+    err_console.print(
+        f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True, soft_wrap=True
+    )
+    raise typer.Exit(USAGE_ERROR) from None

@@ -406,6 +406,12 @@ def side_by_side(
     for metric, statistic in rows:
         row = {"metric": metric, "statistic": statistic}
         for i, label in enumerate(labels):
+            if (metric, statistic, label) not in indexed.index:
+                # missing in every replicate (e.g. cv with fewer than two eligible schools)
+                row[label] = "n/a"
+                if i:
+                    row[f"Δ {label}"] = "n/a"
+                continue
             rec = indexed.loc[(metric, statistic, label)]
             row[label] = _interval_text(rec["mean"], rec["lo"], rec["hi"])
             if i:

@@ -31,6 +31,7 @@ from sim.scenario.keys import (
     merged,
     set_dotted,
 )
+from sim.scenario.reference import range_at
 from sim.scenario.schema import Scenario
 from sim.scenario.schema_base import block_type
 
@@ -268,7 +269,9 @@ def _format_validation(exc: ValidationError) -> str:
         elif not err["loc"]:  # a check across blocks: its message names the keys
             lines.append(err["msg"].removeprefix("Value error, "))
         else:
-            lines.append(f"key '{path}' = {_short(value)}: {err['msg']}")
+            allowed = range_at(err["loc"])
+            where = f" (allowed: {allowed})" if allowed else ""
+            lines.append(f"key '{path}' = {_short(value)}: {err['msg']}{where}")
     if len(lines) == 1:
         head = "invalid scenario: "
     else:

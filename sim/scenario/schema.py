@@ -39,6 +39,7 @@ from sim.scenario.schema_base import (
     SpeedKmh,
     StageClassCap,
     StageCommuteMinutes,
+    StagePupilsPerTeacher,
     StageSchoolSize,
     StageShares,
     StageStaffing,
@@ -397,8 +398,8 @@ class SchoolsConfig(Strict):
 class TeachersConfig(Strict):
     """Teacher staffing, careers and quality inputs."""
 
-    pupil_teacher_ratio: StageStaffing = Field(
-        default_factory=lambda: StageStaffing(primary=19, junior=13.5),
+    pupil_teacher_ratio: StagePupilsPerTeacher = Field(
+        default_factory=lambda: StagePupilsPerTeacher(primary=19, junior=13.5),
         description="Staffing standard, pupils per teacher: 19 primary, 13.5 junior (2014 unified "
         "standard, facts.md).",
     )

@@ -174,6 +174,17 @@ class StageStaffing(Strict):
     junior: Float = Field(gt=0, le=MAX_STAFFING)
 
 
+class StagePupilsPerTeacher(Strict):
+    """Pupils per teacher for primary and junior: 1 to 100.
+
+    The lower bound: no staffing norm has fewer pupils than teachers (the 2014 norms are 19 and
+    13.5), and a ratio near 0 would ask for billions of teachers.
+    """
+
+    primary: Float = Field(ge=1, le=MAX_STAFFING)
+    junior: Float = Field(ge=1, le=MAX_STAFFING)
+
+
 class StageShares(Strict):
     """A share or yearly chance for primary and junior: 0 to 1."""
 

@@ -1,4 +1,4 @@
-"""Issue 12: ``edusim --version`` prints the installed version (sim.version.package_version)."""
+"""The Typer app: ``--version``, and user errors (and memory errors) as one message and exit 2."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 
+import sim.cli.scenarios as verbs
 from sim.version import package_version
 
 
@@ -27,3 +28,14 @@ def test_version_is_printed_by_the_console_entry_point():
 def test_without_arguments_the_help_is_still_shown(invoke):
     result = invoke()
     assert "Usage" in result.output and "run" in result.output and "--version" in result.output
+
+
+def test_a_scenario_too_large_for_memory_exits_2_with_a_message(invoke, monkeypatch):
+    """A valid but huge county on a small machine: a clear message, not a traceback."""
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(verbs, "check_scenario", out_of_memory)
+    result = invoke("validate", "small_county")
+    assert result.exit_code == 2
+    assert "not enough memory for this scenario" in result.stderr

@@ -144,3 +144,17 @@ def test_pool_gives_the_same_numbers_as_in_process():
     pooled = compare(["small_county"], overrides=QUICK, replicates=2, workers=2)
     pd.testing.assert_frame_equal(inline.county, pooled.county)
     assert np.allclose(inline.summary["mean"].to_numpy(float), pooled.summary["mean"].to_numpy(float), equal_nan=True)
+
+
+def test_side_by_side_says_n_a_for_a_metric_missing_in_every_replicate():
+    """cv is missing (NaN) with fewer than two eligible schools; the table must not break."""
+    from sim.experiment.compare import side_by_side, summary_table
+
+    county = pd.DataFrame({
+        "scenario": ["a", "a", "b", "b"], "replicate": [0, 1, 0, 1], "year": [2024] * 4,
+        "pupils": [100.0, 110.0, 90.0, 95.0], "cv_primary": [0.2, 0.3, np.nan, np.nan],
+    })
+    summary = summary_table(county, ["a", "b"])
+    table = side_by_side(summary, ["a", "b"], metrics=[])
+    cv = table[table["metric"] == "cv_primary"].iloc[0]
+    assert cv["b"] == "n/a" and cv["Δ b"] == "n/a" and cv["a"] != "n/a"

@@ -12,7 +12,7 @@ import sim
 import sim.cli.calibrate  # noqa: F401  (registers the verb until sim.cli imports it)
 from sim.cli.app import app
 
-TARGETS = Path(__file__).parent / "data" / "targets"
+TARGETS = Path(__file__).parents[1] / "data" / "targets"
 QUICK = [
     "--set",
     "years=3",
