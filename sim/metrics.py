@@ -351,7 +351,7 @@ def collect(model, cs: ClassStructure) -> tuple[dict, pd.DataFrame]:
         "cost_per_pupil": costs / max(n_pupils, 1),
         "hard_access_share": hard / max(n_pupils + counts.dropouts, 1),
         "pupils_hard_access": hard,
-        "pupils_without_place": counts.no_place,
+        "pupils_without_place": counts.without_place,
         "pupils_displaced": int(displaced.sum()),
         "displaced_without_place": counts.no_place_displaced,
         "displaced_mean_commute_min": float(commute[displaced & day].mean())

@@ -201,7 +201,7 @@ class EducationModel(mesa.Model):
         """County-town admission check, then rank candidates and assign by deferred acceptance.
 
         Pupils without a seat at any acceptable school are placed at their catchment school
-        (counted in ``counts.no_place``, 无学上); only the outside option makes a dropout.
+        (counted in ``counts.without_place``, 无学上); only the outside option makes a dropout.
         Returning dropouts do not take the outside option this year.
 
         Parameters
@@ -216,7 +216,7 @@ class EducationModel(mesa.Model):
             self, needing, town_admitted=admitted, returning=np.isin(needing, returning)
         )
         demography.drop_out(self, outcome["dropped"])
-        self.counts.no_place += int(outcome["without_place"].size)
+        self.counts.without_place += int(outcome["without_place"].size)
 
     def form_classes(self) -> ClassStructure:
         """Classes per grade, with multigrade classes (复式班), once a year.

@@ -412,7 +412,7 @@ class YearCounts:
     """
 
     dropouts: int = 0  # pupils who dropped out this year (outside option or no feasible school)
-    no_place: int = 0  # pupils needing a school who found no seat anywhere acceptable
+    without_place: int = 0  # pupils with no seat anywhere acceptable, placed at their catchment
     no_place_displaced: int = 0  # of them, pupils displaced by a closure this year
     returned_dropouts: int = 0  # dropouts who returned to school this year (控辍保学)
     dropped_displaced: int = 0  # displaced pupils with no feasible school at all

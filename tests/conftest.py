@@ -1,7 +1,11 @@
-"""Shared fixtures: scenario fixture files, a CLI runner, one small multi-replicate run."""
+"""Shared fixtures: scenario fixture files, a CLI runner, one small multi-replicate run, an
+unwritable folder and a guard that a verb runs nothing before checking its output folder."""
 
 from __future__ import annotations
 
+import os
+import stat
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +14,7 @@ from typer.testing import CliRunner
 import sim
 import sim.cli  # noqa: F401  (registers every verb on the app)
 from sim.cli.app import app
+from sim.experiment.executors import InlineExecutor
 
 SCENARIOS = Path(__file__).parent / "data" / "scenarios"
 
@@ -63,3 +68,33 @@ def small_model(small_scenario) -> sim.EducationModel:
     model = sim.EducationModel(small_scenario, seed=SMALL_SEED)
     model.step()
     return model
+
+
+@pytest.fixture
+def unwritable(tmp_path) -> Path:
+    """A folder nobody may create entries in: read-only by mode, or (as root, whom modes do not
+    stop) a place in sysfs."""
+    if os.geteuid() != 0:
+        folder = tmp_path / "read_only"
+        folder.mkdir()
+        folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
+        yield folder
+        folder.chmod(stat.S_IRWXU)
+        return
+    folder = Path("/sys")
+    try:
+        os.rmdir(tempfile.mkdtemp(dir=folder))
+    except OSError:
+        yield folder
+        return
+    pytest.skip("no unwritable folder on this machine")
+
+
+@pytest.fixture
+def no_runs(monkeypatch):
+    """Fail the test if a verb run with ``--workers 0`` evaluates any run."""
+
+    def refuse(self, evaluate, tasks, max_in_flight=None):
+        raise AssertionError("ran before the output folder was checked")
+
+    monkeypatch.setattr(InlineExecutor, "map", refuse)

@@ -15,8 +15,6 @@ COVERED_ELSEWHERE = {
     # exception classes, no logic
     "sim/errors.py": "tests/cli/test_run.py (an EdusimError exits 2)",
     "sim/experiment/errors.py": "tests/experiment/test_compare.py, test_storage.py",
-    # a re-export of sim/scenario/policies/
-    "sim/scenario/policy_schema.py": "tests/scenario/test_schema.py",
     # pydantic declarations of the policy blocks; their validators and ranges are tested together
     **{
         f"sim/scenario/policies/{name}.py": "tests/scenario/policies/test_validators.py, "

@@ -295,7 +295,7 @@ def test_charge_to_an_unknown_item_raises_and_charges_nothing():
 
 def test_year_counts_start_at_zero_and_a_misspelt_count_fails():
     counts = YearCounts()
-    assert counts.dropouts == counts.no_place == counts.hires_refused == 0
+    assert counts.dropouts == counts.without_place == counts.hires_refused == 0
     counts.dropouts += 3
     assert counts.dropouts == 3
     with pytest.raises(AttributeError):

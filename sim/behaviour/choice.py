@@ -522,8 +522,7 @@ def assign(model, idx: np.ndarray, town_admitted: np.ndarray | None = None,
         nothing feasible), ``without_place`` (placed over capacity at the catchment school),
         ``diverted`` (placed by the county under hard caps), ``deferred`` (grade-1 entrants
         who wait a year because their catchment school's grade-1 intake is closed; already
-        set back to preschool) and ``no_place`` (always empty: nobody is dropped for want of
-        a seat; kept for callers that drop it).
+        set back to preschool).
     """
     c, rng = model.children, model.rng
     idx = np.asarray(idx, dtype=np.int64)
@@ -533,7 +532,7 @@ def assign(model, idx: np.ndarray, town_admitted: np.ndarray | None = None,
     c.boarding[idx] = False
     c.bus[idx] = False
     if idx.size == 0:
-        return {key: idx for key in ("placed", "dropped", "no_place", "without_place",
+        return {key: idx for key in ("placed", "dropped", "without_place",
                                      "diverted", "deferred")}
     t = utility_terms(model, idx, current=previous, town_admitted=town_admitted)
     if returning is not None:
@@ -579,7 +578,6 @@ def assign(model, idx: np.ndarray, town_admitted: np.ndarray | None = None,
     return {
         "placed": idx[placed_mask | diverted_mask | without_mask],
         "dropped": idx[dropped_mask],
-        "no_place": idx[:0],
         "without_place": idx[without_mask],
         "diverted": idx[diverted_mask],
         "deferred": deferred,

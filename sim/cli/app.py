@@ -63,6 +63,10 @@ def user_errors() -> Iterator[None]:
         yield
     except EdusimError as exc:
         _fail(str(exc))
+    except OSError as exc:
+        # a full disk, a folder made read-only after the checks, a lock the file system refuses
+        where = f" {exc.filename}" if exc.filename else ""
+        _fail(f"cannot read or write{where}: {exc.strerror or exc}")
     except MemoryError:
         # A valid but very large scenario (millions of residents, thousands of villages) on a
         # small machine: say so instead of a traceback; nothing was written (writes are atomic).

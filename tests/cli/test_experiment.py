@@ -1,4 +1,7 @@
-"""The compare, sweep and analyze verbs: files written, exit statuses, nothing written on bad input."""
+(
+    "The compare, sweep and analyze verbs: files written, exit statuses, "
+    "nothing written on bad input."
+)
 
 from __future__ import annotations
 
@@ -28,21 +31,34 @@ def in_tmp(tmp_path, monkeypatch):
 
 
 def test_compare_writes_and_prints_the_summary(in_tmp):
-    result = invoke("compare", "small_county", "small_county", *QUICK, "--replicates", 2, "--workers", 0)
+    result = invoke(
+        "compare", "small_county", "small_county", *QUICK, "--replicates", 2, "--workers", 0
+    )
     assert result.exit_code == 0, result.output
     folder = in_tmp / "outputs" / "compare-small_county-small_county"
     assert {p.name for p in folder.iterdir()} == {
-        "county_long.parquet", "county_long.csv", "summary.csv", "summary_wide.csv", "frontier.csv", "manifest.json",
+        "county_long.parquet",
+        "county_long.csv",
+        "summary.csv",
+        "summary_wide.csv",
+        "frontier.csv",
+        "manifest.json",
         "figures",
     }
     assert {p.name for p in (folder / "figures").iterdir()} == {"frontier.png", "timeseries.png"}
-    assert "hollow_share" in result.stdout and "hard_access_share" in result.stdout and "Δ" in result.stdout
+    assert (
+        "hollow_share" in result.stdout
+        and "hard_access_share" in result.stdout
+        and "Δ" in result.stdout
+    )
     frontier = pd.read_csv(folder / "frontier.csv")
     assert list(frontier["scenario"]) == ["small_county", "small_county-2"]
 
 
 def test_compare_out_option(in_tmp):
-    result = invoke("compare", "small_county", *QUICK, "-r", 1, "--workers", 0, "--out", in_tmp / "mine")
+    result = invoke(
+        "compare", "small_county", *QUICK, "-r", 1, "--workers", 0, "--out", in_tmp / "mine"
+    )
     assert result.exit_code == 0, result.output
     assert (in_tmp / "mine" / "summary.csv").is_file()
 
@@ -63,8 +79,21 @@ def test_compare_bad_input_exits_2_and_writes_nothing(in_tmp, args, words):
     assert not (in_tmp / "outputs").exists()
 
 
-SWEEP = ["sweep", "small_county", *QUICK, "--vary", "choice.beta_time=0.02:0.1", "--design", "grid", "--samples", "2",
-         "--replicates", "2", "--workers", "0"]
+SWEEP = [
+    "sweep",
+    "small_county",
+    *QUICK,
+    "--vary",
+    "choice.beta_time=0.02:0.1",
+    "--design",
+    "grid",
+    "--samples",
+    "2",
+    "--replicates",
+    "2",
+    "--workers",
+    "0",
+]
 
 
 def test_sweep_then_analyze(in_tmp):
@@ -111,7 +140,16 @@ def test_sweep_bad_input_exits_2_before_any_run(in_tmp, vary, extra, words):
 
 def test_sweep_without_dask_names_the_extra(in_tmp, monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)
-    result = invoke("sweep", "small_county", "--vary", "choice.beta_time=0.02:0.1", "--scheduler", "tcp://127.0.0.1:1", "--out", "sw")
+    result = invoke(
+        "sweep",
+        "small_county",
+        "--vary",
+        "choice.beta_time=0.02:0.1",
+        "--scheduler",
+        "tcp://127.0.0.1:1",
+        "--out",
+        "sw",
+    )
     assert result.exit_code == 2 and "edusim[cluster]" in result.stderr
     assert not (in_tmp / "sw").exists()
 
@@ -137,11 +175,34 @@ TARGETS = Path(__file__).parents[1] / "data" / "targets" / "small_ok.toml"
 #: One quick command per verb that writes a folder (run with --workers 0, so `no_runs` guards it).
 WRITERS = {
     "compare": ["compare", "small_county", *QUICK, "-r", "1", "--workers", "0"],
-    "sweep": ["sweep", "small_county", *QUICK, "--vary", "choice.beta_time=0.02:0.1", "--design",
-              "grid", "--samples", "2", "--workers", "0"],
-    "calibrate": ["calibrate", "small_county", "--targets", str(TARGETS), "--set", "years=3",
-                  "--budget", "20", "--report-replicates", "2", "--workers", "0",
-                  "--no-write-overlay"],
+    "sweep": [
+        "sweep",
+        "small_county",
+        *QUICK,
+        "--vary",
+        "choice.beta_time=0.02:0.1",
+        "--design",
+        "grid",
+        "--samples",
+        "2",
+        "--workers",
+        "0",
+    ],
+    "calibrate": [
+        "calibrate",
+        "small_county",
+        "--targets",
+        str(TARGETS),
+        "--set",
+        "years=3",
+        "--budget",
+        "20",
+        "--report-replicates",
+        "2",
+        "--workers",
+        "0",
+        "--no-write-overlay",
+    ],
 }
 
 
@@ -241,8 +302,22 @@ def test_analyze_with_an_unwritable_analysis_folder_exits_2(in_tmp):
 
 def test_sweep_over_integer_keys_draws_whole_numbers_and_says_so(in_tmp):
     key = "policies.consolidation.rule.min_pupils.primary"
-    result = invoke("sweep", "small_county", "--set", "years=1", "--vary", f"{key}=20:120",
-                    "--design", "lhs", "--samples", "4", "--workers", "0", "--out", "sw")
+    result = invoke(
+        "sweep",
+        "small_county",
+        "--set",
+        "years=1",
+        "--vary",
+        f"{key}=20:120",
+        "--design",
+        "lhs",
+        "--samples",
+        "4",
+        "--workers",
+        "0",
+        "--out",
+        "sw",
+    )
     assert result.exit_code == 0, result.output
     assert "4 runs done, 0 failed" in result.stdout
     assert f"{key}: whole numbers 20 to 120" in result.stdout
@@ -253,13 +328,24 @@ def test_sweep_over_integer_keys_draws_whole_numbers_and_says_so(in_tmp):
 
 
 def test_grid_over_years_2_to_3_5_runs_only_whole_years_in_range(in_tmp):
-    result = invoke("sweep", "small_county", "--design", "grid", "--vary", "years=2:3.5",
-                    "--workers", "0", "--out", "sw")
+    result = invoke(
+        "sweep",
+        "small_county",
+        "--design",
+        "grid",
+        "--vary",
+        "years=2:3.5",
+        "--workers",
+        "0",
+        "--out",
+        "sw",
+    )
     assert result.exit_code == 0, result.output
     assert "years: whole numbers 2 to 3 (rounded from years=2:3.5)" in result.stdout
     assert sorted(pd.read_parquet(in_tmp / "sw" / "design.parquet")["years"]) == [2, 3]
     assert sorted(pd.read_parquet(in_tmp / "sw" / "runs" / "county").groupby("run_id").size()) == [
-        2, 3
+        2,
+        3,
     ]
 
 

@@ -31,7 +31,10 @@ def only_beta_time(task: Task) -> pd.DataFrame:
 
 
 def with_schools(task: Task) -> dict[str, pd.DataFrame]:
-    """School 1 is hollow in the third year when beta_time > 0.5; school 2 in the first year of replicate 0."""
+    (
+        "School 1 is hollow in the third year when beta_time > 0.5; "
+        "school 2 in the first year of replicate 0."
+    )
     x = task.params["choice.beta_time"]
     county = only_beta_time(task)
     schools = pd.DataFrame(
@@ -74,11 +77,21 @@ def test_sobol_gives_the_only_influential_input_the_dominant_index(tmp_path):
 
 
 def test_runs_table_has_inputs_status_and_outputs(tmp_path):
-    out = sweep(tmp_path, ["choice.beta_time=0:1"], failing_odd, design="lhs", samples=6, replicates=2)
+    out = sweep(
+        tmp_path, ["choice.beta_time=0:1"], failing_odd, design="lhs", samples=6, replicates=2
+    )
     result = analyze(out)
     runs = result.runs
     assert len(runs) == 12
-    assert list(runs.columns[:7]) == ["run_id", "point", "choice.beta_time", "replicate", "seed", "status", "error"]
+    assert list(runs.columns[:7]) == [
+        "run_id",
+        "point",
+        "choice.beta_time",
+        "replicate",
+        "seed",
+        "status",
+        "error",
+    ]
     assert set(runs.loc[runs["point"] % 2 == 1, "status"]) == {"failed"}
     assert runs.loc[runs["status"] == "failed", "error"].str.contains("RuntimeError: odd").all()
     ok = runs[runs["status"] == "ok"]
@@ -112,19 +125,36 @@ def test_hollow_risk_per_design_point(tmp_path):
     assert risk["hollow_risk"].tolist() == [0.0, 0.5, 1.0, 0.5]
     assert (risk["replicates"] == 2).all()
     early = analyze(out, within_years=2).hollow_risk.sort_values(["point", "school_id"])
-    assert early["hollow_risk"].tolist() == [0.0, 0.5, 0.0, 0.5]  # school 1 is hollow only in year 3
+    assert early["hollow_risk"].tolist() == [
+        0.0,
+        0.5,
+        0.0,
+        0.5,
+    ]  # school 1 is hollow only in year 3
 
 
 def test_files_are_readable_with_pandas(tmp_path):
     out = sweep(tmp_path, ["choice.beta_time=0.2,0.8"], with_schools, design="grid", replicates=2)
     folder = write_analysis(analyze(out), out)
     names = {p.name for p in folder.iterdir()}
-    assert {"runs.parquet", "runs.csv", "hollow_risk.parquet", "hollow_risk.csv", "hollow_risk_by_school.csv", "analysis.json"} <= names
+    assert {
+        "runs.parquet",
+        "runs.csv",
+        "hollow_risk.parquet",
+        "hollow_risk.csv",
+        "hollow_risk_by_school.csv",
+        "analysis.json",
+    } <= names
     assert len(pd.read_parquet(folder / "runs.parquet")) == 4
     assert json.loads((folder / "analysis.json").read_text())["runs"] == {"ok": 4}
     by_school = pd.read_csv(folder / "hollow_risk_by_school.csv")
     north = by_school.set_index("name").loc["North"]
-    assert (north["mean_risk"], north["lowest"], north["highest"], north["points"]) == (0.5, 0.0, 1.0, 2)
+    assert (north["mean_risk"], north["lowest"], north["highest"], north["points"]) == (
+        0.5,
+        0.0,
+        1.0,
+        2,
+    )
 
 
 # ---- issue 12: a partial sweep says what is missing; one analysis per folder ----------------

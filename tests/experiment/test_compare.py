@@ -43,7 +43,11 @@ def test_identical_scenarios_give_zero_differences(twins):
     second = twins.summary[twins.summary["scenario"] == "small_county-2"]
     finite = second.dropna(subset=["diff_mean"])
     assert len(finite) > 30
-    assert (finite["diff_mean"] == 0).all() and (finite["diff_lo"] == 0).all() and (finite["diff_hi"] == 0).all()
+    assert (
+        (finite["diff_mean"] == 0).all()
+        and (finite["diff_lo"] == 0).all()
+        and (finite["diff_hi"] == 0).all()
+    )
     long = twins.county
     a = long[long["scenario"] == "small_county"].drop(columns="scenario").reset_index(drop=True)
     b = long[long["scenario"] == "small_county-2"].drop(columns="scenario").reset_index(drop=True)
@@ -53,13 +57,26 @@ def test_identical_scenarios_give_zero_differences(twins):
 
 
 def test_replicates_differ_within_a_scenario(twins):
-    final = twins.county[(twins.county["metric"] == "pupils") & (twins.county["scenario"] == "small_county")]
+    final = twins.county[
+        (twins.county["metric"] == "pupils") & (twins.county["scenario"] == "small_county")
+    ]
     assert final["value"].nunique() > 1  # replicates are not copies of each other
 
 
 def test_summary_columns_and_statistics(twins):
     summary = twins.summary
-    assert list(summary.columns) == ["scenario", "metric", "statistic", "n", "mean", "lo", "hi", "diff_mean", "diff_lo", "diff_hi"]
+    assert list(summary.columns) == [
+        "scenario",
+        "metric",
+        "statistic",
+        "n",
+        "mean",
+        "lo",
+        "hi",
+        "diff_mean",
+        "diff_lo",
+        "diff_hi",
+    ]
     assert {"final", "cumulative"} == set(summary["statistic"])
     cumulative = set(summary.loc[summary["statistic"] == "cumulative", "metric"])
     assert {"dropouts", "pupils_hard_access"} <= cumulative
@@ -82,10 +99,18 @@ def test_paired_difference_and_cumulative_flows():
     assert cum_b["mean"] - cum_a["mean"] == pytest.approx(10.0)
     # cumulative = sum over the two years, per replicate, then averaged
     long = result.county
-    per_rep = long[(long["scenario"] == "small_county") & (long["metric"] == "dropouts")].groupby("replicate")["value"].sum()
+    per_rep = (
+        long[(long["scenario"] == "small_county") & (long["metric"] == "dropouts")]
+        .groupby("replicate")["value"]
+        .sum()
+    )
     assert cum_a["mean"] == pytest.approx(per_rep.mean())
     final = s.loc[("small_county", "dropouts", "final")]
-    last = long[(long["scenario"] == "small_county") & (long["metric"] == "dropouts") & (long["year"] == 2025)]
+    last = long[
+        (long["scenario"] == "small_county")
+        & (long["metric"] == "dropouts")
+        & (long["year"] == 2025)
+    ]
     assert final["mean"] == pytest.approx(last["value"].mean())
 
 
@@ -93,9 +118,15 @@ def test_frontier_at_final_year():
     result = compare(["small_county", "small_county"], replicates=5, workers=0, evaluate=toy)
     frontier = result.frontier
     assert list(frontier.columns) == [
-        "scenario", "year", "n",
-        "hollow_share_mean", "hollow_share_lo", "hollow_share_hi",
-        "hard_access_share_mean", "hard_access_share_lo", "hard_access_share_hi",
+        "scenario",
+        "year",
+        "n",
+        "hollow_share_mean",
+        "hollow_share_lo",
+        "hollow_share_hi",
+        "hard_access_share_mean",
+        "hard_access_share_lo",
+        "hard_access_share_hi",
     ]
     assert (frontier["year"] == 2025).all() and (frontier["n"] == 5).all()
     row = frontier.iloc[0]
@@ -105,7 +136,14 @@ def test_frontier_at_final_year():
 def test_files_written(twins, tmp_path):
     out = write_comparison(twins, tmp_path / "cmp")
     names = {p.name for p in out.iterdir()}
-    assert names == {"county_long.parquet", "county_long.csv", "summary.csv", "summary_wide.csv", "frontier.csv", "manifest.json"}
+    assert names == {
+        "county_long.parquet",
+        "county_long.csv",
+        "summary.csv",
+        "summary_wide.csv",
+        "frontier.csv",
+        "manifest.json",
+    }
     long = pd.read_parquet(out / "county_long.parquet")
     assert list(long.columns) == ["scenario", "replicate", "year", "metric", "value"]
     manifest = json.loads((out / "manifest.json").read_text())
@@ -113,7 +151,9 @@ def test_files_written(twins, tmp_path):
     assert set(manifest["scenarios"]) == {"small_county", "small_county-2"}
     assert manifest["scenarios"]["small_county"]["years"] == 2
     wide = pd.read_csv(out / "summary_wide.csv")
-    assert {"metric", "statistic", "small_county", "small_county-2", "Δ small_county-2"} <= set(wide.columns)
+    assert {"metric", "statistic", "small_county", "small_county-2", "Δ small_county-2"} <= set(
+        wide.columns
+    )
 
 
 def test_one_replicate_intervals_are_points():
@@ -136,24 +176,38 @@ def test_labels(tmp_path):
     path.write_text('extends = "small_county"\n')
     args = ["small_county", str(path), "small_county", "small_county"]
     resolved = [load_scenario(a) for a in args]
-    assert scenario_labels(args, resolved) == ["small_county", "my_policy", "small_county-2", "small_county-3"]
+    assert scenario_labels(args, resolved) == [
+        "small_county",
+        "my_policy",
+        "small_county-2",
+        "small_county-3",
+    ]
 
 
 def test_pool_gives_the_same_numbers_as_in_process():
     inline = compare(["small_county"], overrides=QUICK, replicates=2, workers=0)
     pooled = compare(["small_county"], overrides=QUICK, replicates=2, workers=2)
     pd.testing.assert_frame_equal(inline.county, pooled.county)
-    assert np.allclose(inline.summary["mean"].to_numpy(float), pooled.summary["mean"].to_numpy(float), equal_nan=True)
+    assert np.allclose(
+        inline.summary["mean"].to_numpy(float),
+        pooled.summary["mean"].to_numpy(float),
+        equal_nan=True,
+    )
 
 
 def test_side_by_side_says_n_a_for_a_metric_missing_in_every_replicate():
     """cv is missing (NaN) with fewer than two eligible schools; the table must not break."""
     from sim.experiment.compare import side_by_side, summary_table
 
-    county = pd.DataFrame({
-        "scenario": ["a", "a", "b", "b"], "replicate": [0, 1, 0, 1], "year": [2024] * 4,
-        "pupils": [100.0, 110.0, 90.0, 95.0], "cv_primary": [0.2, 0.3, np.nan, np.nan],
-    })
+    county = pd.DataFrame(
+        {
+            "scenario": ["a", "a", "b", "b"],
+            "replicate": [0, 1, 0, 1],
+            "year": [2024] * 4,
+            "pupils": [100.0, 110.0, 90.0, 95.0],
+            "cv_primary": [0.2, 0.3, np.nan, np.nan],
+        }
+    )
     summary = summary_table(county, ["a", "b"])
     table = side_by_side(summary, ["a", "b"], metrics=[])
     cv = table[table["metric"] == "cv_primary"].iloc[0]

@@ -118,7 +118,9 @@ def test_lhs_covers_the_range_and_is_seeded():
 
 
 def test_sobol_count_is_n_times_d_plus_2():
-    specs = checked("choice.beta_time=0.02:0.1", "choice.beta_quality=1:5", "boarding.min_grade=3,4,5")
+    specs = checked(
+        "choice.beta_time=0.02:0.1", "choice.beta_quality=1:5", "boarding.min_grade=3,4,5"
+    )
     points = design_points(specs, "sobol", 8, seed=0)
     assert len(points) == 8 * (3 + 2)
     assert set(points["boarding.min_grade"]) <= {3, 4, 5}
@@ -149,7 +151,10 @@ def test_runs_table_ids_and_common_random_numbers():
     assert (runs["seed"] == 42).all()
     # replicate r of every point has the same seed sequence
     for r in range(3):
-        states = {tuple(replicate_seed_sequence(s, r).generate_state(2)) for s in runs.loc[runs["replicate"] == r, "seed"]}
+        states = {
+            tuple(replicate_seed_sequence(s, r).generate_state(2))
+            for s in runs.loc[runs["replicate"] == r, "seed"]
+        }
         assert len(states) == 1
     with pytest.raises(ExperimentError, match="--replicates"):
         runs_table(design_points(specs, "lhs", 2, seed=0), replicates=0, root_seed=0)

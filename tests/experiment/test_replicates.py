@@ -14,7 +14,9 @@ from sim.seeds import replicate_seed_sequence
 def test_seeds_are_spawned_from_the_root():
     spawned = replicate_seeds(2024, 4)
     for r, seq in enumerate(spawned):
-        assert np.array_equal(seq.generate_state(4), replicate_seed_sequence(2024, r).generate_state(4))
+        assert np.array_equal(
+            seq.generate_state(4), replicate_seed_sequence(2024, r).generate_state(4)
+        )
     assert len({tuple(s.generate_state(2)) for s in spawned}) == 4
 
 

@@ -33,9 +33,21 @@ def toy(task: Task) -> dict[str, pd.DataFrame]:
     grade = task.params.get("boarding.min_grade", 0)
     noise = rng.normal(size=3)
     county = pd.DataFrame(
-        {"replicate": task.replicate, "year": [2024, 2025, 2026], "out": 100 * beta + grade + noise, "dropouts": rng.integers(0, 9, 3)}
+        {
+            "replicate": task.replicate,
+            "year": [2024, 2025, 2026],
+            "out": 100 * beta + grade + noise,
+            "dropouts": rng.integers(0, 9, 3),
+        }
     )
-    schools = pd.DataFrame({"replicate": task.replicate, "year": 2024, "school_id": [1, 2], "hollow": [beta > 0.06, False]})
+    schools = pd.DataFrame(
+        {
+            "replicate": task.replicate,
+            "year": 2024,
+            "school_id": [1, 2],
+            "hollow": [beta > 0.06, False],
+        }
+    )
     return {"county": county, "schools": schools}
 
 
@@ -61,7 +73,11 @@ def plan(out, **kw):
 
 
 def read_runs(out: Path) -> pd.DataFrame:
-    return pd.read_parquet(out / "runs" / "county").sort_values(["run_id", "year"]).reset_index(drop=True)
+    return (
+        pd.read_parquet(out / "runs" / "county")
+        .sort_values(["run_id", "year"])
+        .reset_index(drop=True)
+    )
 
 
 def test_layout_and_each_run_once(tmp_path):
@@ -72,11 +88,24 @@ def test_layout_and_each_run_once(tmp_path):
     assert spec["design"] == "lhs" and spec["replicates"] == 2 and spec["seed"] == 5
     assert spec["vary"] == VARY and spec["scenario"]["years"] == 2 and spec["version"]
     design = pd.read_parquet(out / "design.parquet")
-    assert list(design.columns) == ["run_id", "point", *[v.split("=")[0] for v in VARY], "replicate", "seed"]
+    assert list(design.columns) == [
+        "run_id",
+        "point",
+        *[v.split("=")[0] for v in VARY],
+        "replicate",
+        "seed",
+    ]
     runs = read_runs(out)
     assert sorted(runs["run_id"].unique()) == sorted(design["run_id"])
     assert len(runs) == 12 * 3
-    assert list(runs.columns[:6]) == ["run_id", "point", "replicate", "seed", "choice.beta_time", "boarding.min_grade"]
+    assert list(runs.columns[:6]) == [
+        "run_id",
+        "point",
+        "replicate",
+        "seed",
+        "choice.beta_time",
+        "boarding.min_grade",
+    ]
     merged = runs.merge(design, on="run_id", suffixes=("", "_d"))
     assert (merged["choice.beta_time"] == merged["choice.beta_time_d"]).all()
     schools = pd.read_parquet(out / "runs" / "schools")
@@ -128,6 +157,7 @@ def test_resume_skips_finished_runs_and_never_duplicates(tmp_path):
     out = tmp_path / "s"
     first = plan(out)
     store = SweepStore(out)
+
     # an interrupted sweep: stopped after five runs, plus a stray temporary file
     def stop_after_five(state):
         if state.done == 5:
@@ -184,7 +214,9 @@ def test_in_flight_tasks_are_bounded():
     def tasks():
         for i in range(40):
             submitted.append(i)
-            yield Task(run_id=f"t{i}", point=i, replicate=0, seed=0, params={"choice.beta_time": 0.05})
+            yield Task(
+                run_id=f"t{i}", point=i, replicate=0, seed=0, params={"choice.beta_time": 0.05}
+            )
 
     received = 0
     most = 0
@@ -198,7 +230,12 @@ def test_in_flight_tasks_are_bounded():
 
 def test_progress_callback_counts(tmp_path):
     seen = []
-    execute_sweep(plan(tmp_path / "s"), workers=0, evaluate=toy_failing, progress=lambda p: seen.append((p.done, p.failed, p.total)))
+    execute_sweep(
+        plan(tmp_path / "s"),
+        workers=0,
+        evaluate=toy_failing,
+        progress=lambda p: seen.append((p.done, p.failed, p.total)),
+    )
     assert seen[0] == (0, 0, 12) and seen[-1] == (6, 6, 12) and len(seen) == 13
 
 
@@ -212,7 +249,9 @@ def test_dask_local_cluster_gives_the_same_results(tmp_path):
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
     ) as cluster:
-        dasked = execute_sweep(plan(tmp_path / "dask"), scheduler=cluster.scheduler_address, evaluate=toy)
+        dasked = execute_sweep(
+            plan(tmp_path / "dask"), scheduler=cluster.scheduler_address, evaluate=toy
+        )
     assert dasked.done == 12
     execute_sweep(plan(tmp_path / "local"), workers=2, evaluate=toy)
     pd.testing.assert_frame_equal(read_runs(tmp_path / "dask"), read_runs(tmp_path / "local"))
@@ -228,7 +267,14 @@ def test_missing_dask_names_the_extra(tmp_path, monkeypatch):
 def test_run_sweep_with_the_model(tmp_path):
     out = tmp_path / "model"
     summary = run_sweep(
-        "small_county", ["choice.beta_time=0.02:0.1"], overrides=QUICK, design="grid", samples=2, replicates=2, out=out, workers=0
+        "small_county",
+        ["choice.beta_time=0.02:0.1"],
+        overrides=QUICK,
+        design="grid",
+        samples=2,
+        replicates=2,
+        out=out,
+        workers=0,
     )
     assert summary.done == 4 and summary.failed == 0
     runs = read_runs(out)
@@ -241,14 +287,34 @@ def test_run_sweep_with_the_model(tmp_path):
 # -- resume after SIGKILL, through the command line ---------------------------------------
 CLI = [sys.executable, "-c", "import sim.cli.experiment; from sim.cli import main; main()"]
 KILL_VARY = ["choice.beta_time=0.02:0.1", "boarding.min_grade=3,5"]
-KILL_ARGS = ["sweep", "small_county", "--set", "years=2", "--vary", KILL_VARY[0], "--vary", KILL_VARY[1],
-             "--design", "lhs", "--samples", "20", "--replicates", "2", "--seed", "11"]
+KILL_ARGS = [
+    "sweep",
+    "small_county",
+    "--set",
+    "years=2",
+    "--vary",
+    KILL_VARY[0],
+    "--vary",
+    KILL_VARY[1],
+    "--design",
+    "lhs",
+    "--samples",
+    "20",
+    "--replicates",
+    "2",
+    "--seed",
+    "11",
+]
 
 
 def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
     killed, whole = tmp_path / "killed", tmp_path / "whole"
-    proc = subprocess.Popen([*CLI, *KILL_ARGS, "--workers", "1", "--out", str(killed)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [*CLI, *KILL_ARGS, "--workers", "1", "--out", str(killed)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     county = killed / "runs" / "county"
     deadline = time.monotonic() + 60
     try:
@@ -264,15 +330,29 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
     done_before = len(list(county.glob("*.parquet")))
     assert 6 <= done_before < 40
 
-    refused = subprocess.run([*CLI, *KILL_ARGS, "--out", str(killed)], capture_output=True, text=True)
+    refused = subprocess.run(
+        [*CLI, *KILL_ARGS, "--out", str(killed)], capture_output=True, text=True
+    )
     assert refused.returncode == 2 and "--resume" in refused.stderr
 
-    resumed = subprocess.run([*CLI, *KILL_ARGS, "--workers", "2", "--out", str(killed), "--resume"],
-                             capture_output=True, text=True)
+    resumed = subprocess.run(
+        [*CLI, *KILL_ARGS, "--workers", "2", "--out", str(killed), "--resume"],
+        capture_output=True,
+        text=True,
+    )
     assert resumed.returncode == 0, resumed.stderr
     assert f"{done_before} already finished" in resumed.stdout.replace("\n", " ")
-    run_sweep("small_county", KILL_VARY, overrides=["years=2"], design="lhs", samples=20, replicates=2, seed=11,
-              out=whole, workers=2)
+    run_sweep(
+        "small_county",
+        KILL_VARY,
+        overrides=["years=2"],
+        design="lhs",
+        samples=20,
+        replicates=2,
+        seed=11,
+        out=whole,
+        workers=2,
+    )
 
     design = pd.read_parquet(killed / "design.parquet")
     files = sorted(p.stem for p in county.glob("*.parquet"))

@@ -26,7 +26,7 @@ from sim.scenario.keys import (
     to_toml,
     toml_value,
 )
-from sim.scenario.policy_schema import BusingConfig
+from sim.scenario.policies import BusingConfig
 
 # ---- get and set ------------------------------------------------------------------------------
 
