@@ -24,6 +24,7 @@ import re
 import secrets
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -180,7 +181,12 @@ class RunResult:
     manifest: dict
     world: dict[str, pd.DataFrame] = field(default_factory=dict)
 
-    def save(self, out_dir: str | Path, force: bool = False) -> Path:
+    def save(
+        self,
+        out_dir: str | Path,
+        force: bool = False,
+        extras: Callable[[Path], object] | None = None,
+    ) -> Path:
         """Write the run folder (DESIGN §9) all at once.
 
         The rule (module docstring): a new or empty folder is written; an earlier edusim run's
@@ -196,6 +202,9 @@ class RunResult:
             The run folder.
         force : bool, default False
             Replace an earlier edusim run in ``out_dir``.
+        extras : callable, optional
+            ``extras(folder)`` writes more files (the figures) into the run folder while it is
+            still hidden, so they arrive with the data or not at all.
 
         Returns
         -------
@@ -215,6 +224,8 @@ class RunResult:
         tmp = _temporary_folder(place, "new")
         try:
             self._write_files(tmp)
+            if extras is not None:  # e.g. the figures: inside the folder before it is in place
+                extras(tmp)
             check_run_folder(out, force)  # unchanged while we wrote?
             _move_into_place(tmp, place)
         except BaseException:

@@ -95,11 +95,16 @@ def run_command(
                 replicates=replicates,
                 progress=lambda r, y, n: bar.update(task, completed=r * n + y),
             )
-        saved = result.save(target, force=force)
-    if figures:
-        from sim.viz.figures import write_run_figures
+        # The figures are drawn into the run folder before it is renamed into place, so a
+        # killed run leaves no folder with half its figures.
+        draw = None
+        if figures:
+            from sim.viz.figures import write_run_figures
 
-        write_run_figures(result, saved)
+            def draw(folder: Path) -> None:
+                write_run_figures(result, folder)
+
+        saved = result.save(target, force=force, extras=draw)
     _print_summary(result)
     console.print(f"wrote {saved}")
 
