@@ -40,6 +40,14 @@ FIGURES_DIR = "figures"
 REPORT_FILE = "report.html"
 #: Everything a run folder may hold that edusim wrote: replaced on ``force``, nothing else is.
 RUN_ENTRIES = (*FILES, WORLD_DIR, FIGURES_DIR, REPORT_FILE)
+# What a run writes inside its sub-folders (sim.viz.figures.write_run_figures names the figures):
+# anything else there is the user's, and a replace refuses to remove it.
+RUN_SUBFOLDER_FILES = {
+    WORLD_DIR: frozenset(f"{name}.parquet" for name in WORLD_FILES),
+    FIGURES_DIR: frozenset(
+        ("county_map.png", "timeseries.png", "school_pupils.png", "tradeoff.png")
+    ),
+}
 #: Files the operating system drops in folders (never written by edusim, never removed).
 OS_LITTER = (".DS_Store", "Thumbs.db", "desktop.ini")
 #: Files that mark another kind of edusim folder, and what that folder is.
@@ -121,6 +129,13 @@ def check_run_folder(out_dir: str | Path, force: bool = False) -> None:
         if mark in entries:
             raise EdusimError(f"{out}: is {kind} ({mark}); a run never writes into it")
     foreign = [e for e in entries if not _written_by_a_run(e) and e not in OS_LITTER]
+    foreign += [
+        f"{sub}/{e.name}"
+        for sub, known in RUN_SUBFOLDER_FILES.items()
+        if (out / sub).is_dir()
+        for e in (out / sub).iterdir()
+        if e.name not in known and e.name not in OS_LITTER
+    ]
     if foreign:
         raise EdusimError(
             f"{out}: holds files an edusim run does not write ({_listing(out, foreign)}); a run "

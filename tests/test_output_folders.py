@@ -120,6 +120,17 @@ def test_no_figures_into_an_earlier_run_leaves_no_old_figures(invoke, tmp_path):
     assert sorted(p.name for p in (tmp_path / "r").iterdir()) == sorted([*FILES, "world"])
 
 
+def test_force_never_removes_a_users_file_inside_figures(invoke, tmp_path):
+    """A hand-edited figure beside the run's own is the user's: the replace is refused."""
+    assert invoke(*RUN, "--out", "r", "--seed", "1").exit_code == 0
+    mine = tmp_path / "r" / "figures" / "my_annotated_map.png"
+    mine.parent.mkdir(exist_ok=True)
+    mine.write_bytes(b"mine")
+    forced = invoke(*RUN, "--out", "r", "--seed", "2", "--force")
+    assert forced.exit_code == 2 and "figures/my_annotated_map.png" in forced.stderr
+    assert mine.read_bytes() == b"mine"
+
+
 def test_the_help_states_the_rule(invoke):
     text = " ".join(invoke("run", "--help").stdout.replace("\u2502", " ").split())  # no box lines
     assert "--force" in text and "refused" in text and "replaced only with --force" in text
@@ -154,7 +165,7 @@ def test_save_refuses_an_earlier_run_without_force(tmp_path):
 def test_save_replaces_only_a_runs_entries(tmp_path):
     out = _tiny_run(2).save(tmp_path / "run")
     (out / "figures").mkdir()
-    (out / "figures" / "map.png").write_bytes(b"png")
+    (out / "figures" / "county_map.png").write_bytes(b"png")
     (out / ".DS_Store").write_bytes(b"finder")  # the OS's, not ours: kept
     _tiny_run(1).save(out, force=True)
     assert not (out / "figures").exists()
@@ -168,7 +179,7 @@ def test_save_writes_into_an_empty_folder(tmp_path):
     assert (tmp_path / "empty" / "manifest.json").is_file()
 
 
-@pytest.mark.parametrize("content", [{"county.csv": "year\n"}, {"figures/x.png": "png"}])
+@pytest.mark.parametrize("content", [{"county.csv": "year\n"}, {"figures/timeseries.png": "png"}])
 def test_run_named_files_without_a_run_manifest_are_refused(tmp_path, content):
     out = tmp_path / "run"
     for name, text in content.items():
