@@ -250,8 +250,13 @@ def _stage_parts(model, cs: ClassStructure, teachers: np.ndarray):
     A school teaching both stages shares its teachers in proportion to each part's staffing
     need (pupils when it needs none).
     """
-    pupils = np.stack([cs.pupils_by_grade[:, 1 : PRIMARY_TOP_GRADE + 1].sum(axis=1),
-                       cs.pupils_by_grade[:, PRIMARY_TOP_GRADE + 1 :].sum(axis=1)], axis=1)
+    pupils = np.stack(
+        [
+            cs.pupils_by_grade[:, 1 : PRIMARY_TOP_GRADE + 1].sum(axis=1),
+            cs.pupils_by_grade[:, PRIMARY_TOP_GRADE + 1 :].sum(axis=1),
+        ],
+        axis=1,
+    )
     need = staffing_need_by_stage(model, cs).astype(np.float64)
     basis = np.where(need.sum(axis=1, keepdims=True) > 0, need, pupils.astype(np.float64))
     total = basis.sum(axis=1, keepdims=True)
@@ -305,7 +310,12 @@ def collect(model, cs: ClassStructure) -> tuple[dict, pd.DataFrame]:
         primary, scn.access.commute_limit_min.primary, scn.access.commute_limit_min.junior
     )
     young_boarders = int((boarding & (grade <= scn.access.young_grade_max)).sum())
-    hard = int((day & (commute > limit)).sum()) + young_boarders + counts.dropouts
+    hard = (
+        int((day & (commute > limit)).sum())
+        + young_boarders
+        + counts.dropouts
+        + counts.out_of_reach
+    )
     teaches_primary = open_ & (s.grade_min <= PRIMARY_TOP_GRADE)
     teaches_junior = open_ & (s.grade_max > PRIMARY_TOP_GRADE)
     rural = s.tier != COUNTY_TOWN_TIER
@@ -348,10 +358,11 @@ def collect(model, cs: ClassStructure) -> tuple[dict, pd.DataFrame]:
         "left_behind_children": _children_of(model, PARENTS_AWAY),
         "idle_buildings": int(((s.status == CLOSED) & (s.building_use == IDLE)).sum()),
         "cost_total": costs,
-        "cost_per_pupil": costs / max(n_pupils, 1),
-        "hard_access_share": hard / max(n_pupils + counts.dropouts, 1),
+        # no pupils: no cost per pupil (NaN), rather than the whole cost over one pupil
+        "cost_per_pupil": costs / n_pupils if n_pupils else float("nan"),
+        "hard_access_share": hard / max(n_pupils + counts.dropouts + counts.out_of_reach, 1),
         "pupils_hard_access": hard,
-        "pupils_without_place": counts.without_place,
+        "pupils_without_place": counts.without_place + counts.out_of_reach,
         "pupils_displaced": int(displaced.sum()),
         "displaced_without_place": counts.no_place_displaced,
         "displaced_mean_commute_min": float(commute[displaced & day].mean())

@@ -216,6 +216,7 @@ class EducationModel(mesa.Model):
             self, needing, town_admitted=admitted, returning=np.isin(needing, returning)
         )
         demography.drop_out(self, outcome["dropped"])
+        demography.leave_out_of_reach(self, outcome["out_of_reach"])
         self.counts.without_place += int(outcome["without_place"].size)
 
     def form_classes(self) -> ClassStructure:
@@ -322,7 +323,7 @@ class EducationModel(mesa.Model):
         enrolled = np.flatnonzero(self.children.status == ENROLLED)
         outcome = choice.assign(self, enrolled)
         # Before the run nobody "drops out": children without a feasible school start out of school.
-        demography.drop_out(self, outcome["dropped"])
+        demography.drop_out(self, np.concatenate([outcome["dropped"], outcome["out_of_reach"]]))
         # The county's rooms follow its first roll (with headroom), so hollowness comes from
         # decline, not from construction.
         layout.fit_classrooms_to_roll(self)
@@ -330,7 +331,7 @@ class EducationModel(mesa.Model):
         teachers.initial_teachers(self, structure)
         schools.update_quality(self, structure, immediate=True)
         self.classes = structure
-        self.initially_unplaced = int(outcome["dropped"].size)
+        self.initially_unplaced = int(outcome["dropped"].size + outcome["out_of_reach"].size)
 
     def add_school_agents(self, rows: np.ndarray) -> None:
         """Create School agents for new school rows.

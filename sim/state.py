@@ -413,6 +413,7 @@ class YearCounts:
 
     dropouts: int = 0  # pupils who dropped out this year (outside option or no feasible school)
     without_place: int = 0  # pupils with no seat anywhere acceptable, placed at their catchment
+    out_of_reach: int = 0  # pupils with no school of their grade in reach at all: out of school
     no_place_displaced: int = 0  # of them, pupils displaced by a closure this year
     returned_dropouts: int = 0  # dropouts who returned to school this year (控辍保学)
     dropped_displaced: int = 0  # displaced pupils with no feasible school at all

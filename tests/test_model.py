@@ -162,3 +162,21 @@ def test_repetition_keeps_every_grade_within_its_seats():
     )
     result = sim.run(scenario, seed=1, replicates=2, check=True)
     assert result.county["pupils"].gt(0).all()
+
+
+def test_a_plan_that_closes_every_school_runs_and_reports_honestly():
+    """Issue 12, extreme states: no crash; no pupil is a 'dropout' for want of any school; the
+    cost per pupil of a county without pupils is missing, not the whole cost over one pupil."""
+    scenario = sim.load_scenario("small_county", {
+        "years": 2,
+        "policies.consolidation": {
+            "start_year": 2024, "plan_safeguards": False,
+            "plan": [{"action": "close", "year": 2025,
+                      "select": {"tiers": ["village", "township", "county_town"]}}],
+        },
+    })
+    county = sim.run(scenario, seed=1).county.set_index("year")
+    last = county.loc[2025]
+    assert last["schools_open"] == 0 and last["pupils"] == 0
+    assert last["dropouts"] == 0 and last["pupils_without_place"] > 0
+    assert np.isnan(last["cost_per_pupil"]) and last["hard_access_share"] == 1.0

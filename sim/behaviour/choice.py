@@ -520,6 +520,7 @@ def assign(model, idx: np.ndarray, town_admitted: np.ndarray | None = None,
     dict of ndarray
         Index arrays ``placed`` (all who have a school now), ``dropped`` (outside option or
         nothing feasible), ``without_place`` (placed over capacity at the catchment school),
+        ``out_of_reach`` (no school of the grade in reach at all: out of school, not dropouts),
         ``diverted`` (placed by the county under hard caps), ``deferred`` (grade-1 entrants
         who wait a year because their catchment school's grade-1 intake is closed; already
         set back to preschool).
@@ -532,7 +533,7 @@ def assign(model, idx: np.ndarray, town_admitted: np.ndarray | None = None,
     c.boarding[idx] = False
     c.bus[idx] = False
     if idx.size == 0:
-        return {key: idx for key in ("placed", "dropped", "without_place",
+        return {key: idx for key in ("placed", "dropped", "without_place", "out_of_reach",
                                      "diverted", "deferred")}
     t = utility_terms(model, idx, current=previous, town_admitted=town_admitted)
     if returning is not None:
@@ -570,7 +571,11 @@ def assign(model, idx: np.ndarray, town_admitted: np.ndarray | None = None,
     has_catchment = t["catchment"].any(axis=1)
     without_mask = unplaced & had_option & has_catchment
     _place_at_catchment(c, idx[without_mask], t, without_mask)
-    dropped_mask = unplaced & ~without_mask
+    # No school teaching the grade is in reach at all (every school closed, say): out of school
+    # for want of a place, not a dropout by choice.
+    no_candidate = ~(t["school"] >= 0).any(axis=1)
+    out_of_reach_mask = unplaced & ~without_mask & (no_candidate | (had_option & ~has_catchment))
+    dropped_mask = unplaced & ~without_mask & ~out_of_reach_mask
     displaced = c.displaced_year[idx] == model.year
     model.counts.no_place_displaced += int((without_mask & displaced).sum())
     model.counts.dropped_displaced += int((dropped_mask & displaced).sum())
@@ -579,6 +584,7 @@ def assign(model, idx: np.ndarray, town_admitted: np.ndarray | None = None,
         "placed": idx[placed_mask | diverted_mask | without_mask],
         "dropped": idx[dropped_mask],
         "without_place": idx[without_mask],
+        "out_of_reach": idx[out_of_reach_mask],
         "diverted": idx[diverted_mask],
         "deferred": deferred,
     }

@@ -271,6 +271,23 @@ def progression_phase(model) -> dict[str, np.ndarray]:
     return {"entrants": entrants, "completed": finishing}
 
 
+def leave_out_of_reach(model, idx: np.ndarray) -> None:
+    """Children ``idx`` have no school of their grade in reach: they leave school this year.
+
+    They are counted as without a place (无学上: ``counts.out_of_reach``), not as dropouts, and
+    may return in a later year like dropouts.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model; its children table and its year's counts are changed in place.
+    idx : numpy.ndarray
+        Children-table row indices.
+    """
+    leave_school(model.children, idx, DROPPED_OUT, model.year)
+    model.counts.out_of_reach += int(idx.size)
+
+
 def drop_out(model, idx: np.ndarray) -> None:
     """Mark children ``idx`` as dropped out this year (they leave their school and bed).
 
