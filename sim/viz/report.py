@@ -27,6 +27,7 @@ import pandas as pd
 
 from sim.errors import EdusimError
 from sim.experiment.compare import side_by_side
+from sim.experiment.storage import SweepStore
 from sim.metrics import hollow_risk
 from sim.outputs import write_text
 from sim.results import RunResult
@@ -633,9 +634,11 @@ def scenario_differences(scenarios: Mapping[str, Mapping[str, Any]]) -> pd.DataF
 
 
 def _sweep_report(folder: Path) -> tuple[str, str]:
-    spec = json.loads((folder / "sweep.json").read_text(encoding="utf-8"))
+    store = SweepStore(folder)
+    spec = store.read_spec()  # a damaged sweep.json is an ExperimentError: exit 2
     name = spec.get("scenario", {}).get("name", folder.name)
     figures = write_sweep_figures(folder)
+    total, finished = len(store.read_design()), len(store.finished())
     parts = [
         _header(
             f"Sweep: {name}",
@@ -650,6 +653,15 @@ def _sweep_report(folder: Path) -> tuple[str, str]:
             None,
         )
     ]
+    if finished < total:
+        parts.append(
+            _section(
+                "Unfinished sweep",
+                f"<p>{total - finished} of {total} runs are missing: the sweep is unfinished "
+                "(continue it with the same <code>edusim sweep</code> command and "
+                "<code>--resume</code>); what follows covers the finished runs only.</p>",
+            )
+        )
     parts.append(
         _section(
             "Figures", "".join(_figure(p) for p in figures) or "<p>No finished run to draw.</p>"

@@ -87,6 +87,14 @@ def test_sweep_report(tmp_path):
     text = write_report(tmp_path / "sweep").read_text(encoding="utf-8")
     assert_self_contained(text, 1)
     assert "Sweep: small_county" in text
+    assert "Unfinished sweep" not in text
+    # a run whose files are gone (a killed sweep): the report says the sweep is unfinished
+    from sim.experiment.storage import SweepStore
+
+    store = SweepStore(tmp_path / "sweep")
+    sorted(store.table_dir("county").glob("*.parquet"))[0].unlink()
+    partial = write_report(tmp_path / "sweep").read_text(encoding="utf-8")
+    assert "1 of 3 runs are missing" in partial and "--resume" in partial
 
 
 def test_report_is_deterministic(run_dir):
