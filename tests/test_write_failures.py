@@ -7,11 +7,6 @@ verb with an output can call before it computes.
 
 from __future__ import annotations
 
-import os
-import stat
-import tempfile
-from pathlib import Path
-
 import pytest
 
 import sim.cli.report
@@ -21,26 +16,6 @@ from sim.errors import EdusimError
 from sim.outputs import check_writable_file, check_writable_out
 
 RUN = ("run", "small_county", "--years", "1", "--no-figures")
-
-
-@pytest.fixture
-def unwritable(tmp_path) -> Path:
-    """A folder nobody may create entries in: read-only by mode, or (as root, whom modes do not
-    stop) a place in sysfs."""
-    if os.geteuid() != 0:
-        folder = tmp_path / "read_only"
-        folder.mkdir()
-        folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
-        yield folder
-        folder.chmod(stat.S_IRWXU)
-        return
-    folder = Path("/sys")
-    try:
-        os.rmdir(tempfile.mkdtemp(dir=folder))
-    except OSError:
-        yield folder
-        return
-    pytest.skip("no unwritable folder on this machine")
 
 
 @pytest.fixture
