@@ -13,17 +13,14 @@ for ``edusim run --out`` and for :meth:`RunResult.save` alike:
 The new run is written to a hidden folder beside the target (``.<name>.edusim-new-<pid>-*``)
 and renamed into place, so a crash leaves the previous run or the new one, never a mix. A save
 killed half-way leaves that hidden folder; the next save to the same place removes such
-leftovers of dead processes, and puts back an earlier run a killed replace had moved aside.
+leftovers of dead processes, and puts back an earlier run a killed replace had moved aside (or,
+when a new folder took its place, removes only that run's own entries). The machinery is
+``sim.folders``, shared with compare, calibrate and sweep.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import re
-import secrets
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,37 +28,46 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import EdusimError
-from sim.outputs import current_umask, write_csv, write_json, write_parquet
+from sim.folders import (
+    FIGURES_DIR,
+    MAX_LISTED,
+    OS_LITTER,
+    REPORT_FILE,
+    RUN,
+    RUN_ENTRIES,
+    RUN_SUBFOLDER_FILES,
+    WORLD_DIR,
+    WORLD_FILES,
+    listing,
+    refuse_working_folder,
+    staged_write,
+)
+from sim.folders import RUN_FILES as FILES
+from sim.outputs import write_csv, write_json, write_parquet
 
-FILES = ("manifest.json", "county.parquet", "county.csv", "schools.parquet", "events.csv")
-WORLD_FILES = ("settlements", "roads", "schools")
-WORLD_DIR = "world"
-FIGURES_DIR = "figures"
-REPORT_FILE = "report.html"
-#: Everything a run folder may hold that edusim wrote: replaced on ``force``, nothing else is.
-RUN_ENTRIES = (*FILES, WORLD_DIR, FIGURES_DIR, REPORT_FILE)
-# What a run writes inside its sub-folders (sim.viz.figures.write_run_figures names the figures):
-# anything else there is the user's, and a replace refuses to remove it.
-RUN_SUBFOLDER_FILES = {
-    WORLD_DIR: frozenset(f"{name}.parquet" for name in WORLD_FILES),
-    FIGURES_DIR: frozenset(
-        ("county_map.png", "timeseries.png", "school_pupils.png", "tradeoff.png")
-    ),
-}
-#: Files the operating system drops in folders (never written by edusim, never removed).
-OS_LITTER = (".DS_Store", "Thumbs.db", "desktop.ini")
 #: Files that mark another kind of edusim folder, and what that folder is.
 OTHER_FOLDER_MARKS = {
     "sweep.json": "an edusim sweep folder",
     "calibration.json": "an edusim calibration folder",
     "summary_wide.csv": "an edusim comparison folder",
 }
-#: Entries shown when a refused folder's contents are listed.
-MAX_LISTED = 5
-#: The hidden folders of a save: ``.<name>.edusim-<new|old>-<pid>-<random>``.
-_SAVE_TEMP = re.compile(r"\.(?P<name>.+)\.edusim-(?P<kind>new|old)-(?P<pid>\d+)-[a-z0-9_]+")
-#: Leftovers of an atomic file write (``sim.outputs.atomic_write``) of a run's own file.
-_WRITE_TEMP = re.compile(r"\.(?P<name>[^/]+)\.[^./]+\.tmp")
+# The run-folder names above come from ``sim.folders`` (one table of what each kind of folder
+# holds) and stay importable from here.
+__all__ = [
+    "FIGURES_DIR",
+    "FILES",
+    "MAX_LISTED",
+    "OS_LITTER",
+    "OTHER_FOLDER_MARKS",
+    "REPORT_FILE",
+    "RUN_ENTRIES",
+    "RUN_SUBFOLDER_FILES",
+    "WORLD_DIR",
+    "WORLD_FILES",
+    "RunResult",
+    "check_run_folder",
+    "manifest_run",
+]
 
 
 def manifest_run(name_or_path: str | Path | None) -> dict | None:
@@ -118,17 +124,12 @@ def check_run_folder(out_dir: str | Path, force: bool = False) -> None:
         return
     if not out.is_dir():
         raise EdusimError(f"{out}: exists and is a file, not a folder; choose a folder for the run")
-    place, here = Path(os.path.realpath(out)), Path(os.path.realpath(Path.cwd()))
-    if place == here or place in here.parents:
-        raise EdusimError(
-            f"{out}: is the folder you are working in (or holds it); a run writes a folder of its "
-            "own: choose a new or empty one, e.g. outputs/<name>"
-        )
+    refuse_working_folder(out, RUN, option="")
     entries = sorted(p.name for p in out.iterdir())
     for mark, kind in OTHER_FOLDER_MARKS.items():
         if mark in entries:
             raise EdusimError(f"{out}: is {kind} ({mark}); a run never writes into it")
-    foreign = [e for e in entries if not _written_by_a_run(e) and e not in OS_LITTER]
+    foreign = [e for e in entries if not RUN.owns(e) and e not in OS_LITTER]
     foreign += [
         f"{sub}/{e.name}"
         for sub, known in RUN_SUBFOLDER_FILES.items()
@@ -138,7 +139,7 @@ def check_run_folder(out_dir: str | Path, force: bool = False) -> None:
     ]
     if foreign:
         raise EdusimError(
-            f"{out}: holds files an edusim run does not write ({_listing(out, foreign)}); a run "
+            f"{out}: holds files an edusim run does not write ({listing(out, foreign)}); a run "
             "writes only into a new or empty folder, or replaces an earlier run's folder"
         )
     if not [e for e in entries if e not in OS_LITTER]:
@@ -146,7 +147,7 @@ def check_run_folder(out_dir: str | Path, force: bool = False) -> None:
     manifest = _read_manifest(out / "manifest.json")
     if manifest is None:
         raise EdusimError(
-            f"{out}: is not empty ({_listing(out, entries)}) and holds no edusim run (no run "
+            f"{out}: is not empty ({listing(out, entries)}) and holds no edusim run (no run "
             "manifest.json); choose a new or empty folder"
         )
     if not force:
@@ -155,19 +156,6 @@ def check_run_folder(out_dir: str | Path, force: bool = False) -> None:
             f"{out}: holds an earlier edusim run (scenario {name}, seed {manifest['seed']}); "
             "replace it with --force (force=True in Python) or choose another folder"
         )
-
-
-def _written_by_a_run(entry: str) -> bool:
-    if entry in RUN_ENTRIES:
-        return True
-    leftover = _WRITE_TEMP.fullmatch(entry)
-    return leftover is not None and leftover["name"] in RUN_ENTRIES
-
-
-def _listing(folder: Path, entries: list[str]) -> str:
-    shown = [f"{e}/" if (folder / e).is_dir() else e for e in entries[:MAX_LISTED]]
-    more = f" and {len(entries) - MAX_LISTED} more" if len(entries) > MAX_LISTED else ""
-    return ", ".join(shown) + more
 
 
 @dataclass
@@ -232,20 +220,11 @@ class RunResult:
             The folder is refused (see :func:`check_run_folder`).
         """
         out = Path(out_dir)
-        place = Path(os.path.realpath(out))
-        place.parent.mkdir(parents=True, exist_ok=True)
-        _recover_killed_saves(place)
-        check_run_folder(out, force)
-        tmp = _temporary_folder(place, "new")
-        try:
+        # Checked before writing and again before the rename (unchanged while we wrote?).
+        with staged_write(out, RUN, lambda: check_run_folder(out, force)) as tmp:
             self._write_files(tmp)
             if extras is not None:  # e.g. the figures: inside the folder before it is in place
                 extras(tmp)
-            check_run_folder(out, force)  # unchanged while we wrote?
-            _move_into_place(tmp, place)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         return out
 
     def _write_files(self, folder: Path) -> None:
@@ -317,69 +296,3 @@ class RunResult:
         by_year = self.county.groupby("year")[headline].mean()
         first, last = by_year.index.min(), by_year.index.max()
         return pd.DataFrame({str(first): by_year.loc[first], str(last): by_year.loc[last]})
-
-
-def _temporary_folder(place: Path, kind: str) -> Path:
-    """Make a hidden folder beside ``place``, named so that a later save recognises it."""
-    tmp = Path(
-        tempfile.mkdtemp(prefix=f".{place.name}.edusim-{kind}-{os.getpid()}-", dir=place.parent)
-    )
-    os.chmod(tmp, 0o777 & ~current_umask())
-    return tmp
-
-
-def _move_into_place(tmp: Path, place: Path) -> None:
-    """Rename the written run ``tmp`` onto ``place``, removing only an old run's entries."""
-    if not place.exists():
-        os.replace(tmp, place)
-        return
-    old = place.parent / f".{place.name}.edusim-old-{os.getpid()}-{secrets.token_hex(4)}"
-    os.replace(place, old)
-    try:
-        os.replace(tmp, place)
-    except BaseException:
-        os.replace(old, place)
-        raise
-    for entry in RUN_ENTRIES:
-        _remove(old / entry)
-    for rest in old.iterdir():  # OS litter (or anything that appeared meanwhile) is kept
-        os.replace(rest, place / rest.name)
-    old.rmdir()
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    elif path.exists() or path.is_symlink():
-        path.unlink()
-
-
-def _recover_killed_saves(place: Path) -> None:
-    """Clean the hidden folders that killed saves to ``place`` left behind.
-
-    Only folders named as :meth:`RunResult.save` names them, of processes no longer running,
-    are touched: a half-written new run is removed; an earlier run a killed replace had moved
-    aside is put back when nothing took its place, else removed (it was being replaced).
-    """
-    if not place.parent.is_dir():
-        return
-    for entry in sorted(place.parent.iterdir()):
-        match = _SAVE_TEMP.fullmatch(entry.name)
-        if match is None or match["name"] != place.name or _is_running(int(match["pid"])):
-            continue
-        if match["kind"] == "old" and not place.exists():
-            os.replace(entry, place)
-        else:
-            shutil.rmtree(entry, ignore_errors=True)
-
-
-def _is_running(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process: alive
-        return True
-    return True

@@ -34,6 +34,7 @@ RANKS = {
     "sim.scenario": 0,
     "sim.errors": 0,
     "sim.outputs": 0,
+    "sim.folders": 0,
     "sim.seeds": 0,
     "sim.version": 0,
     "sim.world": 1,

@@ -149,6 +149,19 @@ def test_nothing_is_simulated_into_a_refused_folder(invoke, tmp_path, monkeypatc
     assert invoke(*RUN, "--out", "p").exit_code == 2
 
 
+def test_a_second_run_on_a_folder_in_use_exits_2_naming_the_holder(invoke, tmp_path):
+    from sim.experiment.locks import FolderLock, lock_beside
+
+    with FolderLock(lock_beside(tmp_path / "p"), tmp_path / "p", "run"):  # another run writes p
+        result = invoke(*RUN, "--out", "p")
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    assert "in use by edusim run (pid" in message and f"{os.getpid()}" in message
+    assert not (tmp_path / "p").exists()
+    assert invoke(*RUN, "--out", "p").exit_code == 0  # released: the folder can be written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p"]  # no lock file left
+
+
 # ---- the Python API --------------------------------------------------------------------------
 
 

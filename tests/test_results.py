@@ -116,7 +116,7 @@ def test_saving_again_with_force_replaces_the_whole_run(small_run, tmp_path):
     """A folder holds one run's files, all from that run: old figures and reports go too."""
     out = small_run.save(tmp_path / "run")
     (out / "figures").mkdir()
-    (out / "figures" / "map.png").write_bytes(b"png")
+    (out / "figures" / "county_map.png").write_bytes(b"png")
     (out / "report.html").write_text("old", encoding="utf-8")
     one_year = RunResult(
         county=small_run.county.head(1),

@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from sim.cli.app import app, console, user_errors
+from sim.cli.app import app, console, err_console, user_errors
 from sim.cli.progress import progress_bar
 from sim.errors import EdusimError
+from sim.experiment.locks import FolderLock, lock_beside
 from sim.outputs import check_writable_out
 from sim.results import RunResult, check_run_folder, manifest_run
 from sim.runner import run
@@ -77,7 +79,7 @@ def run_command(
     """Simulate a scenario and write manifest, county and school tables, and events.
 
     Exit status 2, before anything is simulated, on a bad scenario or option or an --out that
-    is refused or cannot be written.
+    is refused or cannot be written, or that another command is writing (it holds the lock).
     """
     with user_errors():
         overrides = list(set_) + ([f"years={years}"] if years is not None else [])
@@ -86,25 +88,29 @@ def run_command(
         target = out or default_out_dir(loaded.name, root)
         check_writable_out(target)
         check_writable_out(target.parent, option=f"--out {target}: its parent")
-        check_run_folder(target, force)
-        with progress_bar(transient=True) as bar:
-            task = bar.add_task(f"{loaded.name}", total=replicates * loaded.years)
-            result = run(
-                loaded,
-                seed=root,
-                replicates=replicates,
-                progress=lambda r, y, n: bar.update(task, completed=r * n + y),
-            )
-        # The figures are drawn into the run folder before it is renamed into place, so a
-        # killed run leaves no folder with half its figures.
-        draw = None
-        if figures:
-            from sim.viz.figures import write_run_figures
+        # One command writes a folder at a time: a second run on it exits 2 naming the holder.
+        with FolderLock(lock_beside(target), target, "run") as lock:
+            if lock.took_over:
+                err_console.print(f"note: {escape(lock.took_over)}", highlight=False)
+            check_run_folder(target, force)
+            with progress_bar(transient=True) as bar:
+                task = bar.add_task(f"{loaded.name}", total=replicates * loaded.years)
+                result = run(
+                    loaded,
+                    seed=root,
+                    replicates=replicates,
+                    progress=lambda r, y, n: bar.update(task, completed=r * n + y),
+                )
+            # The figures are drawn into the run folder before it is renamed into place, so a
+            # killed run leaves no folder with half its figures.
+            draw = None
+            if figures:
+                from sim.viz.figures import write_run_figures
 
-            def draw(folder: Path) -> None:
-                write_run_figures(result, folder)
+                def draw(folder: Path) -> None:
+                    write_run_figures(result, folder)
 
-        saved = result.save(target, force=force, extras=draw)
+            saved = result.save(target, force=force, extras=draw)
     _print_summary(result)
     console.print(f"wrote {saved}")
 

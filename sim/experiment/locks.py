@@ -8,7 +8,7 @@ lock file left by a process that no longer holds it (killed) is taken over, with
 naming that process. The lock file is removed when its holder releases it.
 
 Where the lock lives: inside a sweep folder (``.edusim-lock``: the folder is the resumable
-unit and exists from the start), beside a comparison or calibration folder
+unit and exists from the start), beside a run, comparison or calibration folder
 (``.<name>.edusim-lock``: those folders appear whole, by a rename, when they are complete).
 """
 
@@ -22,16 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from sim.experiment.errors import ExperimentError
+from sim.folders import BESIDE_SUFFIX, INSIDE_LOCK, is_lock_file, is_running
 
 try:  # POSIX; elsewhere a lock is a file created exclusively (see FolderLock)
     import fcntl
 except ImportError:  # pragma: no cover - not on Linux or macOS
     fcntl = None  # type: ignore[assignment]
 
-#: Name of the lock inside a sweep folder.
-INSIDE_LOCK = ".edusim-lock"
-#: Suffix of the lock beside a comparison or calibration folder (``.<name><suffix>``).
-BESIDE_SUFFIX = ".edusim-lock"
+# The lock names (INSIDE_LOCK, BESIDE_SUFFIX, is_lock_file) and is_running live in
+# ``sim.folders``, which every output folder shares; they are re-exported here.
 #: Permissions of a lock file (before the umask).
 LOCK_MODE = 0o644
 #: Attempts at locking a lock file that its holder removes at that moment.
@@ -55,7 +54,7 @@ def lock_inside(folder: Path | str) -> Path:
 
 
 def lock_beside(folder: Path | str) -> Path:
-    """Locate the lock file of a comparison or calibration folder (``.<name>.edusim-lock``).
+    """Locate the lock file of a run, comparison or calibration folder (``.<name>.edusim-lock``).
 
     Parameters
     ----------
@@ -69,46 +68,6 @@ def lock_beside(folder: Path | str) -> Path:
     """
     place = Path(os.path.abspath(folder))
     return place.parent / f".{place.name}{BESIDE_SUFFIX}"
-
-
-def is_lock_file(name: str) -> bool:
-    """Tell whether a file name is a lock of this module (inside or beside a folder).
-
-    Parameters
-    ----------
-    name
-        A file name (no folder).
-
-    Returns
-    -------
-    bool
-        True for ``.edusim-lock`` and ``.<name>.edusim-lock``.
-    """
-    return name == INSIDE_LOCK or (name.startswith(".") and name.endswith(BESIDE_SUFFIX))
-
-
-def is_running(pid: int) -> bool:
-    """Tell whether a process of this host runs under ``pid``.
-
-    Parameters
-    ----------
-    pid
-        A process id.
-
-    Returns
-    -------
-    bool
-        True when it runs (also when it belongs to another user).
-    """
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except (OverflowError, ValueError):
-        return False
-    return True
 
 
 def describe_holder(record: dict[str, Any]) -> str:

@@ -174,11 +174,24 @@ def test_a_replace_killed_after_the_rename_keeps_the_new_folder_only(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["c"]
 
 
-def test_a_runs_folder_moved_aside_is_left_to_the_run_save(tmp_path):
+def test_a_runs_folder_moved_aside_is_settled_by_the_same_recovery(tmp_path):
     dead = _dead_pid()
     aside = tmp_path / f".r.edusim-old-{dead}-abc123"
     aside.mkdir()
-    (aside / "county.parquet").write_bytes(b"")
+    (aside / "county.parquet").write_bytes(b"old")
+    (aside / ".DS_Store").write_bytes(b"litter")
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "county.parquet").write_bytes(b"new")
+    assert recover_killed_writes(tmp_path / "r") == 1
+    assert not aside.exists()  # only the run's own entries were removed, the litter moved
+    assert _snapshot(tmp_path / "r") == {".DS_Store": b"litter", "county.parquet": b"new"}
+
+
+def test_a_folder_moved_aside_that_is_no_edusim_folder_is_left_alone(tmp_path):
+    dead = _dead_pid()
+    aside = tmp_path / f".r.edusim-old-{dead}-abc123"
+    aside.mkdir()
+    (aside / "thesis.tex").write_text("mine")
     (tmp_path / "r").mkdir()
     assert recover_killed_writes(tmp_path / "r") == 0
-    assert aside.exists()
+    assert (aside / "thesis.tex").read_text() == "mine"
