@@ -49,10 +49,11 @@ def test_calibration_recovers_known_parameters(synthetic, truth, bounds):
 
 @pytest.mark.slow
 def test_calibration_recovers_known_parameters_on_a_process_pool(synthetic, truth, bounds):
-    """The same problem on two worker processes with a larger budget: within 5% of the range."""
+    """The same problem on two worker processes with a larger budget (900 runs): within 5% of
+    the range."""
     scenario, targets = synthetic()
     result = calibrate(
-        scenario, targets, budget=600, replicates=2, seed=0, report_replicates=2, workers=2
+        scenario, targets, budget=900, replicates=2, seed=0, report_replicates=2, workers=2
     )
     assert_recovered(result.params, truth, bounds, TOLERANCE / 2)
 
