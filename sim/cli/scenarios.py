@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from sim.cli.app import app, console, user_errors
+from sim.errors import EdusimError
 from sim.outputs import check_writable_file, write_text
 from sim.runner import check_scenario
 from sim.scenario import Scenario, describe_bundled, load_scenario
@@ -47,6 +48,9 @@ def schema_command(
     markdown: bool = typer.Option(
         False, "--markdown", help="A Markdown table of every parameter instead of JSON Schema."
     ),
+    force: bool = typer.Option(
+        False, "--force", help="Replace the --out file if it exists (never done without it)."
+    ),
 ) -> None:
     """Print the JSON Schema of scenario files (every key, type, default and description)."""
     if markdown:
@@ -60,4 +64,8 @@ def schema_command(
         return
     with user_errors():
         check_writable_file(out)
+        if out.exists() and not force and out.read_bytes() != (text + "\n").encode():
+            raise EdusimError(
+                f"--out {out}: the file exists; replace it with --force or choose another file"
+            )
         write_text(out, text + "\n")

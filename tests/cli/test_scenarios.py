@@ -93,3 +93,14 @@ def test_schema_out_writes_the_same_schema_to_a_file(invoke, tmp_path):
     assert result.exit_code == 0, result.output
     written = json.loads((tmp_path / "sub" / "schema.json").read_text(encoding="utf-8"))
     assert written == json.loads(invoke("schema").stdout)
+
+
+def test_schema_out_never_overwrites_a_file_it_did_not_write(invoke, tmp_path):
+    mine = tmp_path / "mine.json"
+    mine.write_text("my notes\n")
+    refused = invoke("schema", "--out", str(mine))
+    assert refused.exit_code == 2 and "--force" in refused.stderr
+    assert mine.read_text() == "my notes\n"
+    assert invoke("schema", "--out", str(mine), "--force").exit_code == 0
+    assert mine.read_text().startswith("{")
+    assert invoke("schema", "--out", str(mine)).exit_code == 0  # the same schema again: fine
