@@ -91,7 +91,9 @@ class Consolidation(Policy):
 
     def __init__(self, config: ConsolidationConfig, model) -> None:
         super().__init__(config, model)
-        self.block = config  # the scenario's block; ``config`` is the regime in force
+        # ``config`` stays the scenario's block (its years are the base class's); ``regime`` is
+        # the block with the regimes in force this year applied, set by each hook.
+        self.regime: ConsolidationConfig = config
         for i, name in enumerate(config.protected):
             check_name(name, model.schools.name, f"policies.consolidation.protected[{i}]")
         self.protected = {layout.school_index(model, n) for n in config.protected}
@@ -121,8 +123,8 @@ class Consolidation(Policy):
 
         Out of force: withdraw in the first year after ``end_year``, then due restorations.
         """
-        self.config = self._regime(model.year)
-        cfg, year = self.config, model.year
+        self.regime = self._regime(model.year)
+        cfg, year = self.regime, model.year
         self._grow(model)
         if not self.in_force(year):
             if self.acted and self.withdraws_in(year):
@@ -156,8 +158,8 @@ class Consolidation(Policy):
         """
         if not self.in_force(model.year):
             return
-        self.config = self._regime(model.year + 1)
-        cfg = self.config
+        self.regime = self._regime(model.year + 1)
+        cfg = self.regime
         self._grow(model)
         pupils = pupils_by_grade(model).sum(axis=1)
         scheduled = {a.target for a in self.queue
@@ -178,7 +180,7 @@ class Consolidation(Policy):
     # ---- year-end decisions --------------------------------------------------------------
     def _nominees(self, model, pupils: np.ndarray, classes: ClassStructure,
                   scheduled: set[int]) -> list[Nominee]:
-        cfg, s = self.config, model.schools
+        cfg, s = self.regime, model.schools
         nominees: list[Nominee] = []
         if cfg.upper_grade_merge is not None:
             nominees += upper_grade_nominees(s, pupils, cfg.upper_grade_merge,
@@ -193,7 +195,7 @@ class Consolidation(Policy):
     def _check(self, model, school: int, grade_max: int | None, receiving: int | None,
                capacity: ReceivingCapacity, year: int) -> SafeguardCheck:
         """Check closing ``school`` (or downgrading it to ``grade_max``) for ``year``."""
-        limits = safeguard_limits(self.config, model, year)
+        limits = safeguard_limits(self.regime, model, year)
         return check_closure(displaced_groups(model, school, grade_max), school, receiving,
                              capacity, reach(model, year), limits)
 
@@ -230,7 +232,7 @@ class Consolidation(Policy):
         s = model.schools
         min_grade = boarding_rules(model, year).min_grade
         keeps_up_to = min_grade - 1
-        return (self.config.lower_grades_stay and check.unreachable > 0
+        return (self.regime.lower_grades_stay and check.unreachable > 0
                 and check.young_unreachable == check.unreachable
                 and s.grade_min[school] == FIRST_GRADE and s.grade_max[school] >= min_grade
                 and keeps_up_to >= FIRST_GRADE)
@@ -242,7 +244,7 @@ class Consolidation(Policy):
         Classrooms and beds are built at the receiving schools, ready in ``delay_to``.
         """
         recently = self.built_for.get(school, NO_YEAR) >= model.year - BUILD_AGAIN_AFTER_YEARS
-        if (self.config.build_before_closing and (check.seat_build or check.bed_build)
+        if (self.regime.build_before_closing and (check.seat_build or check.bed_build)
                 and check.unreachable == 0 and not recently):
             self.built_for[school] = model.year
             self._build_first(model, school, check, delay_to, source)
@@ -295,7 +297,7 @@ class Consolidation(Policy):
 
     def _build(self, model, action: PendingAction) -> None:
         """Open a planned school, or add classrooms or beds to an open one."""
-        cfg = self.config
+        cfg = self.regime
         if action.kind == "build":
             e: PlanBuild = action.entry
             low, high = e.grade_range()
@@ -329,7 +331,7 @@ class Consolidation(Policy):
 
     def _close(self, model, action: PendingAction, capacity: ReceivingCapacity) -> None:
         """Carry out a due closure or downgrade, re-checking the safeguards."""
-        cfg, s = self.config, model.schools
+        cfg, s = self.regime, model.schools
         if isinstance(action.target, SchoolSelector):
             self._close_selected(model, action, capacity)
             return
@@ -425,8 +427,8 @@ class Consolidation(Policy):
 
         Each regime from its year on replaces the fields it sets (``regimes``).
         """
-        settings = self.block
-        for regime in sorted(self.block.regimes, key=lambda r: r.year):
+        settings = self.config
+        for regime in sorted(self.config.regimes, key=lambda r: r.year):
             if regime.year > year:
                 break
             changed = {name: getattr(regime, name) for name in REGIME_FIELDS
@@ -439,7 +441,7 @@ class Consolidation(Policy):
 
     def _restore_where_needed(self, model) -> None:
         """Reopen the closed schools needed this year, under the latest regime that says so."""
-        regimes = sorted(enumerate(self.block.regimes), key=lambda ir: ir[1].year)
+        regimes = sorted(enumerate(self.config.regimes), key=lambda ir: ir[1].year)
         active = [(i, r) for i, r in regimes
                   if r.year <= model.year and r.restore_where_needed is not None]
         if not active:
@@ -461,7 +463,7 @@ class Consolidation(Policy):
 
     def _restore(self, model, action: PendingAction) -> None:
         """Reopen the closed schools the entry's selector finds needed."""
-        cfg, scn = self.config, model.scenario
+        cfg, scn = self.regime, model.scenario
         e = action.entry
         limit = e.select.max_commute_min
         if limit is None:
@@ -491,7 +493,7 @@ class Consolidation(Policy):
     # ---- optimise and intake -------------------------------------------------------------
     def _optimise(self, model) -> None:
         """Choose the layout; queue its closures, smallest first, so many a year."""
-        cfg = self.config
+        cfg = self.regime
         self.optimised = True
         closures = []
         for stage in cfg.optimise.stages:
@@ -509,7 +511,7 @@ class Consolidation(Policy):
     def _alternate_intake(self, model) -> None:
         s = model.schools
         pupils = pupils_by_grade(model).sum(axis=1)
-        intake = alternate_intake(s, pupils, self.config.alternate_intake, self.last_intake,
+        intake = alternate_intake(s, pupils, self.regime.alternate_intake, self.last_intake,
                                   model.year)
         s.intake_closed = intake.intake_closed
         self.last_intake = intake.last_intake
@@ -526,7 +528,7 @@ class Consolidation(Policy):
         below the closure threshold.
         """
         capacity = receiving_capacity(model)
-        rule = self.config.rule
+        rule = self.regime.rule
         if rule is not None:
             pupils = pupils_by_grade(model).sum(axis=1)
             rooms = classes.classes if classes.classes.shape[0] == model.schools.n else np.zeros(0)

@@ -40,7 +40,7 @@ def test_each_regime_replaces_only_the_fields_it_sets_from_its_year():
     assert (after.max_closures_per_year, after.rule.consecutive_years) == (3, 2)
     assert after.rule.min_pupils == before.rule.min_pupils  # thresholds stay
     assert after.young_max_commute_min == 30 and after.check_access and after.lower_grades_stay
-    assert p.block.max_closures_per_year == 5  # the scenario's block is never changed
+    assert p.config.max_closures_per_year == 5  # the scenario's block is never changed
 
 
 @pytest.mark.parametrize("seed", SEEDS)
