@@ -1,7 +1,8 @@
 """Output folders written whole: the kinds of edusim folder, their checks, staged writes.
 
 One implementation for every verb that writes a folder of its own (``edusim run`` through
-``sim.results``; ``compare``, ``calibrate`` and ``sweep`` through ``sim.experiment.folders``):
+``sim.results``; ``compare``, ``calibrate``, ``validation`` and ``sweep`` through
+``sim.experiment.folders``):
 
 - each kind of folder (:class:`FolderKind`) names the entries it writes; a verb removes only
   those, and never what it did not write;
@@ -149,16 +150,24 @@ CALIBRATION = FolderKind(
         "fit_table.csv",
         "projection.csv",
         "evaluations.csv",
+        "parameters.csv",
         "fit.png",
         REPORT_FILE,
     ),
     suffixes=(".toml",),
 )
+VALIDATION = FolderKind(
+    "validation",
+    "validation",
+    "validation.json",
+    "edusim-validation",
+    ("validation.json", "validation.csv", "validation.md", "validation.png"),
+)
 SWEEP = FolderKind("sweep", "sweep", "sweep.json", None, ())
 RUN = FolderKind("run", "run", "county.parquet", None, RUN_ENTRIES, writer="a run")
-KINDS = (COMPARISON, CALIBRATION, SWEEP, RUN)
+KINDS = (COMPARISON, CALIBRATION, VALIDATION, SWEEP, RUN)
 #: The kinds written whole through :func:`staged_write`.
-STAGED_KINDS = (COMPARISON, CALIBRATION, RUN)
+STAGED_KINDS = (COMPARISON, CALIBRATION, VALIDATION, RUN)
 
 
 def is_lock_file(name: str) -> bool:
@@ -466,6 +475,7 @@ __all__ = [
     "RUN",
     "STAGED_KINDS",
     "SWEEP",
+    "VALIDATION",
     "FolderKind",
     "folder_kind",
     "is_lock_file",

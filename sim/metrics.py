@@ -591,6 +591,13 @@ DERIVED_SERIES: dict[str, str] = {
     "rural_pupils_junior": "enrolled pupils of grades 7-9 in village- and township-tier schools",
     "urban_town_pupil_share": "pupils in county-town and township-tier schools over all pupils "
     "(城区+镇区 when township seats count as towns)",
+    "village_pupil_share": "pupils in village-tier schools over all pupils (乡村)",
+    "boarding_share_primary": "boarders of grades 1-6 over enrolled pupils of grades 1-6",
+    "boarding_share_junior": "boarders of grades 7-9 over enrolled pupils of grades 7-9",
+    "dropout_rate_primary": "pupils of grades 1-6 who dropped out this year (the outside option, "
+    "not those with no school in reach) over them and the enrolled pupils of grades 1-6",
+    "migrant_child_share": "migrant_children over enrolled pupils",
+    "left_behind_child_share": "left_behind_children over enrolled pupils",
 }
 
 
@@ -662,4 +669,40 @@ def derived_series_row(model) -> dict[str, int | float]:
         One value per derived series (see :func:`rural_school_counts`,
         :func:`rural_pupil_counts`).
     """
-    return {**rural_school_counts(model), **rural_pupil_counts(model)}
+    return {**rural_school_counts(model), **rural_pupil_counts(model), **stage_shares(model)}
+
+
+def stage_shares(model) -> dict[str, float]:
+    """Compute this year's shares by stage and tier (the share series of DERIVED_SERIES).
+
+    Parameters
+    ----------
+    model : EducationModel
+        An :class:`~sim.model.EducationModel` after a step.
+
+    Returns
+    -------
+    dict[str, float]
+        ``village_pupil_share``, ``boarding_share_primary``, ``boarding_share_junior``,
+        ``dropout_rate_primary``, ``migrant_child_share``, ``left_behind_child_share``
+        (fractions in [0, 1]; 0 with no pupils).
+    """
+    c = model.children
+    enrolled = np.flatnonzero(c.status == ENROLLED)
+    primary = c.grade[enrolled] <= PRIMARY_TOP_GRADE
+    boarding = c.boarding[enrolled]
+    tier = model.schools.tier[c.school[enrolled]]
+    n_left = model.counts.dropouts_primary
+    row = model.county_rows[-1] if model.county_rows else {}
+
+    def share(part: int | float, whole: int | float) -> float:
+        return float(part / whole) if whole > 0 else 0.0
+
+    return {
+        "village_pupil_share": share(int((tier == VILLAGE_TIER).sum()), enrolled.size),
+        "boarding_share_primary": share(int(boarding[primary].sum()), int(primary.sum())),
+        "boarding_share_junior": share(int(boarding[~primary].sum()), int((~primary).sum())),
+        "dropout_rate_primary": share(n_left, n_left + int(primary.sum())),
+        "migrant_child_share": share(row.get("migrant_children", 0), enrolled.size),
+        "left_behind_child_share": share(row.get("left_behind_children", 0), enrolled.size),
+    }

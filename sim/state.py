@@ -383,8 +383,6 @@ class PolicyEffects:
     bus_service : dict of int to sim.behaviour.routing.BusService or None
         Where buses would run by school year, None in a year out of force (busing); empty: no
         busing policy.
-    planned_school_names : tuple of str
-        Schools a consolidation plan will build (valid names before they open).
     dropout_return_rate : float or None
         Replaces ``choice.dropout_return_rate`` when set (admission: 控辍保学).
     """
@@ -399,7 +397,6 @@ class PolicyEffects:
     # The types of these values live in sim.behaviour (a layer above this module).
     boarding_rules: dict[int, object] = field(default_factory=dict)
     bus_service: dict[int, object] = field(default_factory=dict)
-    planned_school_names: tuple[str, ...] = ()
     dropout_return_rate: float | None = None
 
 
@@ -412,6 +409,7 @@ class YearCounts:
     """
 
     dropouts: int = 0  # pupils who dropped out this year (outside option or no feasible school)
+    dropouts_primary: int = 0  # of them, pupils of grades 1-6
     without_place: int = 0  # pupils with no seat anywhere acceptable, placed at their catchment
     out_of_reach: int = 0  # pupils with no school of their grade in reach at all: out of school
     no_place_displaced: int = 0  # of them, pupils displaced by a closure this year

@@ -23,7 +23,14 @@ from sim.behaviour.choice import (
     intake_bit,
     utility_terms,
 )
-from sim.state import COUNTY_TOWN_TIER, ENROLLED, NO_SCHOOL, POOLS_PER_SCHOOL, PRIMARY_TOP_GRADE
+from sim.state import (
+    COUNTY_TOWN_TIER,
+    ENROLLED,
+    NO_SCHOOL,
+    PARENTS_AWAY,
+    POOLS_PER_SCHOOL,
+    PRIMARY_TOP_GRADE,
+)
 
 
 def choice_step_reference(
@@ -66,17 +73,27 @@ def choice_step_reference(
         for k, school in enumerate(listed):
             if school < 0:
                 continue
+            away = f.status[family] == PARENTS_AWAY
+            young = grade < rules.penalty_below_grade
+            board_cost = (beta_board + ch.beta_fee * rules.fee_yuan
+                          + rules.young_penalty * young - ch.beta_boarding_parents_away * away)
+
+            def boards(minutes, school=school, board_cost=board_cost):
+                return bool(
+                    s.boarding_beds[school] > 0
+                    and grade >= rules.min_grade
+                    and minutes > rules.threshold_min
+                    and (ch.beta_time * float(minutes) * (1 - 1 / 5) > board_cost
+                         or minutes > max_commute)
+                )
+
             commute = np.float32(model.travel.minutes[home, s.settlement[school]])
             ride = np.float32(model.bus.lookup(np.array([home]), np.array([school]))[0])
-            bus = ride <= max_commute and (ride <= commute or commute > rules.threshold_min)
+            bus = ride <= max_commute and (ride <= commute or commute > max_commute
+                                           or boards(commute))
             if bus:
                 commute = ride
-            board = (
-                not bus
-                and s.boarding_beds[school] > 0
-                and grade >= rules.min_grade
-                and commute > rules.threshold_min
-            )
+            board = not bus and boards(commute)
             feasible = commute <= max_commute or board
             sent = int(c.sent_to[i]) >= 0 and school == int(c.sent_to[i])
             catchment = school == catchment_school
@@ -93,7 +110,8 @@ def choice_step_reference(
             utility = 0.0
             utility += ch.beta_quality * float(s.quality[school])
             utility += -ch.beta_time * time_min
-            utility += -(beta_board + ch.beta_fee * rules.fee_yuan) * board
+            utility += -(beta_board + ch.beta_fee * rules.fee_yuan
+                         - ch.beta_boarding_parents_away * away) * board
             utility += -rules.young_penalty * (board and grade < rules.penalty_below_grade)
             utility += ch.beta_stay * is_current
             utility += ch.beta_sibling * sibling

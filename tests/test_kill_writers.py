@@ -49,7 +49,7 @@ EXPECTED_S = {"run": 3.5, "sweep": 6.0, "compare": 6.0, "calibrate": 7.0}
 COMPARE_ENTRIES = {"county_long.parquet", "county_long.csv", "summary.csv", "summary_wide.csv",
                    "frontier.csv", "manifest.json", "figures"}
 CALIBRATE_ENTRIES = {"small_ok.toml", "fit_table.csv", "fit.png", "projection.csv",
-                     "evaluations.csv", "calibration.json"}
+                     "evaluations.csv", "parameters.csv", "calibration.json"}
 SWEEP_RUNS = 6
 #: What a killed write may leave beside the folder (removed by the next write).
 LEFTOVER = re.compile(rf"\.{OUT}\.edusim-(new|old)-(?P<pid>\d+)-[a-z0-9_]+|\.{OUT}\.edusim-lock")

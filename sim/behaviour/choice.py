@@ -2,17 +2,20 @@
 
 Utility of school s for pupil i (DESIGN §5)::
 
-    U_is = b_q·Q_s − b_t·T_is − B_is·(b_board + b_fee·fee) + b_stay·[s current]
-           + b_sib·[sibling at s]
-
+    U_is = b_q·Q_s − b_t·T_is − B_is·(b_board + b_fee·fee − b_away·[parents away])
+           + b_stay·[s current] + b_sib·[sibling at s]
            − b_fee·choice_fee·[s outside the catchment, not current] + σ·ε_is
 
 with ε standard Gumbel and σ = ``choice.taste_scale`` (the outside option keeps scale 1: a
-nested logit with the schools one nest). ``B_is`` = 1 when the commute exceeds
-``boarding.threshold_min`` and s has beds and the grade may board; a boarder's time term counts
-one round trip a week (T/5). A school beyond ``boarding.max_commute_min`` that the pupil cannot
-board at is infeasible. The outside option (dropping out) has utility
-``dropout_utility + dropout_per_grade·(grade−1) + ε``; schools below it are not listed.
+nested logit with the schools one nest). ``B_is`` = 1 (the pupil boards at s) when s has beds,
+the grade may board, the commute exceeds ``boarding.threshold_min`` (the school's rule), and
+boarding is worth it to the family — ``b_t·T·(1 − 1/5)`` above the boarding terms
+(``b_board + b_fee·fee + young penalty − b_away·[parents away]``,
+``choice.beta_boarding_parents_away``) — or the day commute is beyond
+``boarding.max_commute_min``; a boarder's time term counts one round trip a week (T/5). A
+school beyond ``boarding.max_commute_min`` that the pupil cannot board at is infeasible. The
+outside option (dropping out) has utility ``dropout_utility + dropout_per_grade·(grade−1) + ε``;
+schools below it are not listed.
 
 Catchment (划片, 就近入学): each pupil has one catchment school per grade
 (:func:`catchment_of`): outside the county town, the nearest open school teaching the grade in
@@ -31,8 +34,8 @@ counted as without a place (无学上); only the outside option makes a dropout.
 Layout policies (``sim.policies``) enter here through the state and the scenario:
 
 - a bus route serving the pupil's settlement and school (``model.bus``) replaces the pupil's
-  own commute by the ride when the ride is no longer, or when it spares the pupil boarding
-  or a commute beyond the limit;
+  own commute by the ride when the ride is no longer, or when it spares the pupil boarding (it
+  would board at its own commute) or a commute beyond the limit;
 - the boarding rules of the year are those the boarding policy publishes
   (``model.effects.boarding_rules``: while it is in force its ``min_grade``, ``threshold_min``
   and ``fee_yuan`` replace those of ``[boarding]``, and boarders below its
@@ -56,6 +59,7 @@ from sim.state import (
     FIRST_GRADE,
     GRADES,
     NO_SCHOOL,
+    PARENTS_AWAY,
     POOLS_PER_SCHOOL,
     PRESCHOOL,
     PRIMARY_TOP_GRADE,
@@ -114,7 +118,8 @@ class BoardingRules:
     min_grade : int
         Lowest grade that may board.
     threshold_min : float
-        Commute (minutes) above which a pupil boards at a school with beds.
+        Commute (minutes) above which a pupil may board at a school with beds (it boards when
+        that is worth it, or the day commute is too long: :func:`utility_terms`).
     fee_yuan : float
         Yearly cost of boarding to a family (yuan).
     young_penalty : float
@@ -267,11 +272,14 @@ def catchment_of(model, family: np.ndarray, home: np.ndarray, grade: np.ndarray)
 
 
 def utility_terms(model, idx: np.ndarray, current: np.ndarray | None = None,
-                  town_admitted: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                  town_admitted: np.ndarray | None = None,
+                  schools: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Deterministic utility terms of each candidate school for children ``idx``.
 
     ``town_admitted`` (bool per child) marks who passed the county-town admission check;
     county-town schools are infeasible for the others. None: no check (pupils already placed).
+    ``schools`` (n, K) replaces the candidate sets by given schools (-1: none), e.g. each
+    pupil's current school alone when only its utility is needed.
 
     Returns arrays of shape (n, K): ``school``, ``commute_min``, ``board`` (bool),
     ``feasible`` (bool), ``catchment`` (bool), ``sibling`` (bool), ``current`` (bool), ``bus``
@@ -291,23 +299,43 @@ def utility_terms(model, idx: np.ndarray, current: np.ndarray | None = None,
     home = model.families.settlement[family]
     cands = model.candidates
     catch = catchment_of(model, family, home, grade)
-    listed = cands.schools[grade, home]
-    missing = np.where((listed == catch[:, None]).any(axis=1), NO_SCHOOL, catch)
-    school = np.concatenate([listed, missing[:, None].astype(listed.dtype)], axis=1)
+    if schools is None:
+        listed = cands.schools[grade, home]
+        missing = np.where((listed == catch[:, None]).any(axis=1), NO_SCHOOL, catch)
+        school = np.concatenate([listed, missing[:, None].astype(listed.dtype)], axis=1)
+    else:
+        school = np.asarray(schools)
     valid = school >= 0
     safe = np.where(valid, school, 0)
     commute = model.travel.minutes[home[:, None], s.settlement[safe]]
     max_commute = np.where(stage == 0, scn.boarding.max_commute_min.primary,
                            scn.boarding.max_commute_min.junior)
     rules = boarding_rules(model)
+    ch = scn.choice
+    beta_board = np.where(stage == 0, ch.beta_boarding.primary, ch.beta_boarding.junior)[:, None]
+    young = (grade < rules.penalty_below_grade)[:, None]
+    away = (model.families.status[family] == PARENTS_AWAY)[:, None]
+    # Utility a boarder gives up (the boarding term) against the day commute it saves, 4/5 of it.
+    board_cost = (beta_board + ch.beta_fee * rules.fee_yuan + rules.young_penalty * young
+                  - ch.beta_boarding_parents_away * away)
+    eligible = (valid & (s.boarding_beds[safe] > 0) & (grade >= rules.min_grade)[:, None])
+
+    def boards(minutes: np.ndarray) -> np.ndarray:
+        """Mark who boards at a commute of ``minutes``.
+
+        Beyond the school's threshold, and worth it to the family or beyond the day limit.
+        """
+        worth = ch.beta_time * minutes.astype(np.float64) * (1 - 1 / SCHOOL_DAYS_A_WEEK)
+        return (eligible & (minutes > rules.threshold_min)
+                & ((worth > board_cost) | (minutes > max_commute[:, None])))
+
     ride = model.bus.lookup(home[:, None], safe)
     # The bus is taken when it is no slower, or when it spares boarding or an infeasible commute.
     bus = (valid & (ride <= max_commute[:, None])
-           & ((ride <= commute) | (commute > rules.threshold_min)))
+           & ((ride <= commute) | (commute > max_commute[:, None]) | boards(commute)))
     commute = np.where(bus, ride, commute)
-    beds = s.boarding_beds[safe] > 0
-    may_board = (grade >= rules.min_grade)[:, None]
-    board = valid & ~bus & beds & may_board & (commute > rules.threshold_min)
+    commute64 = commute.astype(np.float64)
+    board = ~bus & boards(commute)
     feasible = valid & ((commute <= max_commute[:, None]) | board)
     sent_to = c.sent_to[idx]
     sent = valid & (school == sent_to[:, None]) & (sent_to[:, None] >= 0)
@@ -322,14 +350,11 @@ def utility_terms(model, idx: np.ndarray, current: np.ndarray | None = None,
         current = c.school[idx]
     is_current = valid & (school == current[:, None])
     sibling = valid & _has_sibling_at(model, family, school, idx)
-    ch = scn.choice
-    beta_board = np.where(stage == 0, ch.beta_boarding.primary, ch.beta_boarding.junior)[:, None]
-    young = (grade < rules.penalty_below_grade)[:, None]
-    commute64 = commute.astype(np.float64)
     terms = {
         "quality": ch.beta_quality * s.quality[safe].astype(np.float64),
         "time": -ch.beta_time * np.where(board, commute64 / SCHOOL_DAYS_A_WEEK, commute64),
-        "boarding": -(beta_board + ch.beta_fee * rules.fee_yuan) * board,
+        "boarding": -(beta_board + ch.beta_fee * rules.fee_yuan
+                      - ch.beta_boarding_parents_away * away) * board,
         "young_boarding": -rules.young_penalty * (board & young),
         "stay": ch.beta_stay * is_current,
         "sib": ch.beta_sibling * sibling,
@@ -683,13 +708,10 @@ def continuing_dropout(model, idx: np.ndarray) -> np.ndarray:
     if idx.size == 0:
         return idx
     c = model.children
-    t = utility_terms(model, idx)
-    col = np.argmax(t["current"], axis=1)
-    at_current = t["current"].any(axis=1)
-    rows = np.arange(idx.size)
-    utility = (t["utility"] - t["stay"])[rows, col]
+    t = utility_terms(model, idx, schools=c.school[idx][:, None])
+    at_current = t["current"][:, 0]
+    utility = (t["utility"] - t["stay"])[:, 0]
     p = 1.0 / (1.0 + np.exp(np.clip(utility - t["outside"], -LOGIT_EXPONENT_CAP,
                                     LOGIT_EXPONENT_CAP)))
     draw = model.rng.random(idx.size)
-    # A school no longer in the candidate set (rare: it fell out of the top K) keeps its pupil.
     return idx[at_current & (draw < p)] if c.n else idx[:0]

@@ -24,6 +24,7 @@ from sim.state import (
     GRADES,
     HOME,
     PRESCHOOL,
+    PRIMARY_TOP_GRADE,
     Children,
     leave_school,
 )
@@ -300,3 +301,4 @@ def drop_out(model, idx: np.ndarray) -> None:
     """
     leave_school(model.children, idx, DROPPED_OUT, model.year)
     model.counts.dropouts += int(idx.size)
+    model.counts.dropouts_primary += int((model.children.grade[idx] <= PRIMARY_TOP_GRADE).sum())

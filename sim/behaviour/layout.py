@@ -1,4 +1,4 @@
-"""Layout actions on the school table: close, downgrade, open, reopen, expand, add beds.
+"""Layout actions on the school table: close, downgrade, plan, open, reopen, expand, add beds.
 
 Policies (``sim.policies``; DESIGN §6) call these in the calendar phase, before demography
 and placement, so that displaced pupils are re-placed in the same year's placement
@@ -34,6 +34,7 @@ from sim.state import (
     NINE_YEAR,
     NO_SCHOOL,
     OPEN,
+    PLANNED,
     PRIMARY,
     PRIMARY_TOP_GRADE,
     ROTATING,
@@ -284,13 +285,64 @@ def fit_classrooms_to_roll(model) -> None:
     roll = pupils_by_grade(model)[:, FIRST_GRADE:]
     sized = model.scenario.schools.model_copy(
         update={"capacity_slack": 1.0 + county.initial_roll_headroom})
-    s.classrooms[:] = classrooms_for_roll(roll, s.grade_min.astype(np.int64),
-                                          s.grade_max.astype(np.int64), sized)
+    fitted = classrooms_for_roll(roll, s.grade_min.astype(np.int64),
+                                 s.grade_max.astype(np.int64), sized)
+    # A planned school keeps the classrooms its plan gives it: it has no roll yet.
+    s.classrooms[:] = np.where(s.status == OPEN, fitted, s.classrooms)
+
+
+def plan_school(model, name: str, settlement: int, level: int, grade_min: int, grade_max: int,
+                classrooms: int, beds: int = 0, year: int | None = None) -> int:
+    """Add a school that a plan will build: a row with status ``planned`` and its agent.
+
+    A planned school teaches no one (every phase takes only open schools) until
+    :func:`open_school` opens it under the same name; until then it shows in the school panel
+    as planned, with the grades, classrooms and beds it will open with. Logs
+    ``school_planned``.
+
+    Parameters
+    ----------
+    model : EducationModel
+        The model being built (policies plan their builds when they are made).
+    name : str
+        The school's name (not taken).
+    settlement, level, grade_min, grade_max, classrooms, beds : int
+        As for :func:`open_school`.
+    year : int, optional
+        The year it is to open, for the event.
+
+    Returns
+    -------
+    int
+        The new school row.
+
+    Raises
+    ------
+    ValueError
+        A school of that name exists.
+    """
+    s = model.schools
+    if name in s.name:
+        raise ValueError(f"a school called {name!r} already exists")
+    row = int(s.add(
+        1, settlement=int(settlement), level=int(level),
+        tier=int(TIER_OF_KIND[model.settlements.kind[settlement]]), grade_min=int(grade_min),
+        grade_max=int(grade_max), classrooms=int(classrooms), boarding_beds=int(beds),
+        status=PLANNED, opened_year=-1, invested_year=-1, building_use=IN_USE,
+    )[0])
+    s.name.append(str(name))
+    model.add_school_agents(np.array([row]))
+    when = f" to open in {year}" if year is not None else ""
+    model.log_event("school_planned", row,
+                    f"{name!r} planned in {model.settlement_names[settlement]!r}{when}: grades "
+                    f"{grade_min}-{grade_max}, {classrooms} classrooms, {beds} beds")
+    return row
 
 
 def open_school(model, name: str, settlement: int, level: int, grade_min: int, grade_max: int,
-                classrooms: int, beds: int = 0, cost_yuan: float = 0.0, reason: str = "") -> int:
-    """Add and open a new school: a row of ``model.schools``, its name and a ``School`` agent.
+                classrooms: int, beds: int = 0, cost_yuan: float = 0.0, reason: str = "",
+                planned: bool = False) -> int:
+    """Open a new school: its planned row (:func:`plan_school`), or a new row and agent.
 
     ``opened_year`` and ``invested_year`` are this year; its tier follows the settlement's
     kind; its starting quality is the mean of open schools of its tier (teachers come from
@@ -313,30 +365,40 @@ def open_school(model, name: str, settlement: int, level: int, grade_min: int, g
         Construction cost charged this year (yuan).
     reason : str
         Why, for the event.
+    planned : bool
+        Open the row :func:`plan_school` added under ``name`` (the plan that planned it);
+        otherwise a new row is added.
 
     Returns
     -------
     int
-        The new school row.
+        The school row.
 
     Raises
     ------
     ValueError
-        A school of that name exists.
+        A school of that name exists (with ``planned``: no planned school of that name).
     """
     s = model.schools
-    if name in s.name:
-        raise ValueError(f"a school called {name!r} already exists")
     tier = int(TIER_OF_KIND[model.settlements.kind[settlement]])
     quality = _new_school_quality(s, tier)
-    row = int(s.add(
-        1, settlement=int(settlement), level=int(level), tier=tier, grade_min=int(grade_min),
-        grade_max=int(grade_max), classrooms=int(classrooms), boarding_beds=int(beds),
-        status=OPEN, opened_year=model.year, invested_year=model.year, quality=quality,
-        building_use=IN_USE,
-    )[0])
-    s.name.append(str(name))
-    model.add_school_agents(np.array([row]))
+    fields = dict(settlement=int(settlement), level=int(level), tier=tier,
+                  grade_min=int(grade_min), grade_max=int(grade_max),
+                  classrooms=int(classrooms), boarding_beds=int(beds), status=OPEN,
+                  opened_year=model.year, invested_year=model.year, quality=quality,
+                  building_use=IN_USE)
+    if planned:
+        row = s.name.index(name) if name in s.name else -1
+        if row < 0 or s.status[row] != PLANNED:
+            raise ValueError(f"no planned school called {name!r}")
+        for column, value in fields.items():
+            getattr(s, column)[row] = value
+    elif name in s.name:
+        raise ValueError(f"a school called {name!r} already exists")
+    else:
+        row = int(s.add(1, **fields)[0])
+        s.name.append(str(name))
+        model.add_school_agents(np.array([row]))
     add_cost(model, cost_yuan)
     model.layout_changed()
     model.log_event("school_opened", row,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # each module registers its verbs on the app
-from sim.cli import calibrate, experiment, report, run, scenarios, viz  # noqa: F401
+from sim.cli import calibrate, experiment, report, run, scenarios, validation, viz  # noqa: F401
 from sim.cli.app import app
 
 

@@ -9,17 +9,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 
-from sim.cli.app import app, console, err_console, user_errors
-from sim.cli.experiment import INTERRUPTED, RUN_FAILED, _bar, _print_frame, say, where_runs
+from sim.cli.app import app, console, user_errors
+from sim.cli.experiment import _print_frame, run_with_bar, say, where_runs
 
 #: ``edusim calibrate --help``: one paragraph per line, as the terminal wraps it.
 CALIBRATE_HELP = (
     "Fit scenario parameters to observed moments by differential evolution.\n\n"
     "Writes OUT/<targets>.toml (a scenario overlay with the fitted values), fit_table.csv, "
-    "fit.png, projection.csv, evaluations.csv and calibration.json; with --write-overlay also "
-    "FITTED_DIR/<targets>.toml, <targets>_fit.csv and <targets>_fit.png. --out must be new or "
+    "fit.png, projection.csv, evaluations.csv, parameters.csv (each fitted value with its "
+    "interval over the near-optimal candidates) and calibration.json; with --write-overlay also "
+    "FITTED_DIR/<targets>.toml, <targets>_fit.csv, <targets>_fit.png and "
+    "<targets>_parameters.csv. --out must be new or "
     "empty, or hold an earlier calibration, replaced (like an earlier fit in FITTED_DIR) only "
     "with --force. Exit status 2, before any run, on a bad scenario, targets file or option or "
     "a refused or unwritable folder (nothing written), 1 when the runs fail."
@@ -40,7 +41,7 @@ def calibrate_command(
     targets: Path = typer.Option(
         ..., "--targets", help="Targets file (TOML): moments and parameters with bounds."),
     budget: int = typer.Option(
-        600, "--budget",
+        3000, "--budget",
         help="Model runs the optimiser may use (population × generations × replicates)."),
     replicates: int = typer.Option(
         2, "--replicates", "-r", help="Replicates per candidate (common random numbers)."),
@@ -115,26 +116,23 @@ def _plan_line(problem, where: str, folder: Path) -> str:  # noqa: ANN001 - Cali
 
 
 def _run(problem, executor):  # noqa: ANN001, ANN202 - Calibration, Executor
-    """Run the calibration with a progress bar; exit 130 on Ctrl-C, 1 when the runs fail."""
+    """Run the calibration with a progress bar (``run_with_bar``: Ctrl-C 130, failure 1)."""
     from sim.experiment.calibration import run_calibration
 
-    try:
-        with executor, _bar("calibrate") as bar:
-            return run_calibration(problem, executor=executor,
-                                   progress=lambda done, total: bar.update(done, total))
-    except KeyboardInterrupt:
-        err_console.print("interrupted: nothing written", highlight=False)
-        raise typer.Exit(INTERRUPTED) from None
-    except RuntimeError as exc:
-        err_console.print(f"[bold red]run failed:[/] {escape(str(exc))}", highlight=False)
-        raise typer.Exit(RUN_FAILED) from None
+    def work(progress):  # noqa: ANN001, ANN202
+        with executor:
+            return run_calibration(problem, executor=executor, progress=progress)
+
+    return run_with_bar("calibrate", work)
 
 
 def _print_fit(result) -> None:
     """Print the fit table (observed, simulated with interval, error) and the fitted values."""
     fit = result.fit
-    observed = [f"{v:+.3f}" if k.startswith("change") else f"{v:.3f}"
-                for v, k in zip(fit["observed"], fit["kind"])]
+    observed = [f"{lo:.3f}-{hi:.3f}" if hi > lo else (f"{v:+.3f}" if k.startswith("change")
+                                                      else f"{v:.3f}")
+                for v, lo, hi, k in zip(fit["observed"], fit["observed_low"],
+                                        fit["observed_high"], fit["kind"])]
     simulated = [f"{m:.3f} [{lo:.3f}, {hi:.3f}]"
                  for m, lo, hi in zip(fit["simulated"], fit["lo"], fit["hi"])]
     error = [f"{e:+.3f} ({r:+.0%})" for e, r in zip(fit["error"], fit["relative_error"])]
@@ -142,6 +140,11 @@ def _print_fit(result) -> None:
     title = (f"fit: simulated mean [95% interval] over {result.problem.report_replicates} "
              "replicates; error (relative)")
     _print_frame(table[["moment", "kind", "observed", "simulated", "error"]], title=title)
+    from sim.experiment.calibration import result_parameters
+
+    params = result_parameters(result)
+    _print_frame(params[["key", "fitted", "interval_low", "interval_high", "near_optimal"]],
+                 title="fitted values, interval over the near-optimal candidates")
     fitted = ", ".join(f"{k} = {v}" for k, v in result.params.items())
     console.print(
         f"fitted {fitted}; objective {result.objective:.4g} ({result.runs} runs, "

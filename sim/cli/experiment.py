@@ -140,12 +140,14 @@ def sweep_command(
         [], "--vary", help="KEY=LOW:HIGH (range) or KEY=a,b,c (list); repeatable."
     ),
     design: str = typer.Option(
-        "lhs", "--design", help="grid, lhs (Latin hypercube) or sobol (Saltelli)."
+        "lhs", "--design",
+        help="grid, lhs (Latin hypercube), sobol (Saltelli) or morris (screening)."
     ),
     samples: int | None = typer.Option(
         None,
         "--samples",
-        help="grid: levels per range (3); lhs: points (32); sobol: base N, N·(D+2) points (16).",
+        help="grid: levels per range (3); lhs: points (32); sobol: base N, N·(D+2) points (16); "
+        "morris: trajectories, N·(D+1) points (10).",
     ),
     replicates: int = typer.Option(
         1, "--replicates", "-r", help="Replicates per design point (common random numbers)."
@@ -242,7 +244,8 @@ def _report_failures(summary) -> None:  # noqa: ANN001 - SweepSummary
 def analyze_command(
     sweep_dir: Path = typer.Argument(..., help="A sweep folder."),
     output: list[str] = typer.Option(
-        [], "--output", help="Output for Sobol indices, e.g. hollow_share (repeatable)."
+        [], "--output",
+        help="Output for Sobol or Morris indices, e.g. hollow_share (repeatable)."
     ),
     within_years: int | None = typer.Option(
         None, "--within-years", help="Hollow-risk horizon in years (default: all years)."
@@ -251,7 +254,8 @@ def analyze_command(
     """Analyse a sweep: per-run table, Sobol indices, hollow risk of each school.
 
     Writes SWEEP_DIR/analysis/: runs.parquet/.csv (inputs, status, final-year and cumulative
-    outputs per run), sobol.csv (Sobol designs), hollow_risk.parquet/.csv (per design point
+    outputs per run), sobol.csv (Sobol designs), morris.csv (Morris designs: μ*, σ),
+    hollow_risk.parquet/.csv (per design point
     and school, across replicates), hollow_risk_by_school.csv and analysis.json. Says how many
     runs are missing or failed. Exit status 2 on a folder that is not a sweep, a damaged file
     or an analysis folder that cannot be written.
@@ -287,6 +291,15 @@ def _print_analysis(result) -> None:  # noqa: ANN001 - Analysis
             ST=[f"{s:.3f} ± {c:.3f}" for s, c in zip(sobol["ST"], sobol["ST_conf"])],
         )[["output", "parameter", "S1", "ST"]]
         _print_frame(frame, title="Sobol indices (first order S1, total ST; ± 95% bootstrap)")
+    if result.morris is not None and len(result.morris):
+        m = result.morris
+        frame = m.assign(
+            mu_star=[f"{v:.4g} ± {c:.2g}" for v, c in zip(m["mu_star"], m["mu_star_conf"])],
+            sigma=[f"{v:.4g}" for v in m["sigma"]],
+            share=[f"{v:.2f}" for v in m["mu_star_share"]],
+        )[["output", "parameter", "mu_star", "sigma", "share"]]
+        _print_frame(frame, title="Morris screening (μ* ± 95% bootstrap, σ; share of the "
+                     "output's largest μ*)")
     if result.hollow_risk is not None and len(result.hollow_risk):
         from sim.experiment.analysis import risk_by_school
 
@@ -298,6 +311,39 @@ def _print_analysis(result) -> None:  # noqa: ANN001 - Analysis
         )
     for note in result.notes:
         console.print(f"note: {note}", highlight=False)
+
+
+def run_with_bar(label: str, work):  # noqa: ANN001, ANN201 - a call taking a progress callback
+    """Run ``work(progress)`` under a progress bar; exit 130 on Ctrl-C, 1 when a run fails.
+
+    Parameters
+    ----------
+    label : str
+        The bar's label.
+    work : callable
+        Called with a function ``(done, total)`` that reports runs; what it returns is
+        returned. A ``RuntimeError`` from it (a failed run) prints its message and exits 1;
+        nothing is written in either case.
+
+    Returns
+    -------
+    object
+        What ``work`` returned.
+
+    Raises
+    ------
+    typer.Exit
+        130 on Ctrl-C, 1 on a failed run.
+    """
+    try:
+        with _bar(label) as bar:
+            return work(lambda done, total: bar.update(done, total))
+    except KeyboardInterrupt:
+        err_console.print("interrupted: nothing written", highlight=False)
+        raise typer.Exit(INTERRUPTED) from None
+    except RuntimeError as exc:
+        err_console.print(f"[bold red]run failed:[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(RUN_FAILED) from None
 
 
 class _bar:

@@ -1,4 +1,4 @@
-"""Sweep analysis: one row per run, Sobol indices, hollow risk (the last SALib pipeline stage).
+"""Sweep analysis: one row per run, Sobol or Morris indices, hollow risk (the last SALib stage).
 
 :func:`analyze` reads a sweep directory (layout in :mod:`sim.experiment.storage`) and
 returns, and :func:`write_analysis` writes to ``SWEEP/analysis/``:
@@ -13,6 +13,11 @@ returns, and :func:`write_analysis` writes to ``SWEEP/analysis/``:
     (first-order and total indices, 95% bootstrap half-widths). Each output is a
     ``runs`` column (default: hollow_share, hard_access_share, mean_commute_min,
     cost_per_pupil at the final year), averaged over the replicates of each design point.
+``morris.csv`` (Morris designs only)
+    ``output, parameter, mu_star, mu_star_conf, mu, sigma, mu_star_share`` from
+    ``SALib.analyze.morris.analyze``: the mean absolute elementary effect μ* (with its 95%
+    bootstrap half-width), the mean μ and the spread σ (interactions and non-linearity), and
+    μ* as a share of the output's largest μ* (to rank parameters across outputs).
 ``hollow_risk.parquet`` / ``hollow_risk.csv``
     per design point and school: ``point, <varied keys>, school_id, name, hollow_risk``:
     the share of the point's replicates in which the school is hollow in some year within
@@ -37,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from sim.experiment.compare import FLOW_METRICS
-from sim.experiment.design import VarySpec, parse_vary, salib_problem
+from sim.experiment.design import MORRIS_LEVELS, VarySpec, parse_vary, salib_problem, salib_sample
 from sim.experiment.errors import ExperimentError
 from sim.experiment.storage import ANALYSIS_DIR, SweepStore
 from sim.metrics import hollow_risk
@@ -59,6 +64,8 @@ class Analysis:
         One row per design run: inputs, status and outputs.
     sobol
         Sobol indices (None unless the design is Sobol and every point has a result).
+    morris
+        Morris screening (None unless the design is Morris and every point has a result).
     hollow_risk
         Hollow risk per design point and school (None without a school panel).
     outputs
@@ -72,6 +79,7 @@ class Analysis:
     hollow_risk: pd.DataFrame | None
     outputs: list[str]
     notes: list[str] = field(default_factory=list)
+    morris: pd.DataFrame | None = None
 
 
 def analyze(
@@ -126,11 +134,14 @@ def analyze(
         chosen = [o for o in DEFAULT_OUTPUTS if o in metric_cols] or [
             c for c in metric_cols if pd.api.types.is_numeric_dtype(runs[c])
         ][:4]
-    sobol = None
+    sobol = morris = None
     if spec.get("design") == "sobol":
         sobol = sobol_indices(runs, spec, chosen, notes)
+    if spec.get("design") == "morris":
+        morris = morris_indices(runs, spec, chosen, notes)
     risk = hollow_risks(store, design, keys, within_years, notes)
-    return Analysis(runs=runs, sobol=sobol, hollow_risk=risk, outputs=chosen, notes=notes)
+    return Analysis(runs=runs, sobol=sobol, hollow_risk=risk, outputs=chosen, notes=notes,
+                    morris=morris)
 
 
 def status_notes(runs: pd.DataFrame) -> list[str]:
@@ -183,7 +194,8 @@ def check_analysis_out(sweep_dir: Path | str) -> None:
 def write_analysis(analysis: Analysis, sweep_dir: Path | str) -> Path:
     """Write ``SWEEP/analysis/`` (module docstring); return that folder.
 
-    Files of an earlier analysis that this one does not produce (``sobol.csv`` of a design
+    Files of an earlier analysis that this one does not produce (``sobol.csv`` or
+    ``morris.csv`` of a design
     whose indices are not computed now, the hollow risk of a sweep without a school panel)
     are removed, so the folder describes one analysis.
 
@@ -202,6 +214,8 @@ def write_analysis(analysis: Analysis, sweep_dir: Path | str) -> Path:
     out = Path(sweep_dir) / ANALYSIS_DIR
     if analysis.sobol is None:
         (out / "sobol.csv").unlink(missing_ok=True)
+    if analysis.morris is None:
+        (out / "morris.csv").unlink(missing_ok=True)
     if analysis.hollow_risk is None:
         for name in HOLLOW_RISK_FILES:
             (out / name).unlink(missing_ok=True)
@@ -209,6 +223,8 @@ def write_analysis(analysis: Analysis, sweep_dir: Path | str) -> Path:
     write_csv(out / "runs.csv", analysis.runs)
     if analysis.sobol is not None:
         write_csv(out / "sobol.csv", analysis.sobol)
+    if analysis.morris is not None:
+        write_csv(out / "morris.csv", analysis.morris)
     if analysis.hollow_risk is not None:
         write_parquet(out / "hollow_risk.parquet", analysis.hollow_risk)
         write_csv(out / "hollow_risk.csv", analysis.hollow_risk)
@@ -249,6 +265,80 @@ def run_outputs(store: SweepStore, design: pd.DataFrame, keys: Sequence[str]) ->
     return runs
 
 
+def _point_means(
+    runs: pd.DataFrame, spec: dict[str, Any], outputs: Sequence[str], notes: list[str],
+    what: str,
+) -> tuple[list[VarySpec], pd.DataFrame] | None:
+    """Average each output over the replicates of each design point, for SALib's analyses.
+
+    Returns the varied specs and the means (one row per point, in point order), or None with
+    a note naming ``what`` when there is no varied key or a point has no finished run.
+    """
+    specs: list[VarySpec] = [parse_vary(text) for text in spec.get("vary", [])]
+    if not specs:
+        notes.append(f"{what} not computed: sweep.json lists no varied key")
+        return None
+    ok = runs[runs["status"] == "ok"]
+    n_points = int(spec.get("points", runs["point"].nunique()))
+    means = ok.groupby("point")[list(outputs)].mean(numeric_only=True).reindex(range(n_points))
+    missing = int(means.isna().all(axis=1).sum()) if len(outputs) else 0
+    if missing:
+        notes.append(
+            f"{what} not computed: {missing} of {n_points} design points have no "
+            "finished run (rerun the sweep with --resume to retry failed runs)"
+        )
+        return None
+    return specs, means
+
+
+def _analysable(y: np.ndarray, output: str, what: str, notes: list[str]) -> bool:
+    """Tell whether an output can be analysed (finite everywhere, not constant); else note."""
+    if not np.all(np.isfinite(y)):
+        notes.append(f"{what} of {output} not computed: some design points give no value")
+        return False
+    if np.ptp(y) == 0:
+        notes.append(f"{what} of {output} not computed: the output is constant over the design")
+        return False
+    return True
+
+
+def morris_indices(
+    runs: pd.DataFrame, spec: dict[str, Any], outputs: Sequence[str], notes: list[str]
+) -> pd.DataFrame | None:
+    """Morris elementary effects of each output (mean over replicates per point).
+
+    The design's sample is drawn again from ``sweep.json`` (same keys, N and seed give the
+    same trajectories). Returns None (with a note) when a design point has no finished run.
+    """
+    from SALib.analyze import morris
+
+    found = _point_means(runs, spec, outputs, notes, "Morris indices")
+    if found is None:
+        return None
+    specs, means = found
+    problem = salib_problem(specs)
+    x = salib_sample(specs, "morris", int(spec["samples"]), int(spec.get("seed", 0)))
+    columns = ["output", "parameter", "mu_star", "mu_star_conf", "mu", "sigma", "mu_star_share"]
+    rows = []
+    for output in outputs:
+        y = means[output].to_numpy(dtype=float)
+        if not _analysable(y, output, "Morris indices", notes):
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = morris.analyze(problem, x, y, num_levels=MORRIS_LEVELS,
+                                    seed=int(spec.get("seed", 0)))
+        top = float(np.max(result["mu_star"])) or 1.0
+        for i, name in enumerate(problem["names"]):
+            rows.append({
+                "output": output, "parameter": name, "mu_star": float(result["mu_star"][i]),
+                "mu_star_conf": float(result["mu_star_conf"][i]), "mu": float(result["mu"][i]),
+                "sigma": float(result["sigma"][i]),
+                "mu_star_share": float(result["mu_star"][i]) / top,
+            })
+    return pd.DataFrame(rows, columns=columns)
+
+
 def sobol_indices(
     runs: pd.DataFrame, spec: dict[str, Any], outputs: Sequence[str], notes: list[str]
 ) -> pd.DataFrame | None:
@@ -258,33 +348,15 @@ def sobol_indices(
     """
     from SALib.analyze import sobol
 
-    specs: list[VarySpec] = [parse_vary(text) for text in spec.get("vary", [])]
-    if not specs:
-        notes.append("Sobol indices not computed: sweep.json lists no varied key")
+    found = _point_means(runs, spec, outputs, notes, "Sobol indices")
+    if found is None:
         return None
+    specs, means = found
     problem = salib_problem(specs)
-    ok = runs[runs["status"] == "ok"]
-    n_points = int(spec.get("points", runs["point"].nunique()))
-    means = ok.groupby("point")[list(outputs)].mean(numeric_only=True).reindex(range(n_points))
-    missing = int(means.isna().all(axis=1).sum()) if len(outputs) else 0
-    if missing:
-        notes.append(
-            f"Sobol indices not computed: {missing} of {n_points} design points have no "
-            "finished run (rerun the sweep with --resume to retry failed runs)"
-        )
-        return None
     rows = []
     for output in outputs:
         y = means[output].to_numpy(dtype=float)
-        if not np.all(np.isfinite(y)):
-            notes.append(
-                f"Sobol indices of {output} not computed: some design points give no value"
-            )
-            continue
-        if np.ptp(y) == 0:
-            notes.append(
-                f"Sobol indices of {output} not computed: the output is constant over the design"
-            )
+        if not _analysable(y, output, "Sobol indices", notes):
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

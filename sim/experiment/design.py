@@ -25,6 +25,10 @@ design        design points                                      default N
               scheme without second-order indices,
               ``SALib.sample.sobol.sample(calc_second_order=False,
               scramble=True, seed)``; N must be a power of 2
+``morris``    N·(D+1) points: N Morris trajectories on a grid     10
+              of 4 levels, ``SALib.sample.morris.sample(
+              num_levels=4, seed)`` (elementary effects: a
+              screening of many keys at little cost)
 ============  =================================================  ===========
 
 Each design point is run ``replicates`` times; replicate r of *every* point uses the random
@@ -50,8 +54,10 @@ from sim.errors import EdusimError, ScenarioError
 from sim.experiment.errors import ExperimentError
 from sim.scenario.keys import field_type, get_dotted
 
-DESIGNS = ("grid", "lhs", "sobol")
-DEFAULT_SAMPLES = {"grid": 3, "lhs": 32, "sobol": 16}
+DESIGNS = ("grid", "lhs", "sobol", "morris")
+DEFAULT_SAMPLES = {"grid": 3, "lhs": 32, "sobol": 16, "morris": 10}
+#: Levels of the Morris grid (SALib's default; Morris 1991 and Campolongo et al. 2007 use 4).
+MORRIS_LEVELS = 4
 #: Columns of a design table besides the varied keys; a varied key may not use these names.
 RESERVED = ("run_id", "point", "replicate", "seed", "year", "scenario")
 #: Scenario keys a sweep may not vary (the seed is set by the replicates; names are labels).
@@ -277,22 +283,23 @@ def design_points(specs: Sequence[VarySpec], design: str, samples: int, seed: in
     specs
         Checked specs (:func:`check_vary`); their order is the column order.
     design
-        ``grid``, ``lhs`` or ``sobol`` (see the module docstring).
+        ``grid``, ``lhs``, ``sobol`` or ``morris`` (see the module docstring).
     samples
-        N: levels per range (grid), points (lhs), base sample (sobol).
+        N: levels per range (grid), points (lhs), base sample (sobol), trajectories (morris).
     seed
         Seeds the Latin hypercube and the Sobol scrambling.
 
     Raises
     ------
     ExperimentError
-        Unknown design, no varied key, N below 1 (below 2 or not a power of 2 for sobol).
+        Unknown design, no varied key, N below 1 (below 2 or not a power of 2 for sobol, below
+        2 for morris).
     """
     check_design(design, samples, len(specs))
     if design == "grid":
         rows = list(itertools.product(*(spec.levels(samples) for spec in specs)))
     else:
-        unit = _salib_sample(specs, design, samples, seed)
+        unit = salib_sample(specs, design, samples, seed)
         rows = [tuple(spec.from_unit(x) for spec, x in zip(specs, row)) for row in unit]
     frame = pd.DataFrame(rows, columns=[spec.key for spec in specs])
     frame.insert(0, "point", np.arange(len(frame), dtype=np.int64))
@@ -313,6 +320,11 @@ def check_design(design: str, samples: int, n_keys: int) -> None:
         raise ExperimentError("a sweep needs at least one --vary KEY=LOW:HIGH or KEY=a,b,c")
     if samples < 1:
         raise ExperimentError(f"--samples {samples}: must be at least 1")
+    if design == "morris" and samples < 2:
+        raise ExperimentError(
+            f"--samples {samples}: a Morris screening needs at least 2 trajectories (the spread "
+            "σ of the elementary effects needs two)"
+        )
     if design == "sobol" and (samples < 2 or samples & (samples - 1)):
         below = 2 ** max(1, int(math.log2(max(samples, 2))))
         raise ExperimentError(
@@ -348,16 +360,19 @@ def runs_table(points: pd.DataFrame, replicates: int, root_seed: int) -> pd.Data
     return runs
 
 
-def _salib_sample(specs: Sequence[VarySpec], design: str, samples: int, seed: int) -> np.ndarray:
+def salib_sample(specs: Sequence[VarySpec], design: str, samples: int, seed: int) -> np.ndarray:
+    """Draw the SALib sample of a design (in the problem's bounds, before ``from_unit``)."""
     import warnings
 
-    from SALib.sample import latin, sobol
+    from SALib.sample import latin, morris, sobol
 
     problem = salib_problem(specs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SALib's convergence notes; N is checked above
         if design == "lhs":
             return latin.sample(problem, samples, seed=seed)
+        if design == "morris":
+            return morris.sample(problem, samples, num_levels=MORRIS_LEVELS, seed=seed)
         return sobol.sample(
             problem, samples, calc_second_order=SECOND_ORDER, scramble=True, seed=seed
         )

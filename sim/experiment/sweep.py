@@ -183,9 +183,10 @@ def plan_sweep(
     overrides
         ``--set`` overrides applied to the scenario before varying.
     design
-        ``grid``, ``lhs`` or ``sobol``.
+        ``grid``, ``lhs``, ``sobol`` or ``morris``.
     samples
-        N (see :mod:`sim.experiment.design`); default 3 (grid), 32 (lhs), 16 (sobol).
+        N (see :mod:`sim.experiment.design`); default 3 (grid), 32 (lhs), 16 (sobol), 10
+        (morris).
     replicates
         Runs per design point; replicate r of every point uses root seed ``seed`` and
         replicate number r (common random numbers).

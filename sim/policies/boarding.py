@@ -33,7 +33,7 @@ from sim.behaviour.schools import ClassStructure, pupils_by_grade
 from sim.policies.base import Policy, register
 from sim.policies.common import check_name, log_cost_breakdown, select_schools, tier_codes
 from sim.scenario.policies import BoardingPolicyConfig
-from sim.state import ENROLLED, OPEN
+from sim.state import ENROLLED, OPEN, PLANNED
 
 
 @register
@@ -59,8 +59,7 @@ class Boarding(Policy):
         super().__init__(config, model)
         for i, e in enumerate(config.expansion):
             if e.school is not None:
-                check_name(e.school, model.schools.name, f"policies.boarding.expansion[{i}].school",
-                           also=model.effects.planned_school_names)
+                check_name(e.school, model.schools.name, f"policies.boarding.expansion[{i}].school")
         self.done: set[int] = set()
         self.scenario_rules = BoardingRules.of_scenario(model.scenario.boarding)
         self._publish(model)
@@ -123,7 +122,9 @@ class Boarding(Policy):
         """Count the beds each school needs next placement.
 
         Pupils whose school then is that school, who may board and whose commute exceeds the
-        boarding threshold.
+        boarding threshold: the county plans a bed for every pupil the rule lets board
+        (需住尽住), whether or not the family will choose to (``choice.utility_terms``), so that
+        beds never keep a pupil who wants one from boarding.
         """
         s = model.schools
         rules = boarding_rules(model)
@@ -143,16 +144,19 @@ class Boarding(Policy):
         for i, e in enumerate(cfg.expansion):
             if i in self.done or e.year > model.year:
                 continue
-            self.done.add(i)
             key = f"policies.boarding.expansion[{i}]"
             if e.school is not None:
                 try:
                     targets = [layout.school_index(model, e.school)]
                 except KeyError:
+                    self.done.add(i)
                     model.log_event("plan_skipped", -1, f"{key}: no school {e.school!r}")
+                    continue
+                if s.status[targets[0]] == PLANNED:  # waits until the plan opens it
                     continue
             else:
                 targets = select_schools(model, e.select)
+            self.done.add(i)
             pupils = pupils_by_grade(model).sum(axis=1)
             for r in targets:
                 if s.status[r] != OPEN:

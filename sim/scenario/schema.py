@@ -232,8 +232,8 @@ class FamiliesConfig(Strict):
         ge=15,
         le=45,
         description="Mean age of a family's mother at her first child's birth (years; normal "
-        "draw). Assumption: China's mean age at first birth was about 24-26 in 2000-2020 "
-        "(census tabulations; not in facts.md, to check).",
+        "draw). China's mean age at first birth was about 24 in 2000, rising to about 26 by "
+        "2015-2020 (facts.md, fertility schedule; confidence L).",
     )
     mother_age_at_first_birth_sd: Float = Field(
         3.5,
@@ -293,7 +293,7 @@ class DemographyConfig(Strict):
         description="Age-specific fertility of mothers by five-year age group from age 15 "
         "(15-19, 20-24, ...; births per 1,000 women a year). Only the shape matters: each year "
         "the level is scaled so that the county's expected births follow births_index. Default: "
-        "approximately the 2010 census (第六次全国人口普查) rates; not in facts.md, to check.",
+        "the 2010 census (第六次全国人口普查) rates, TFR 1.18 (facts.md, fertility schedule).",
     )
 
 
@@ -538,6 +538,16 @@ class ChoiceConfig(Strict):
         "threshold is where boarding starts to pay). Primary: 0.65 more, as boarding harms "
         "younger pupils most (REAP evidence, facts.md; assumption).",
     )
+    beta_boarding_parents_away: Weight = Field(
+        0.5,
+        description="Utility of boarding to a child whose parents work away (留守): the school "
+        "supervises it, as the rural boarding-school programme of 2004-2007 intended (rationale; "
+        "the value is an assumption, the size of 10 minutes of daily commute, until calibrated). "
+        "A pupil boards at a school with a bed for it when its commute there exceeds "
+        "boarding.threshold_min and beta_time x commute x (1 - 1/5) exceeds the boarding terms "
+        "(beta_boarding + beta_fee x fee + young penalty - this), or when the day commute is "
+        "beyond max_commute_min.",
+    )
     beta_fee: Weight = Field(
         0.0005, description="Disutility per yuan a year of fees and boarding costs."
     )
@@ -607,8 +617,9 @@ class BoardingConfig(Strict):
     )
     threshold_min: Minutes = Field(
         40.0,
-        description="A pupil boards at a school with beds when the commute exceeds this (minutes; "
-        "commute norm ≈ 40 min, facts.md).",
+        description="A pupil may board at a school with beds when the commute exceeds this "
+        "(minutes; commute norm ≈ 40 min, facts.md); it boards when boarding is worth it to the "
+        "family (choice.beta_boarding_parents_away) or the day commute is too long.",
     )
     max_commute_min: StageCommuteMinutes = Field(
         default_factory=lambda: StageCommuteMinutes(primary=60.0, junior=90.0),

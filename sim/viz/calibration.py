@@ -28,13 +28,14 @@ RUN_FIGURE = "fit.png"
 
 
 def fit_figure(fit: pd.DataFrame, title: str) -> Figure:
-    """Draw observed (black diamond) against simulated (mean, 95% interval), a row per moment.
+    """Draw observed (black diamond, or a grey bar for a range) against simulated, a row each.
 
     Parameters
     ----------
     fit : pandas.DataFrame
         A fit table (``sim.experiment.calibration.fit_table``): ``moment, kind, observed,
-        simulated, lo, hi``; levels and changes are fractions or counts as the moment reads.
+        observed_low, observed_high, simulated, lo, hi``; levels and changes are fractions or
+        counts as the moment reads.
     title : str
         Figure title.
 
@@ -58,7 +59,12 @@ def fit_figure(fit: pd.DataFrame, title: str) -> Figure:
             capsize=CAP_SIZE,
             label="simulated (mean, 95% interval)",
         )
-        ax.scatter(fit["observed"], y, marker="D", color=BLACK, zorder=3, label="observed")
+        ranged = (fit["observed_high"] > fit["observed_low"]).to_numpy()
+        if ranged.any():
+            ax.hlines(y[ranged], fit["observed_low"][ranged], fit["observed_high"][ranged],
+                      color=BLACK, linewidth=4, alpha=0.35, label="observed range (pattern)")
+        ax.scatter(fit["observed"][~ranged], y[~ranged], marker="D", color=BLACK, zorder=3,
+                   label="observed")
         ax.set_yticks(y, [f"{m}\n{k}" for m, k in zip(fit["moment"], fit["kind"])])
         ax.axvline(0, **ZERO_LINE)
         ax.xaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")

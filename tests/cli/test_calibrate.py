@@ -47,6 +47,7 @@ def test_calibrate_writes_the_run_and_the_fitted_overlay(in_tmp):
         "fit.png",
         "projection.csv",
         "evaluations.csv",
+        "parameters.csv",
         "calibration.json",
     }
     fitted = in_tmp / "calibration" / "fitted"
@@ -54,7 +55,9 @@ def test_calibrate_writes_the_run_and_the_fitted_overlay(in_tmp):
         "small_ok.toml",
         "small_ok_fit.csv",
         "small_ok_fit.png",
+        "small_ok_parameters.csv",
     }
+    assert "interval over the near-optimal candidates" in result.stdout
     assert sim.load_scenario(fitted / "small_ok.toml").name == "small_county_fitted"
     assert (
         "rural primary pupils" in result.stdout

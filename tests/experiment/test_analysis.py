@@ -76,6 +76,20 @@ def test_sobol_gives_the_only_influential_input_the_dominant_index(tmp_path):
     assert len(result.runs) == 64 * 5
 
 
+def test_morris_ranks_the_only_influential_input_first(tmp_path):
+    vary = ["choice.beta_time=0:1", "choice.beta_quality=0:5"]
+    out = sweep(tmp_path, vary, only_beta_time, design="morris", samples=8)
+    result = analyze(out, outputs=["hollow_share"])
+    morris = result.morris.set_index("parameter")
+    assert result.sobol is None and len(result.runs) == 8 * 3
+    assert morris.loc["choice.beta_time", "mu_star_share"] == 1.0
+    assert morris.loc["choice.beta_quality", "mu_star"] < 1e-3 * morris.loc[
+        "choice.beta_time", "mu_star"]
+    assert morris.loc["choice.beta_time", "mu_star"] == pytest.approx(10, rel=0.01)
+    folder = write_analysis(result, out)
+    assert (folder / "morris.csv").is_file() and not (folder / "sobol.csv").exists()
+
+
 def test_runs_table_has_inputs_status_and_outputs(tmp_path):
     out = sweep(
         tmp_path, ["choice.beta_time=0:1"], failing_odd, design="lhs", samples=6, replicates=2

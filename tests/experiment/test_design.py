@@ -127,6 +127,21 @@ def test_sobol_count_is_n_times_d_plus_2():
     assert salib_problem(specs)["bounds"][2] == [0.0, 3.0]
 
 
+def test_morris_gives_n_trajectories_of_d_plus_1_points_changing_one_key_at_a_time():
+    specs = checked("choice.beta_time=0.02:0.1", "choice.beta_quality=1:5")
+    points = design_points(specs, "morris", 5, seed=0)
+    assert len(points) == 5 * (2 + 1)
+    for start in range(0, len(points), 3):
+        steps = points.iloc[start:start + 3][["choice.beta_time", "choice.beta_quality"]].diff()
+        assert ((steps.iloc[1:] != 0).sum(axis=1) == 1).all()
+    assert design_points(specs, "morris", 5, seed=0).equals(points)  # seeded
+
+
+def test_morris_needs_two_trajectories():
+    with pytest.raises(ExperimentError, match="--samples 1: a Morris screening needs at least 2"):
+        design_points(checked("choice.beta_time=0.02:0.1"), "morris", 1, seed=0)
+
+
 @pytest.mark.parametrize("samples", [0, 1, 6, 12])
 def test_sobol_needs_a_power_of_two(samples):
     specs = checked("choice.beta_time=0.02:0.1")

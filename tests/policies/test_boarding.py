@@ -27,12 +27,15 @@ def test_boarding_lowers_dropouts_under_fast_consolidation():
 
 
 def test_grade_four_minimum_keeps_young_boarders_at_zero_even_under_fast_consolidation():
-    result = sim.run(_fast([CENTRAL_BEDS, "policies.boarding.min_grade=4"]), seed=1, check=True)
+    # Families here would board their young children (a small boarding cost for primary pupils).
+    willing = ["choice.beta_boarding.primary=0.3"]
+    result = sim.run(_fast([CENTRAL_BEDS, "policies.boarding.min_grade=4", *willing]), seed=1,
+                     check=True)
     assert (result.county["young_boarders"] == 0).all()
     assert result.county["boarders"].min() > 0
     # Letting grade 1 board under the same closures produces young boarders.
     lowered = sim.run(_fast([CENTRAL_BEDS, "policies.boarding.min_grade=1",
-                             "policies.boarding.young_penalty=0"]), seed=1)
+                             "policies.boarding.young_penalty=0", *willing]), seed=1)
     assert lowered.county["young_boarders"].sum() > 0
 
 
@@ -96,6 +99,46 @@ def test_young_boarders_carry_the_wellbeing_penalty():
     young = (c.grade[idx] < 5)[:, None]
     assert np.allclose(t["young_boarding"], np.where(t["board"] & young, -2.5, 0.0))
     assert (t["board"] & young).any()
+
+
+def _boarding_decision(overrides):
+    m = sim.EducationModel(sim.load_scenario("small_county", ["years=1", *overrides]), seed=0)
+    m.year += 1
+    idx = np.flatnonzero(m.children.status == ENROLLED)
+    return m, idx, utility_terms(m, idx)
+
+
+def test_a_pupil_boards_where_the_commute_saved_outweighs_the_boarding_terms():
+    m, idx, t = _boarding_decision(["choice.beta_boarding_parents_away=0"])
+    c, s, ch = m.children, m.schools, m.scenario.choice
+    rules = boarding_rules(m)
+    junior = (c.grade[idx] > 6)[:, None]
+    cost = (np.where(junior, ch.beta_boarding.junior, ch.beta_boarding.primary)
+            + ch.beta_fee * rules.fee_yuan)
+    minutes = t["commute_min"].astype(float)
+    eligible = ((t["school"] >= 0) & (s.boarding_beds[np.maximum(t["school"], 0)] > 0)
+                & (c.grade[idx] >= rules.min_grade)[:, None] & ~t["bus"])
+    limit = np.where(junior, m.scenario.boarding.max_commute_min.junior,
+                     m.scenario.boarding.max_commute_min.primary)
+    expected = eligible & (minutes > rules.threshold_min) & (
+        (ch.beta_time * minutes * 0.8 > cost) | (minutes > limit))
+    np.testing.assert_array_equal(t["board"], expected)
+    # beyond the threshold but not worth it: a junior pupil at 41 minutes boards, a primary
+    # pupil does not (its boarding terms are 0.65 larger), unless the day commute is too long
+    assert ch.beta_time * 41 * 0.8 > ch.beta_boarding.junior + ch.beta_fee * rules.fee_yuan
+    assert ch.beta_time * 41 * 0.8 < ch.beta_boarding.primary + ch.beta_fee * rules.fee_yuan
+
+
+def test_parents_away_make_boarding_likelier_and_a_young_penalty_less_likely():
+    base = _boarding_decision(["choice.beta_boarding_parents_away=0",
+                               "boarding.threshold_min=10"])[2]["board"].sum()
+    away = _boarding_decision(["choice.beta_boarding_parents_away=3",
+                               "boarding.threshold_min=10"])[2]["board"].sum()
+    young = _boarding_decision(["choice.beta_boarding_parents_away=0", "boarding.threshold_min=10",
+                                "policies.boarding.min_grade=4",
+                                "policies.boarding.young_penalty=5",
+                                "policies.boarding.penalty_below_grade=7"])[2]["board"].sum()
+    assert away > base > young
 
 
 def test_beds_for_need_and_scheduled_expansions_add_beds_and_cost():

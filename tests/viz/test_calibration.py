@@ -72,12 +72,14 @@ def test_the_run_folder_and_the_fitted_folder_get_the_figure(tmp_path):
         "fit.png",
         "projection.csv",
         "evaluations.csv",
+        "parameters.csv",
         "calibration.json",
     }
     assert {p.name for p in (tmp_path / "fitted").iterdir()} == {
         "small_ok.toml",
         "small_ok_fit.csv",
         "small_ok_fit.png",
+        "small_ok_parameters.csv",
     }
     assert (out / "fit.png").read_bytes() == (tmp_path / "fitted" / "small_ok_fit.png").read_bytes()
     assert write_calibration_figures(result, tmp_path / "alone") == [tmp_path / "alone" / "fit.png"]

@@ -13,17 +13,20 @@ The stages, each a module usable on its own:
   draws the fit figure).
 """
 
+from sim.experiment.calibration.intervals import NEAR_OPTIMAL_MARGIN, parameter_table
 from sim.experiment.calibration.objective import (
     PENALTY,
     evaluate_calibration_run,
     fit_table,
     moment_values,
     objective,
+    relative_errors,
 )
 from sim.experiment.calibration.output import (
     check_calibration_out,
     default_out,
     overlay_text,
+    result_parameters,
     write_calibration,
 )
 from sim.experiment.calibration.search import (
@@ -55,5 +58,6 @@ __all__ = [
     "calibrate", "check_calibration_out", "check_targets", "de_settings", "default_out",
     "evaluate_calibration_run",
     "fit_table", "load_targets", "moment_values", "objective", "overlay_text",
-    "plan_calibration", "rerun_command", "run_calibration", "write_calibration",
+    "plan_calibration", "rerun_command", "result_parameters", "run_calibration",
+    "write_calibration", "NEAR_OPTIMAL_MARGIN", "parameter_table", "relative_errors",
 ]

@@ -107,11 +107,35 @@ def objective(simulated: np.ndarray, moments: Sequence[Moment]) -> float:
     float
         J (dimensionless, ≥ 0), or :data:`PENALTY` if it is undefined.
     """
-    observed = np.array([m.observed for m in moments])
     weights = np.array([m.weight for m in moments])
-    mean = simulated.mean(axis=0)
-    value = float((weights * ((mean - observed) / np.abs(observed)) ** 2).sum() / weights.sum())
+    value = float((weights * relative_errors(simulated.mean(axis=0), moments) ** 2).sum()
+                  / weights.sum())
     return value if math.isfinite(value) else PENALTY
+
+
+def relative_errors(values: np.ndarray, moments: Sequence[Moment]) -> np.ndarray:
+    """Give each moment's relative error: the distance to its band over its centre.
+
+    A point moment's error is ``(v − observed) / |observed|``; a range moment's is 0 inside
+    the range and the distance to the nearer end over ``|middle|`` outside it.
+
+    Parameters
+    ----------
+    values
+        One simulated value per moment.
+    moments
+        The targets' moments.
+
+    Returns
+    -------
+    numpy.ndarray
+        Relative errors (fractions, signed: positive above the band).
+    """
+    low = np.array([m.band[0] for m in moments])
+    high = np.array([m.band[1] for m in moments])
+    centre = np.array([m.centre for m in moments])
+    values = np.asarray(values, dtype=float)
+    return (values - np.clip(values, low, high)) / np.abs(centre)
 
 
 def fit_table(simulated: np.ndarray, moments: Sequence[Moment]) -> pd.DataFrame:
@@ -127,20 +151,25 @@ def fit_table(simulated: np.ndarray, moments: Sequence[Moment]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``moment, metric, kind, observed, simulated, lo, hi, replicates, error,
-        relative_error, weight, source``: the mean over replicates with its 95% interval,
-        the error (simulated − observed) and the relative error (a fraction).
+        ``moment, metric, kind, observed, observed_low, observed_high, simulated, lo, hi,
+        replicates, error, relative_error, weight, source``: the observed value (a range's
+        middle) and the values that match (the range; both the value for a point), the mean
+        over replicates with its 95% interval, the error (the distance from the matching
+        values, signed) and the relative error (a fraction, :func:`relative_errors`).
     """
     rows = []
     for j, m in enumerate(moments):
         mean, lo, hi, n = mean_interval(simulated[:, j])
+        relative = float(relative_errors(np.array([mean]), [m])[0])
         rows.append({
-            "moment": m.label, "metric": m.metric, "kind": m.kind, "observed": m.observed,
+            "moment": m.label, "metric": m.metric, "kind": m.kind, "observed": m.centre,
+            "observed_low": m.band[0], "observed_high": m.band[1],
             "simulated": mean, "lo": lo, "hi": hi, "replicates": n,
-            "error": mean - m.observed, "relative_error": (mean - m.observed) / abs(m.observed),
+            "error": relative * abs(m.centre), "relative_error": relative,
             "weight": m.weight, "source": m.source,
         })
     return pd.DataFrame(rows)
 
 
-__all__ = ["PENALTY", "evaluate_calibration_run", "fit_table", "moment_values", "objective"]
+__all__ = ["PENALTY", "evaluate_calibration_run", "fit_table", "moment_values", "objective",
+           "relative_errors"]

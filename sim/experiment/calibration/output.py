@@ -3,7 +3,9 @@
 :func:`write_calibration` writes the run folder: ``<targets name>.toml`` (a scenario overlay
 that ``extends`` the calibrated scenario and sets the fitted keys), ``fit_table.csv``,
 ``projection.csv`` (every series per year, mean and 95% interval, at the fitted values),
-``evaluations.csv`` (every candidate and its objective) and ``calibration.json`` (targets,
+``evaluations.csv`` (every candidate and its objective), ``parameters.csv`` (each fitted value
+with its interval over the near-optimal candidates, ``intervals.parameter_table``) and
+``calibration.json`` (targets,
 scenario, seed, budget, settings, best objective, history: everything to rerun). The figure
 of the fit is drawn by ``sim.viz.calibration`` (the CLI calls it after this).
 """
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from sim.errors import EdusimError
+from sim.experiment.calibration.intervals import parameter_table
 from sim.experiment.calibration.search import Calibration, CalibrationResult, rerun_command
 from sim.experiment.folders import CALIBRATION, check_out_folder, staged_folder
 from sim.outputs import atomic_write, check_writable_out, write_csv, write_json, write_text
@@ -32,6 +35,9 @@ OVERLAY_HEADER = "# Fitted by edusim"
 #: the fitted overlay (``<targets>_fit.png``).
 FIT_FIGURE_NAME = "fit.png"
 FIT_FIGURE = "_fit.png"
+#: The parameter table in the run folder and its suffix beside the fitted overlay.
+PARAMETERS_NAME = "parameters.csv"
+PARAMETERS_SUFFIX = "_parameters.csv"
 
 
 def default_out(problem: Calibration) -> Path:
@@ -146,7 +152,8 @@ def check_calibration_out(
 
     The run folder follows the rule of :mod:`sim.experiment.folders` (new or empty, or an
     earlier calibration replaced only with ``force``). In ``fitted_dir`` only
-    ``<targets>.toml``, ``<targets>_fit.csv`` and ``<targets>_fit.png`` are written: existing
+    ``<targets>.toml``, ``<targets>_fit.csv``, ``<targets>_fit.png`` and
+    ``<targets>_parameters.csv`` are written: existing
     ones are replaced only with ``force``, and a ``<targets>.toml`` that is not an overlay edusim
     wrote is never replaced.
 
@@ -185,9 +192,16 @@ def check_calibration_out(
         )
 
 
-def _fitted_files(fitted: Path, name: str) -> tuple[Path, Path, Path]:
-    """The overlay, fit table and figure a calibration writes into the fitted folder."""
-    return fitted / f"{name}.toml", fitted / f"{name}_fit.csv", fitted / f"{name}{FIT_FIGURE}"
+def _fitted_files(fitted: Path, name: str) -> tuple[Path, Path, Path, Path]:
+    """The overlay, fit table, figure and parameter table a calibration writes beside them."""
+    return (fitted / f"{name}.toml", fitted / f"{name}_fit.csv", fitted / f"{name}{FIT_FIGURE}",
+            fitted / f"{name}{PARAMETERS_SUFFIX}")
+
+
+def result_parameters(result: CalibrationResult):  # noqa: ANN201 - pandas.DataFrame
+    """Tabulate the fitted parameters with their intervals (``intervals.parameter_table``)."""
+    notes = {p.key: p.note for p in result.problem.targets.parameters}
+    return parameter_table(result.evaluations, result.problem.specs, result.params, notes)
 
 
 def _is_fitted_overlay(path: Path) -> bool:
@@ -210,8 +224,8 @@ def write_calibration(
 
     The run folder is written to a hidden folder beside ``out`` and renamed into place when
     complete (:func:`sim.experiment.folders.staged_folder`); then, when ``fitted_dir`` is
-    given, ``<fitted_dir>/<targets>.toml``, ``<targets>_fit.csv`` and (when the run folder has
-    ``fit.png``) ``<targets>_fit.png``, each atomically.
+    given, ``<fitted_dir>/<targets>.toml``, ``<targets>_fit.csv``, ``<targets>_parameters.csv``
+    and (when the run folder has ``fit.png``) ``<targets>_fit.png``, each atomically.
 
     Parameters
     ----------
@@ -246,17 +260,20 @@ def write_calibration(
         write_csv(folder / "fit_table.csv", result.fit)
         write_csv(folder / "projection.csv", result.projection)
         write_csv(folder / "evaluations.csv", result.evaluations)
+        write_csv(folder / PARAMETERS_NAME, result_parameters(result))
         write_json(folder / "calibration.json", result.manifest())
         if figures is not None:
             figures(folder)
     if fitted_dir is not None:
-        overlay, table, figure = _fitted_files(Path(fitted_dir), name)
+        overlay, table, figure, parameters = _fitted_files(Path(fitted_dir), name)
         write_text(overlay, overlay_text(result, overlay.parent))
         write_csv(table, result.fit)
+        write_csv(parameters, result_parameters(result))
         if (out / FIT_FIGURE_NAME).is_file():
             data = (out / FIT_FIGURE_NAME).read_bytes()
             atomic_write(figure, lambda p: p.write_bytes(data))
     return out
 
 
-__all__ = ["check_calibration_out", "default_out", "overlay_text", "write_calibration"]
+__all__ = ["check_calibration_out", "default_out", "overlay_text", "result_parameters",
+           "write_calibration"]

@@ -50,7 +50,7 @@ from sim.version import package_version
 
 DEFAULT_REPLICATES = 2
 DEFAULT_REPORT_REPLICATES = 10
-DEFAULT_BUDGET = 600
+DEFAULT_BUDGET = 3000
 #: Largest population multiplier (scipy's ``popsize``).
 MAX_POPSIZE = 15
 #: scipy's smallest population, whatever the multiplier.

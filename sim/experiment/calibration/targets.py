@@ -53,7 +53,13 @@ class Moment(_Strict):
     change: tuple[int, int] | None = Field(
         None, description="[from, to]: relative change v[to] / v[from] - 1."
     )
-    observed: float = Field(description="Observed value (a fraction for shares and changes).")
+    observed: float | None = Field(
+        None, description="Observed value (a fraction for shares and changes)."
+    )
+    range: tuple[float, float] | None = Field(
+        None, description="[low, high]: a pattern with no single number, matched anywhere in the "
+        "range (say in note why the range)."
+    )
     weight: float = Field(1.0, gt=0, description="Weight in the objective.")
     source: str = Field(min_length=1, description="Where the observed value comes from.")
     note: str = Field("", description="How the observation maps to the model.")
@@ -68,6 +74,18 @@ class Moment(_Strict):
             raise ValueError(
                 f"change {list(self.change)}: the first year must be before the second"
             )
+        if (self.observed is None) == (self.range is None):
+            raise ValueError("give exactly one of 'observed' (a value) and 'range' ([low, high])")
+        if self.range is not None:
+            low, high = self.range
+            if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
+                raise ValueError(f"range {list(self.range)}: must be finite, low below high")
+            if low + high == 0:
+                raise ValueError(f"range {list(self.range)}: its middle must be non-zero "
+                                 "(errors are relative to it)")
+            if self.change is not None and low <= -1:
+                raise ValueError(f"range {list(self.range)}: a relative change is above -1")
+            return self
         if self.observed == 0 or not math.isfinite(self.observed):
             raise ValueError(
                 f"observed {self.observed}: must be finite and non-zero (errors are relative)"
@@ -75,6 +93,19 @@ class Moment(_Strict):
         if self.change is not None and self.observed <= -1:
             raise ValueError(f"observed {self.observed}: a relative change is above -1")
         return self
+
+    @property
+    def band(self) -> tuple[float, float]:
+        """Give the values that match exactly: ``(observed, observed)`` or the range."""
+        if self.range is not None:
+            return self.range
+        return (self.observed, self.observed)
+
+    @property
+    def centre(self) -> float:
+        """Give the value errors are relative to: ``observed``, or the middle of the range."""
+        low, high = self.band
+        return (low + high) / 2
 
     @property
     def label(self) -> str:
@@ -106,6 +137,7 @@ class Parameter(_Strict):
     )
     low: float = Field(description="Lower bound.")
     high: float = Field(description="Upper bound.")
+    note: str = Field("", description="Why these bounds (source or rationale).")
 
     @model_validator(mode="after")
     def _ordered(self) -> "Parameter":
@@ -189,17 +221,41 @@ def load_targets(path: str | Path) -> Targets:
         Missing file, not TOML, an unknown or missing key, a wrong value, bounds reversed.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ExperimentError(f"--targets {path}: no such file")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ExperimentError(f"--targets {path}: not a valid TOML file: {exc}") from None
-    data.setdefault("name", path.stem)
+    data = read_toml(path, f"--targets {path}")
     try:
         return Targets.model_validate(data)
     except ValidationError as exc:
         raise ExperimentError(f"--targets {path}: " + _describe(exc)) from None
+
+
+def read_toml(path: Path, label: str) -> dict:
+    """Read a TOML file of the experiment layer (targets, facts) as a table.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    label : str
+        How messages name it (``--targets PATH``).
+
+    Returns
+    -------
+    dict
+        Its table, with ``name`` set to the file's stem when it has none.
+
+    Raises
+    ------
+    ExperimentError
+        No such file, or not valid TOML (the message starts with ``label``).
+    """
+    if not path.is_file():
+        raise ExperimentError(f"{label}: no such file")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ExperimentError(f"{label}: not a valid TOML file: {exc}") from None
+    data.setdefault("name", path.stem)
+    return data
 
 
 def _describe(exc: ValidationError) -> str:
@@ -288,5 +344,5 @@ def _check_parameter(parameter: Parameter, targets_name: str, base: dict) -> Par
 
 __all__ = [
     "DERIVED", "SERIES", "Moment", "ParamSpec", "Parameter", "Targets", "check_targets",
-    "load_targets",
+    "load_targets", "read_toml",
 ]

@@ -45,11 +45,14 @@ Safeguards (each a switch of the ``[policies.consolidation]`` block):
   another school, a primary is downgraded to a teaching point instead of closed.
 
 The boarding rules of the year checked come from the boarding policy through
-``model.effects.boarding_rules`` (``sim.behaviour.choice.boarding_rules``); the names of the
-schools a plan builds are published as ``model.effects.planned_school_names``.
+``model.effects.boarding_rules`` (``sim.behaviour.choice.boarding_rules``). The schools a
+plan builds are rows of the school table from the start, with status ``planned``
+(``sim.behaviour.layout.plan_school``), so other policies may name them; they open in their
+year.
 
-Events: ``school_closed``, ``school_downgraded``, ``school_opened``, ``school_expanded``,
-``beds_added`` (from ``sim.behaviour.layout``), ``closure_scheduled``, ``closure_waits``,
+Events: ``school_planned``, ``school_closed``, ``school_downgraded``, ``school_opened``,
+``school_expanded``, ``beds_added`` (from ``sim.behaviour.layout``), ``closure_scheduled``,
+``closure_waits``,
 ``build_first``, ``intake_closed``, ``optimise``, ``displaced_outcome``, ``cost_breakdown``,
 ``school_restored`` (from ``sim.behaviour.layout``), ``plan_skipped``.
 """

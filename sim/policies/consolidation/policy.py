@@ -99,9 +99,14 @@ class Consolidation(Policy):
         self.protected = {layout.school_index(model, n) for n in config.protected}
         self.queue: list[PendingAction] = plan_actions(config.plan, model.schools.name,
                                                        model.settlement_names)
-        # Other policies may name the schools the plan builds before they open.
-        model.effects.planned_school_names = tuple(
-            e.name for e in config.plan if isinstance(e, PlanBuild))
+        # The schools the plan builds are rows from the start, status planned (other policies
+        # may name them; the school panel shows them), and open in their year.
+        for e in config.plan:
+            if isinstance(e, PlanBuild):
+                low, high = e.grade_range()
+                layout.plan_school(model, e.name, model.settlement_names.index(e.settlement),
+                                   code(LEVELS, e.level), low, high, e.classrooms, e.beds,
+                                   year=e.year)
         self.years_below = np.zeros(model.schools.n, dtype=np.int64)
         self.last_intake = np.full(model.schools.n, model.year, dtype=np.int64)
         self.optimised = False
@@ -305,7 +310,7 @@ class Consolidation(Policy):
                     + e.beds * cfg.bed_cost_yuan)
             layout.open_school(model, e.name, model.settlement_names.index(e.settlement),
                                code(LEVELS, e.level), low, high, e.classrooms, e.beds,
-                               cost_yuan=cost, reason=action.key)
+                               cost_yuan=cost, reason=action.key, planned=True)
             self._grow(model)
             return
         school = self._resolve(model, action.target)

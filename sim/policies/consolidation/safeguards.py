@@ -7,7 +7,8 @@ reach, nearest first. A school is within reach when
 - a bus runs there from the pupils' village within the commute limit, or a busing policy in
   force next year would run one (:class:`sim.behaviour.routing.BusService`), or
 - the pupils may board (grade at or above the boarding minimum), the school has beds and the
-  commute exceeds the boarding threshold, or
+  commute exceeds the boarding threshold (beds are planned for every pupil the rule lets
+  board, whether or not the family will choose to: the county builds first, 先建后撤), or
 - the commute is within the limit (``max_commute_min`` by stage; ``young_max_commute_min``
   for pupils too young to board), or access is not checked.
 

@@ -52,8 +52,9 @@ class BoardingPolicyConfig(PolicyBlock):
         None,
         ge=0,
         le=600,
-        description="Commute above which a pupil boards at a school with beds (minutes; empty: "
-        "boarding.threshold_min).",
+        description="Commute above which a pupil may board at a school with beds (minutes; "
+        "empty: boarding.threshold_min); beds are planned for every such pupil (需住尽住), "
+        "whether or not the family chooses to board.",
     )
     fee_yuan: Yuan | None = Field(
         None,

@@ -55,6 +55,30 @@ def synthetic_targets(
     return scenario, Targets(name="synthetic", moments=moments, parameters=parameters)
 
 
+# The boarding problem: how far a pupil must live to take a bed, and what boarding is worth to
+# a child whose parents work away, identified by the boarding shares by stage and by how many
+# boarders live far from any school.
+BOARDING_TRUTH = {"boarding.threshold_min": 25.0, "choice.beta_boarding_parents_away": 1.5}
+BOARDING_BOUNDS = {"boarding.threshold_min": (10.0, 60.0),
+                   "choice.beta_boarding_parents_away": (0.0, 3.0)}
+
+
+def synthetic_boarding_targets(years: int = 4, replicates: int = 2,
+                               seed: int = 0) -> tuple[sim.Scenario, Targets]:
+    """small_county and boarding targets generated at BOARDING_TRUTH (same seeds)."""
+    scenario = sim.load_scenario("small_county", [f"years={years}"])
+    base = scenario.model_dump(mode="json")
+    county = pd.concat([evaluate_calibration_run(Task("truth", 0, r, seed, BOARDING_TRUTH, base))
+                        for r in range(replicates)])
+    last = scenario.start_year + years - 1
+    moments = [Moment(metric=m, year=last, observed=1, source="model at BOARDING_TRUTH")
+               for m in ("boarding_share_junior", "boarding_share_primary", "boarders_far_share")]
+    observed = moment_values(county, moments).mean(axis=0)
+    moments = [m.model_copy(update={"observed": float(v)}) for m, v in zip(moments, observed)]
+    parameters = [Parameter(key=k, low=lo, high=hi) for k, (lo, hi) in BOARDING_BOUNDS.items()]
+    return scenario, Targets(name="synthetic_boarding", moments=moments, parameters=parameters)
+
+
 @pytest.fixture(scope="session")
 def targets_dir() -> Path:
     """tests/data/targets."""
@@ -77,3 +101,9 @@ def truth() -> dict[str, float]:
 def bounds() -> dict[str, tuple[float, float]]:
     """The search range of each synthetic parameter."""
     return BOUNDS
+
+
+@pytest.fixture(scope="session")
+def synthetic_boarding():
+    """The factory :func:`synthetic_boarding_targets`, its truth and its bounds."""
+    return synthetic_boarding_targets, BOARDING_TRUTH, BOARDING_BOUNDS

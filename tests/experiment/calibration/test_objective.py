@@ -63,6 +63,35 @@ def test_objective_weighs_relative_errors():
     assert objective(simulated, moments) == pytest.approx(1 * 0.2**2 / 4)
 
 
+def test_a_range_moment_costs_nothing_inside_and_the_distance_to_its_edge_outside():
+    moments = [Moment(metric="boarders", year=2010, range=(40, 60), source="pattern")]
+    for inside in (40.0, 51.0, 60.0):
+        assert objective(np.array([[inside]]), moments) == 0
+    # 70 is 10 above the top, 10 / 50 (the middle) = 20%; 30 is 20% below the bottom
+    assert objective(np.array([[70.0]]), moments) == pytest.approx(0.2**2)
+    assert objective(np.array([[30.0]]), moments) == pytest.approx(0.2**2)
+    table = fit_table(np.array([[70.0], [70.0]]), moments)
+    assert table.loc[0, ["observed", "observed_low", "observed_high"]].tolist() == [50, 40, 60]
+    assert table.loc[0, "error"] == pytest.approx(10) and table.loc[0, "relative_error"] == (
+        pytest.approx(0.2))
+
+
+@pytest.mark.parametrize("fields, words", [
+    ({"observed": 1.0, "range": (0.0, 2.0)}, "exactly one of 'observed'"),
+    ({}, "exactly one of 'observed'"),
+    ({"range": (2.0, 1.0)}, "low below high"),
+    ({"range": (-1.0, 1.0)}, "middle must be non-zero"),
+])
+def test_a_moment_has_a_value_or_a_proper_range(fields, words):
+    with pytest.raises(ValueError, match=words):
+        Moment(metric="pupils", year=2010, source="s", **fields)
+
+
+def test_a_range_of_a_relative_change_stays_above_minus_one():
+    with pytest.raises(ValueError, match="a relative change is above -1"):
+        Moment(metric="pupils", change=(2001, 2010), range=(-1.2, -0.5), source="s")
+
+
 def test_fit_table_has_one_row_per_moment_with_errors():
     moments = [
         Moment(name="kids", metric="pupils", year=2010, observed=100, source="census"),
@@ -97,3 +126,10 @@ def test_a_calibration_run_adds_the_derived_series_to_the_county_table():
     assert (rural <= county["pupils"]).all() and (rural > 0).all()
     assert county["urban_town_pupil_share"].between(0, 1).all()
     assert (county["village_primary_schools"] <= county["rural_primary_schools"]).all()
+    shares = ["village_pupil_share", "boarding_share_primary", "boarding_share_junior",
+              "dropout_rate_primary", "migrant_child_share", "left_behind_child_share"]
+    assert county[shares].apply(lambda col: col.between(0, 1)).all().all()
+    assert (county["village_pupil_share"] <= 1 - county["county_town_pupil_share"] + 1e-9).all()
+    boarders = county["boarding_share_primary"] * county["pupils_primary"] + county[
+        "boarding_share_junior"] * county["pupils_junior"]
+    assert np.allclose(boarders, county["boarders"])

@@ -27,6 +27,7 @@ DATA_FILES = {
     "fit_table.csv",
     "projection.csv",
     "evaluations.csv",
+    "parameters.csv",
     "calibration.json",
 }
 
@@ -94,6 +95,7 @@ def test_overlay_extends_the_scenario_and_sets_the_fitted_values(tmp_path, targe
     assert {p.name for p in (tmp_path / "fitted").iterdir()} == {
         "small_ok.toml",
         "small_ok_fit.csv",
+        "small_ok_parameters.csv",
     }
     fitted = sim.load_scenario(tmp_path / "fitted" / "small_ok.toml")
     assert fitted.migration.town_constant == result.params["migration.town_constant"]

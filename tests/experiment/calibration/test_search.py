@@ -36,11 +36,13 @@ def test_calibration_recovers_known_parameters(synthetic, truth, bounds):
     assert_recovered(result.params, truth, bounds, TOLERANCE)
     assert result.runs <= 240 + 2 and result.failed_runs == 0
     assert result.objective < 0.01
-    assert list(result.fit.columns[:7]) == [
+    assert list(result.fit.columns[:9]) == [
         "moment",
         "metric",
         "kind",
         "observed",
+        "observed_low",
+        "observed_high",
         "simulated",
         "lo",
         "hi",
@@ -56,6 +58,18 @@ def test_calibration_recovers_known_parameters_on_a_process_pool(synthetic, trut
         scenario, targets, budget=900, replicates=2, seed=0, report_replicates=2, workers=2
     )
     assert_recovered(result.params, truth, bounds, TOLERANCE / 2)
+
+
+@pytest.mark.slow
+def test_calibration_recovers_the_boarding_parameters(synthetic_boarding):
+    """The boarding threshold and the value of boarding to left-behind children, from the
+    boarding shares and the far boarders' share: within 10% of the range (600 runs)."""
+    make, truth, bounds = synthetic_boarding
+    scenario, targets = make()
+    result = calibrate(
+        scenario, targets, budget=600, replicates=2, seed=0, report_replicates=2, workers=2
+    )
+    assert_recovered(result.params, truth, bounds, TOLERANCE)
 
 
 def test_same_seed_gives_the_same_fit_in_process_and_on_a_pool(targets_dir):

@@ -8,7 +8,7 @@ import pytest
 import sim
 from policies.consolidation.runs import FAST
 from sim.policies.consolidation import Consolidation, Decision, Nominee, policy
-from sim.state import OPEN, PRIMARY, VILLAGE_TIER
+from sim.state import OPEN, PLANNED, PRIMARY, VILLAGE_TIER
 
 
 def _model(overrides, seed=0):
@@ -30,12 +30,23 @@ def test_consolidation_closes_schools_and_lengthens_commutes():
     assert c["mean_commute_min"].mean() > b["mean_commute_min"].mean()
 
 
-def test_the_names_of_schools_a_plan_builds_are_published_when_the_model_is_built():
+def test_a_school_a_plan_builds_is_planned_until_its_year_then_opens():
     m = _model({"policies.consolidation.plan": [
         {"action": "build", "year": 2026, "name": "New Junior", "settlement": "County Town",
          "level": "junior", "classrooms": 12}]})
-    assert m.effects.planned_school_names == ("New Junior",)
-    assert _model({}).effects.planned_school_names == ()
+    row = m.schools.name.index("New Junior")
+    assert m.schools.status[row] == PLANNED and m.schools.opened_year[row] == -1
+    assert not m.schools.serves(7)[row]
+    assert m.schools.classrooms[row] == 12  # not resized to a roll it does not have
+    while m.year < 2025:  # the step of 2025 is the last before it opens
+        m.step()
+        assert m.schools.status[row] == PLANNED
+        assert not (m.children.school == row).any()
+        assert not (m.teachers.school == row).any()
+    m.step()
+    assert m.schools.status[row] == OPEN and m.schools.opened_year[row] == 2026
+    assert m.schools.classrooms[row] == 12
+    assert (m.children.school == row).any()
 
 
 def test_the_hooks_run_in_force_in_the_withdrawal_year_and_when_a_restore_is_due():

@@ -15,10 +15,10 @@ from sim.scenario.policies import RestoreSelector
 from sim.state import ACTIVE, CLOSED, ENROLLED, OPEN, PRIMARY, TEACHING_POINT, Schools
 
 SEED = 0
-#: Close the eight largest village schools in 2025 without safeguards, so that their villages'
+#: Close the twelve largest village schools in 2025 without safeguards, so that their villages'
 #: young pupils travel far in 2025; restore up to two of them in 2026.
 CLOSE = {"action": "close", "year": 2025,
-         "select": {"levels": ["teaching_point", "primary"], "tiers": ["village"], "count": 8,
+         "select": {"levels": ["teaching_point", "primary"], "tiers": ["village"], "count": 12,
                     "order": "largest"}}
 #: Hiring fills every vacancy and nobody refuses a remote post: the restored school is staffed
 #: by the first teachers phase after it reopens.
