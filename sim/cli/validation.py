@@ -6,6 +6,7 @@ figure, as ``edusim calibrate`` draws its fit.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import typer
@@ -58,14 +59,14 @@ def validation_command(
     from sim.experiment.executors import make_executor
     from sim.experiment.locks import FolderLock, lock_beside
     from sim.experiment.validation import (
+        FIGURE_NAME,
         check_docs_out,
         check_validation_out,
         plan_validation,
         write_docs,
         write_validation,
     )
-    from sim.viz.style import save_png
-    from sim.viz.validation import validation_figure, write_validation_figure
+    from sim.viz.validation import write_validation_figure
 
     with user_errors():
         executor = make_executor(workers, scheduler)
@@ -85,10 +86,9 @@ def validation_command(
             result = _run(plan, executor)
             write_validation(result, folder, force=force,
                              figures=lambda staged: write_validation_figure(result, staged))
-            if docs is not None:
-                title = f"{plan.scenario.name} against {plan.facts.name}"
-                write_docs(result, docs, lambda path: save_png(
-                    validation_figure(result.table, title), path))
+            if docs is not None:  # the figure drawn once, into the folder, and copied
+                figure = folder / FIGURE_NAME
+                write_docs(result, docs, lambda path: shutil.copyfile(figure, path))
     _print_table(result)
     wrote = f" and {docs}" if docs is not None else ""
     console.print(f"wrote {folder}{wrote}", highlight=False)

@@ -19,6 +19,7 @@ import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -225,7 +226,7 @@ def load_targets(path: str | Path) -> Targets:
     try:
         return Targets.model_validate(data)
     except ValidationError as exc:
-        raise ExperimentError(f"--targets {path}: " + _describe(exc)) from None
+        raise ExperimentError(f"--targets {path}: " + describe_errors(exc)) from None
 
 
 def read_toml(path: Path, label: str) -> dict:
@@ -258,16 +259,35 @@ def read_toml(path: Path, label: str) -> dict:
     return data
 
 
-def _describe(exc: ValidationError) -> str:
-    """Join pydantic's errors in one line: each names the key and what is wrong."""
+def key_place(loc: tuple) -> str:
+    """Name an error's place as a dotted key: ``key 'a.b'``."""
+    return "key '" + (".".join(str(p) for p in loc) or "(file)") + "'"
+
+
+def describe_errors(exc: ValidationError, place: Callable[[tuple], str] = key_place) -> str:
+    """Join pydantic's errors in one line: each names its place and what is wrong.
+
+    Parameters
+    ----------
+    exc : pydantic.ValidationError
+        The errors of validating a file's table.
+    place : callable, optional
+        Names an error's place from its ``loc`` (default: the dotted key).
+
+    Returns
+    -------
+    str
+        ``unknown <place>`` for a key the schema does not have, else
+        ``<place> = <value>: <what is wrong>``, joined by ``; ``.
+    """
     lines = []
     for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "(file)"
+        where = place(tuple(err["loc"]))
         if err["type"] == "extra_forbidden":
-            lines.append(f"unknown key '{where}'")
+            lines.append(f"unknown {where}")
         else:
             value = "" if err["type"] == "missing" else f" = {err.get('input')!r}"
-            lines.append(f"key '{where}'{value}: {err['msg'].removeprefix('Value error, ')}")
+            lines.append(f"{where}{value}: {err['msg'].removeprefix('Value error, ')}")
     return "; ".join(lines)
 
 
@@ -344,5 +364,5 @@ def _check_parameter(parameter: Parameter, targets_name: str, base: dict) -> Par
 
 __all__ = [
     "DERIVED", "SERIES", "Moment", "ParamSpec", "Parameter", "Targets", "check_targets",
-    "load_targets", "read_toml",
+    "describe_errors", "key_place", "load_targets", "read_toml",
 ]

@@ -21,7 +21,13 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim.experiment.calibration.targets import SERIES, load_targets, read_toml
+from sim.experiment.calibration.targets import (
+    SERIES,
+    describe_errors,
+    key_place,
+    load_targets,
+    read_toml,
+)
 from sim.experiment.errors import ExperimentError
 from sim.scenario import Scenario
 
@@ -124,7 +130,7 @@ def load_facts(path: str | Path) -> tuple[FactsFile, Path]:
     try:
         facts = FactsFile.model_validate(data)
     except ValidationError as exc:
-        raise ExperimentError(f"{label}: " + _describe(exc, data)) from None
+        raise ExperimentError(f"{label}: " + describe_errors(exc, _fact_place(data))) from None
     for fact in facts.facts:
         if fact.year <= facts.fitted_through:
             raise ExperimentError(
@@ -178,26 +184,20 @@ def _check_targets_stop(facts: FactsFile, path: Path) -> None:
             )
 
 
-def _describe(exc: ValidationError, data: dict) -> str:
-    """Join pydantic's errors in one line, naming the fact by its name where it has one."""
-    lines = []
-    for err in exc.errors():
-        loc = list(err["loc"])
-        if len(loc) >= 2 and loc[0] == "facts" and isinstance(loc[1], int):
-            entries = data.get("facts") or []
-            named = entries[loc[1]].get("name") if loc[1] < len(entries) and isinstance(
-                entries[loc[1]], dict) else None
-            where = f"fact '{named}'" if named else f"facts[{loc[1]}]"
-            key = ".".join(str(p) for p in loc[2:])
-            where = f"{where}, key '{key}'" if key else where
-        else:
-            where = "key '" + (".".join(str(p) for p in loc) or "(file)") + "'"
-        if err["type"] == "extra_forbidden":
-            lines.append(f"unknown {where}")
-        else:
-            value = "" if err["type"] == "missing" else f" = {err.get('input')!r}"
-            lines.append(f"{where}{value}: {err['msg'].removeprefix('Value error, ')}")
-    return "; ".join(lines)
+def _fact_place(data: dict):  # noqa: ANN202 - a place-naming function for describe_errors
+    """Name an error's place by the fact's name where it has one (``fact 'x', key 'k'``)."""
+    entries = data.get("facts") if isinstance(data.get("facts"), list) else []
+
+    def place(loc: tuple) -> str:
+        if len(loc) < 2 or loc[0] != "facts" or not isinstance(loc[1], int):
+            return key_place(loc)
+        entry = entries[loc[1]] if loc[1] < len(entries) else None
+        named = entry.get("name") if isinstance(entry, dict) else None
+        where = f"fact '{named}'" if named else f"facts[{loc[1]}]"
+        key = ".".join(str(p) for p in loc[2:])
+        return f"{where}, key '{key}'" if key else where
+
+    return place
 
 
 def check_facts(facts: FactsFile, path: Path, scenario: Scenario) -> None:

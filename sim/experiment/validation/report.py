@@ -31,6 +31,17 @@ def _number(value: float) -> str:
     return "" if value is None or not np.isfinite(value) else f"{value:.3g}"
 
 
+def _interval(row: Any, name: str) -> str:
+    """Write a model's mean and 95% interval from a table row."""
+    mean, lo, hi = (getattr(row, f"{name}_{k}") for k in ("mean", "lo", "hi"))
+    return f"{_number(mean)} [{_number(lo)}, {_number(hi)}]"
+
+
+def _yes(value: Any) -> str:
+    """Write within-tolerance as yes, **no**, or nothing for a fact not scored."""
+    return "" if value is None or value != value else ("yes" if value else "**no**")
+
+
 def _cell(text: str) -> str:
     return str(text).replace("|", "/").replace("\n", " ")
 
@@ -76,17 +87,11 @@ def validation_markdown(result: Any, figure: str | None = FIGURE_NAME,
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in t.itertuples(index=False):
-        def cell(name: str) -> str:
-            mean, lo, hi = (getattr(r, f"{name}_{k}") for k in ("mean", "lo", "hi"))
-            return f"{_number(mean)} [{_number(lo)}, {_number(hi)}]"
-
-        def yes(value: Any) -> str:
-            return "" if value is None or value != value else ("yes" if value else "**no**")
-
         closer = r.closer if r.comparable else "not comparable"
         lines.append(f"| {_cell(r.fact)} | {r.year} | {_number(r.observed)} | "
-                     f"±{_number(r.tolerance)} | {cell('model')} | {yes(r.model_within)} | "
-                     f"{cell('null')} | {yes(r.null_within)} | {closer} |")
+                     f"±{_number(r.tolerance)} | {_interval(r, 'model')} | "
+                     f"{_yes(r.model_within)} | {_interval(r, 'null')} | {_yes(r.null_within)} "
+                     f"| {closer} |")
     lines += [
         "",
         f"**Score.** Of {counts['comparable']} comparable facts the model is within tolerance "
