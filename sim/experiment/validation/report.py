@@ -182,18 +182,54 @@ def calibration_sections(facts: FactsFile, path: Path) -> list[str]:
     if facts.screening:
         screen = read_table(path.parent / facts.screening, TABLE_COLUMNS["screening"],
                             "screening")
-        ranking = (screen.groupby("parameter")["mu_star_share"].mean()
-                   .sort_values(ascending=False))
-        outputs = ", ".join(f"`{o}`" for o in screen["output"].unique())
-        lines = ["## Which assumptions matter", "",
-                 f"From `{facts.screening}`: Morris elementary effects (SALib) of each "
-                 f"behavioural parameter on {outputs}; μ* as a share of the largest μ* for "
-                 "that output, averaged over the outputs.", "",
-                 "| rank | parameter | mean share of the largest μ* |", "|---|---|---|"]
-        for rank, (name, value) in enumerate(ranking.items(), start=1):
-            lines.append(f"| {rank} | `{name}` | {value:.2f} |")
-        sections.append("\n".join(lines))
+        sections.append(screening_section(screen, facts.screening))
     return sections
+
+
+#: An output whose largest Morris μ* is below this moved by less than half a percentage point
+#: (the headline outputs are shares) across the design: ranking parameters on it ranks noise.
+NEGLIGIBLE_MU_STAR = 0.005
+
+
+def screening_section(screen: Any, name: str) -> str:  # screen: pandas.DataFrame
+    """Render a Morris screening as a parameter × output table of μ* shares, ranked.
+
+    Parameters
+    ----------
+    screen : pandas.DataFrame
+        ``morris.csv`` of ``edusim analyze``: one row per output and parameter with ``mu_star``
+        and ``mu_star_share`` (μ* over the largest μ* for that output).
+    name : str
+        The file's name as the facts file gives it (quoted in the text).
+
+    Returns
+    -------
+    str
+        A Markdown section: a row per parameter, ranked by its mean share over the outputs
+        that moved (largest μ* ≥ :data:`NEGLIGIBLE_MU_STAR`), a column per output; the outputs
+        that did not move are named, not ranked on.
+    """
+    largest = screen.groupby("output", sort=False)["mu_star"].max()
+    moved = [o for o in largest.index if largest[o] >= NEGLIGIBLE_MU_STAR]
+    still = [o for o in largest.index if o not in moved]
+    share = screen.pivot_table(index="parameter", columns="output", values="mu_star_share",
+                               sort=False)[moved]
+    ranking = share.mean(axis=1).sort_values(ascending=False, kind="stable")
+    lines = ["## Which assumptions matter", "",
+             f"From `{name}`: Morris elementary effects (SALib) of each behavioural parameter "
+             "on the headline outputs. A cell is the parameter's μ* as a share of the largest "
+             "μ* for that output (1 = the most influential); parameters are ranked by the mean "
+             "over the outputs.", ""]
+    if still:
+        lines += ["Did not move across the design (largest μ* below "
+                  f"{NEGLIGIBLE_MU_STAR}), so not ranked on: "
+                  + ", ".join(f"`{o}` ({largest[o]:.4f})" for o in still) + ".", ""]
+    lines += ["| rank | parameter | mean | " + " | ".join(f"`{o}`" for o in moved) + " |",
+              "|---|---|---|" + "---|" * len(moved)]
+    for rank, (parameter, mean) in enumerate(ranking.items(), start=1):
+        cells = " | ".join(f"{share.loc[parameter, o]:.2f}" for o in moved)
+        lines.append(f"| {rank} | `{parameter}` | {mean:.2f} | {cells} |")
+    return "\n".join(lines)
 
 
 #: The first line of a report written with ``--docs`` (how an earlier one is recognised).
@@ -266,4 +302,4 @@ def write_docs(result: Any, docs: str | Path,
 
 
 __all__ = ["DOCS_MARKER", "FIGURE_NAME", "calibration_sections", "check_docs_out",
-           "docs_figure_path", "validation_markdown", "write_docs"]
+           "docs_figure_path", "screening_section", "validation_markdown", "write_docs"]

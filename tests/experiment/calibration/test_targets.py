@@ -159,6 +159,10 @@ def test_china_targets_fit_the_scenario_and_the_committed_overlay_loads():
     targets = load_targets(ROOT / "calibration" / "targets" / "china_2000_2010.toml")
     problem = plan_calibration("china_2001_2020", targets, budget=600, replicates=2)
     assert problem.fit_years == 10 and all(m.source for m in targets.moments)
+    # Every fitted parameter says why its bounds, and the committed table carries it.
+    assert all(p.note for p in targets.parameters)
+    notes = pd.read_csv(ROOT / "calibration" / "fitted" / "china_2000_2010_parameters.csv")
+    assert dict(zip(notes["key"], notes["note"])) == {p.key: p.note for p in targets.parameters}
     fitted = sim.load_scenario(ROOT / "calibration" / "fitted" / "china_2000_2010.toml")
     assert fitted.name == "china_2001_2020_fitted" and fitted.start_year == 2001
     for spec in problem.specs:
