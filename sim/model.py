@@ -36,7 +36,7 @@ from sim.state import (
     YearCounts,
     assert_consistent,
 )
-from sim.world import build_world, travel_times
+from sim.world import build_world
 
 
 class EducationModel(mesa.Model):
@@ -211,6 +211,7 @@ class EducationModel(mesa.Model):
         returning : numpy.ndarray
             Of those, the dropouts who return this year.
         """
+        choice.refresh_county_town(self)
         needing, admitted = migration.town_admission(self, needing)
         outcome = choice.assign(
             self, needing, town_admitted=admitted, returning=np.isin(needing, returning)
@@ -286,7 +287,7 @@ class EducationModel(mesa.Model):
     def _build_world(self) -> None:
         scn = self.scenario
         self.world = build_world(scn, world_rng(self.seed))
-        self.travel = travel_times(self.world, scn.roads)
+        self.travel = self.world.travel
         w = self.world
         self.settlements = Settlements(w.n_settlements)
         self.settlements.add(

@@ -48,7 +48,7 @@ Layout policies (``sim.policies``) enter here through the state and the scenario
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -67,8 +67,10 @@ from sim.state import (
     stage_of_grade,
 )
 
-__all__ = ["deferred_acceptance", "Candidates", "build_candidates", "catchment_of",
-           "utility_terms", "assign", "continuing_dropout", "BoardingRules", "boarding_rules",
+__all__ = ["deferred_acceptance", "Candidates", "build_candidates", "refresh_county_town",
+           "catchment_of",
+           "utility_terms", "rank_options", "assign", "continuing_dropout", "BoardingRules",
+           "boarding_rules",
            "intake_bit"]
 
 SCHOOL_DAYS_A_WEEK = 5.0  # a boarder commutes once a week: its time term is T / 5
@@ -85,12 +87,20 @@ _TIME_CAP_MIN = 9e4
 
 @dataclass(frozen=True)
 class Candidates:
-    """Candidate schools per grade and settlement.
+    """Candidate schools per grade and settlement, of a width that does not grow with the county.
 
     Attributes
     ----------
     schools : int array (GRADES + 1, S, K); -1 padded. Row ``[g, s]`` lists the schools a pupil
-        of grade g living in settlement s considers, nearest first.
+        of grade g living in settlement s considers: its ``choice.candidates`` nearest, then
+        the county-town schools of :attr:`town` not among them. K = candidates +
+        ``choice.county_town_candidates`` at most, whatever the county's size.
+    nearest : int array (GRADES + 1, S, k); -1 padded: the k nearest open schools teaching g
+        (ties in minutes broken by the lower row), nearest first.
+    town : int array (GRADES + 1, M); -1 padded: the county-town schools every pupil also
+        considers, in row order: all of them when there are at most M, else the M of the
+        highest quality (the schools 择校 aims at; ties by the lower row), refreshed each year
+        (:func:`refresh_county_town`).
     catchment : int array (GRADES + 1, S): the catchment school of grade g for settlement s:
         the nearest open school teaching g in the settlement's township, else the nearest
         anywhere (-1 if none); for the county town, its first zone's school.
@@ -103,6 +113,8 @@ class Candidates:
     """
 
     schools: np.ndarray
+    nearest: np.ndarray
+    town: np.ndarray
     catchment: np.ndarray
     zone_schools: np.ndarray
     zone_bounds: np.ndarray
@@ -177,9 +189,10 @@ def intake_bit(grade: int) -> int:
 def build_candidates(model) -> Candidates:
     """Build the candidate sets and catchments of every grade and settlement.
 
-    Candidates: the ``choice.candidates`` nearest open schools teaching the grade, plus every
-    county-town school of it (``choice.include_county_town``). Catchments: see
-    :class:`Candidates`.
+    Candidates: the ``choice.candidates`` nearest open schools teaching the grade, plus up to
+    ``choice.county_town_candidates`` county-town schools of it (``choice.include_county_town``;
+    see :class:`Candidates`). Catchments: see :class:`Candidates`. The nearest are found by a
+    partition on exact (minutes, row) keys, not a full sort.
 
     Parameters
     ----------
@@ -192,42 +205,34 @@ def build_candidates(model) -> Candidates:
     """
     scn = model.scenario
     s = model.schools
-    minutes = model.travel.minutes[:, s.settlement]  # settlement x school
     k = scn.choice.candidates
-    n_settlements = minutes.shape[0]
+    n_settlements = model.travel.minutes.shape[0]
     township = model.settlements.township
-    per_grade = []
+    nearest = np.full((GRADES + 1, n_settlements, k), NO_SCHOOL, dtype=np.int32)
     catchment = np.full((GRADES + 1, n_settlements), NO_SCHOOL, dtype=np.int32)
     zone_lists = []
+    done: dict[bytes, int] = {}  # grades taught by the same schools share one search
     for grade in range(1, GRADES + 1):
         ids = np.flatnonzero(s.serves(grade))
         town_all = ids[s.tier[ids] == COUNTY_TOWN_TIER]
         zone_lists.append((grade, town_all))
-        town = town_all if scn.choice.include_county_town else ids[:0]
         if ids.size == 0:
-            per_grade.append(np.full((n_settlements, 0), NO_SCHOOL, dtype=np.int32))
             continue
-        order = np.argsort(minutes[:, ids], axis=1, kind="stable")[:, :k]
-        nearest = ids[order]
+        if ids.tobytes() in done:
+            same_as = done[ids.tobytes()]
+            nearest[grade], catchment[grade] = nearest[same_as], catchment[same_as]
+            continue
+        done[ids.tobytes()] = grade
+        minutes = model.travel.minutes[:, s.settlement[ids]]
+        order = _nearest_columns(minutes, k)
+        nearest[grade, :, : order.shape[1]] = ids[order]
         same = township[:, None] == township[s.settlement[ids]][None, :]
         if not scn.choice.catchment_within_township:
             same = np.ones_like(same)
-        in_township = np.where(same, minutes[:, ids], np.inf)
-        designated = ids[np.argmin(in_township, axis=1)]
-        catchment[grade] = np.where(same.any(axis=1), designated, nearest[:, 0])
+        designated = ids[np.argmin(np.where(same, minutes, np.inf), axis=1)]
+        catchment[grade] = np.where(same.any(axis=1), designated, ids[order[:, 0]])
         if town_all.size:
             catchment[grade, model.county_town] = town_all[0]
-        extra = np.broadcast_to(town, (n_settlements, town.size))
-        both = np.concatenate([nearest, extra], axis=1)
-        # Drop county-town schools already among the nearest (keep first occurrence).
-        dup = np.zeros(both.shape, dtype=bool)
-        for j in range(nearest.shape[1], both.shape[1]):
-            dup[:, j] = (both[:, :nearest.shape[1]] == both[:, j : j + 1]).any(axis=1)
-        per_grade.append(np.where(dup, NO_SCHOOL, both).astype(np.int32))
-    width = max(a.shape[1] for a in per_grade)
-    schools = np.full((GRADES + 1, n_settlements, width), NO_SCHOOL, dtype=np.int32)
-    for grade, table in enumerate(per_grade, start=1):
-        schools[grade, :, : table.shape[1]] = table
     n_zones = max([z.size for _, z in zone_lists] + [1])
     zone_schools = np.full((GRADES + 1, n_zones), NO_SCHOOL, dtype=np.int32)
     zone_bounds = np.ones((GRADES + 1, n_zones))
@@ -237,8 +242,68 @@ def build_candidates(model) -> Candidates:
             zone_schools[grade, : town.size] = town
             zone_bounds[grade, : town.size] = np.cumsum(rooms) / rooms.sum()
             zone_bounds[grade, town.size - 1 :] = 1.0
-    return Candidates(schools=schools, catchment=catchment, zone_schools=zone_schools,
-                      zone_bounds=zone_bounds, county_town=int(model.county_town))
+    town = _county_town_candidates(model, zone_schools)
+    return Candidates(schools=_combine(nearest, town), nearest=nearest, town=town,
+                      catchment=catchment, zone_schools=zone_schools, zone_bounds=zone_bounds,
+                      county_town=int(model.county_town))
+
+
+def refresh_county_town(model) -> None:
+    """Re-pick the county-town candidates on last year's quality (once a year, before choice).
+
+    Nothing changes when no grade has more county-town schools than
+    ``choice.county_town_candidates`` (every one is a candidate then).
+    """
+    cands = model.candidates
+    town = _county_town_candidates(model, cands.zone_schools)
+    if not np.array_equal(town, cands.town):
+        model.candidates = replace(cands, town=town, schools=_combine(cands.nearest, town))
+
+
+def _nearest_columns(minutes: np.ndarray, k: int) -> np.ndarray:
+    """Columns of the ``k`` smallest ``minutes`` per row, ascending, ties by the lower column.
+
+    A positive float32 orders as its bit pattern, so (bits << 32 | column) is an exact,
+    unique key: a partition then a sort of k keys give what a stable full sort would.
+    """
+    bits = np.ascontiguousarray(minutes, dtype=np.float32).view(np.int32).astype(np.int64)
+    key = (bits << 32) | np.arange(minutes.shape[1], dtype=np.int64)
+    if k < minutes.shape[1]:
+        key = np.partition(key, k - 1, axis=1)[:, :k]
+    return (np.sort(key, axis=1) & 0xFFFFFFFF).astype(np.int64)
+
+
+def _county_town_candidates(model, zone_schools: np.ndarray) -> np.ndarray:
+    """The county-town schools each grade's pupils also consider (see :class:`Candidates`)."""
+    ch = model.scenario.choice
+    m = ch.county_town_candidates if ch.include_county_town else 0
+    most = int((zone_schools >= 0).sum(axis=1).max()) if zone_schools.size else 0
+    town = np.full((GRADES + 1, min(m, most)), NO_SCHOOL, dtype=np.int32)
+    quality = model.schools.quality
+    for grade in range(1, GRADES + 1):
+        ids = zone_schools[grade][zone_schools[grade] >= 0]
+        if ids.size > m:  # the best m, highest quality first; ties by the lower row
+            ids = np.sort(ids[np.lexsort((ids, -quality[ids].astype(np.float64)))[:m]])
+        town[grade, : ids.size] = ids
+    return town
+
+
+def _combine(nearest: np.ndarray, town: np.ndarray) -> np.ndarray:
+    """Per grade, its nearest schools then the county-town candidates (-1 where one repeats).
+
+    A grade with fewer than k schools lists them, then the county-town ones; rows are -1
+    padded to the widest grade.
+    """
+    listed = (nearest >= 0).any(axis=1).sum(axis=1)  # nearest columns in use, per grade
+    width = int((listed + town.shape[1]).max()) if listed.size else 0
+    schools = np.full(nearest.shape[:2] + (width,), NO_SCHOOL, dtype=np.int32)
+    for grade in range(nearest.shape[0]):
+        near = nearest[grade, :, : listed[grade]]
+        extra = np.broadcast_to(town[grade], (near.shape[0], town.shape[1]))
+        dup = (extra[:, :, None] == near[:, None, :]).any(axis=2)
+        table = np.concatenate([near, np.where(dup, NO_SCHOOL, extra)], axis=1)
+        schools[grade, :, : table.shape[1]] = table
+    return schools
 
 
 def catchment_of(model, family: np.ndarray, home: np.ndarray, grade: np.ndarray) -> np.ndarray:
@@ -424,6 +489,12 @@ class ChoiceDraws:
         refusal = rng.random(shape) if refusals else None
         return cls(taste, outside, refusal, rng.random(shape))
 
+    def rows(self, part: slice) -> ChoiceDraws:
+        """The draws of the pupils in ``part`` (a slice of rows)."""
+        return ChoiceDraws(self.taste[part], self.outside[part],
+                           None if self.refusal is None else self.refusal[part],
+                           self.lottery[part])
+
 
 def free_capacity(model) -> tuple[np.ndarray, np.ndarray]:
     """Count the seats per (school, grade) pool and beds per school still free for new pupils.
@@ -448,13 +519,10 @@ def free_capacity(model) -> tuple[np.ndarray, np.ndarray]:
     return np.maximum(seats, 0), np.maximum(beds, 0)
 
 
-def rank_and_assign(t: dict[str, np.ndarray], grade: np.ndarray, draws: ChoiceDraws,
-                    seats: np.ndarray, beds: np.ndarray, strictness: float = 0.0,
-                    taste_scale: float | None = None, catchment_by_right: bool = True) -> dict:
-    """Run the choice-and-assignment step over arrays.
-
-    Rank each pupil's acceptable schools by utility, give each (pupil, school) its priority,
-    run deferred acceptance.
+def rank_options(t: dict[str, np.ndarray], grade: np.ndarray, draws: ChoiceDraws,
+                 strictness: float = 0.0, taste_scale: float | None = None,
+                 catchment_by_right: bool = True) -> dict[str, np.ndarray]:
+    """Rank each pupil's acceptable schools by utility and give each option its priority.
 
     Parameters
     ----------
@@ -464,8 +532,6 @@ def rank_and_assign(t: dict[str, np.ndarray], grade: np.ndarray, draws: ChoiceDr
         Grades the pupils enter.
     draws : ChoiceDraws
         The random numbers.
-    seats, beds : ndarray
-        Free seats per (school, grade) pool and free beds per school.
     strictness : float
         Chance a school refuses an applicant from outside its catchment.
     taste_scale : float, optional
@@ -477,10 +543,10 @@ def rank_and_assign(t: dict[str, np.ndarray], grade: np.ndarray, draws: ChoiceDr
 
     Returns
     -------
-    dict
-        ``pools`` (n, K) the ranked pool ids (-1 padded), ``pool_choice`` (n,) the pool each
-        pupil got (-1 none), ``acceptable``, ``board``, ``bus``, ``commute``, ``by_right``
-        ranked like ``pools``, and ``take`` (a function ranking any (n, K) array the same way).
+    dict of ndarray
+        Ranked best first, (n, K): ``pools`` (-1 padded), ``priority``, ``bed_pool`` (-1: no
+        bed), ``by_right``, ``acceptable``, ``board``, ``bus``, ``commute``; and ``order``
+        (int8), the columns of ``t`` in that ranking.
     """
     if taste_scale is None:
         taste_scale = t["taste_scale"]
@@ -490,6 +556,7 @@ def rank_and_assign(t: dict[str, np.ndarray], grade: np.ndarray, draws: ChoiceDr
         exempt = t["catchment"] | t["current"] | t["sent"]
         acceptable &= exempt | (draws.refusal >= strictness)
     order = np.argsort(-np.where(acceptable, utility, -np.inf), axis=1, kind="stable")
+    del utility
     take = lambda a: np.take_along_axis(a, order, axis=1)  # noqa: E731
     acceptable = take(acceptable)
     school = np.where(acceptable, take(t["school"]), NO_SCHOOL)
@@ -507,10 +574,81 @@ def rank_and_assign(t: dict[str, np.ndarray], grade: np.ndarray, draws: ChoiceDr
     priority = np.where(acceptable, priority, 0.0)
     right = take(t["current"] | t["sent"]
                  | (t["catchment"] & t["intake_open"] & catchment_by_right)) & acceptable
-    pool_choice = deferred_acceptance(pools, priority, seats, bed_pool=np.where(board, school, -1),
-                                      bed_capacity=beds, by_right=right)
-    return {"pools": pools, "pool_choice": pool_choice, "acceptable": acceptable, "board": board,
-            "bus": take(t["bus"]), "commute": commute, "by_right": right, "take": take}
+    return {"pools": pools, "priority": priority, "bed_pool": np.where(board, school, -1),
+            "by_right": right, "acceptable": acceptable, "board": board, "bus": take(t["bus"]),
+            "commute": commute, "order": order.astype(np.int8)}
+
+
+def rank_and_assign(t: dict[str, np.ndarray], grade: np.ndarray, draws: ChoiceDraws,
+                    seats: np.ndarray, beds: np.ndarray, strictness: float = 0.0,
+                    taste_scale: float | None = None, catchment_by_right: bool = True) -> dict:
+    """Run the choice-and-assignment step over arrays: :func:`rank_options`, then DA.
+
+    Parameters
+    ----------
+    t, grade, draws, strictness, taste_scale, catchment_by_right
+        As for :func:`rank_options`.
+    seats, beds : ndarray
+        Free seats per (school, grade) pool and free beds per school.
+
+    Returns
+    -------
+    dict
+        What :func:`rank_options` returns, with ``pool_choice`` (n,) the pool each pupil got
+        (-1 none) and ``take`` (a function ranking any (n, K) array the same way).
+    """
+    ranked = rank_options(t, grade, draws, strictness, taste_scale, catchment_by_right)
+    return _run_da(ranked, seats, beds)
+
+
+def _run_da(ranked: dict, seats: np.ndarray, beds: np.ndarray) -> dict:
+    """Add ``pool_choice`` (deferred acceptance over the ranked options) and ``take``."""
+    ranked["pool_choice"] = deferred_acceptance(
+        ranked["pools"], ranked["priority"], seats, bed_pool=ranked["bed_pool"],
+        bed_capacity=beds, by_right=ranked["by_right"])
+    order = ranked["order"]
+    ranked["take"] = lambda a: np.take_along_axis(a, order, axis=1)
+    return ranked
+
+
+#: Pupils whose utilities are computed together: the (pupils x K) temporaries of one chunk
+#: (about 30 arrays) stay near 100 MB, whatever the county (the first placement of every
+#: pupil was the run's memory peak). Rows are independent, so chunks change no result.
+CHOICE_CHUNK = 1 << 16
+#: The columns of utility_terms that assign needs after ranking (placing the unplaced).
+_KEPT_TERMS = ("school", "commute_min", "bus", "board", "feasible", "catchment", "sent",
+               "intake_open")
+
+
+def _rank_in_chunks(model, idx: np.ndarray, previous: np.ndarray,
+                    town_admitted: np.ndarray | None, returning: np.ndarray | None,
+                    draws: ChoiceDraws, catchment_by_right: bool) -> tuple[dict, dict]:
+    """Utilities and rankings of children ``idx``, :data:`CHOICE_CHUNK` pupils at a time.
+
+    Returns the ranked options (:func:`rank_options`, all pupils) and the utility terms
+    :data:`_KEPT_TERMS` (all pupils, in candidate order).
+    """
+    ranked_parts, kept_parts = [], []
+    grade = model.children.grade[idx]
+    for first in range(0, idx.size, CHOICE_CHUNK):
+        part = slice(first, first + CHOICE_CHUNK)
+        t = utility_terms(model, idx[part], current=previous[part],
+                          town_admitted=None if town_admitted is None else town_admitted[part])
+        if returning is not None:
+            t["outside"] = np.where(returning[part], -np.inf, t["outside"])
+        ranked_parts.append(rank_options(t, grade[part], draws.rows(part),
+                                         model.effects.catchment_strictness,
+                                         model.scenario.choice.taste_scale,
+                                         catchment_by_right=catchment_by_right))
+        kept_parts.append({key: t[key] for key in _KEPT_TERMS})
+        del t
+
+    def joined(parts: list[dict]) -> dict:
+        if len(parts) == 1:
+            return parts[0]
+        return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+
+    return joined(ranked_parts), joined(kept_parts)
 
 
 def assign(model, idx: np.ndarray, town_admitted: np.ndarray | None = None,
@@ -560,15 +698,15 @@ def assign(model, idx: np.ndarray, town_admitted: np.ndarray | None = None,
     if idx.size == 0:
         return {key: idx for key in ("placed", "dropped", "without_place", "out_of_reach",
                                      "diverted", "deferred")}
-    t = utility_terms(model, idx, current=previous, town_admitted=town_admitted)
-    if returning is not None:
-        t["outside"] = np.where(returning, -np.inf, t["outside"])
-    draws = ChoiceDraws.draw(rng, t["utility"].shape, model.effects.catchment_strictness > 0)
-    seats, beds = free_capacity(model)
+    # The draws come first, for every pupil at once (their order is the model's random stream);
+    # a pupil's options are its candidates plus its catchment school (utility_terms).
+    width = model.candidates.schools.shape[2] + 1
+    draws = ChoiceDraws.draw(rng, (idx.size, width), model.effects.catchment_strictness > 0)
     hard = bool(model.effects.hard_class_caps)
-    ranked = rank_and_assign(t, c.grade[idx], draws, seats, beds,
-                             model.effects.catchment_strictness, model.scenario.choice.taste_scale,
-                             catchment_by_right=not hard)
+    ranked, t = _rank_in_chunks(model, idx, previous, town_admitted, returning, draws,
+                                catchment_by_right=not hard)
+    seats, beds = free_capacity(model)
+    ranked = _run_da(ranked, seats, beds)
     placed_mask = _seat(c, idx, ranked)
     c.sent_to[idx] = NO_SCHOOL
     had_option = ranked["acceptable"].any(axis=1)

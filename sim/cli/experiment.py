@@ -398,3 +398,44 @@ def _print_frame(frame: pd.DataFrame, title: str) -> None:
     for row in frame.itertuples(index=False):
         table.add_row(*[str(v) for v in row])
     console.print(table)
+
+
+def run_region_file(path: str, out: Path | None, seed: int | None, workers: int | None,
+                    scheduler: str | None, resume: bool) -> None:
+    """``edusim run REGION.toml``: run the counties as tasks, then aggregate and draw.
+
+    Exit status 2 on a bad region file, county or --out (before any county runs); 1 when some
+    counties failed (rerun with --resume: finished counties are not run again); 130 on an
+    interrupt (finished counties are kept).
+    """
+    from sim.experiment.executors import make_executor
+    from sim.experiment.region import REGION_DIR, plan_region, run_region
+    from sim.viz.region import write_region_figure
+
+    with user_errors():
+        executor = make_executor(workers, scheduler)
+        plan = plan_region(path, out=out, resume=resume, seed=seed)
+        resuming = " (resuming)" if plan.resume else ""
+        console.print(f"region {plan.spec['region']}: {len(plan.runs)} counties on "
+                      f"{where_runs(workers, scheduler)} → {plan.out}{resuming}", highlight=False)
+        try:
+            with _bar("counties") as bar:
+                summary = run_region(plan, executor=executor, notify=say,
+                                     progress=lambda s: bar.update(s.completed, s.total,
+                                                                   s.failed))
+        except KeyboardInterrupt:
+            err_console.print(
+                f"interrupted: finished counties are kept in {plan.out}; continue with the same "
+                "command and --resume",
+                highlight=False,
+            )
+            raise typer.Exit(INTERRUPTED) from None
+        if summary.failed:
+            _report_failures(summary)
+        write_region_figure(plan.out)  # run_region wrote the tables
+        folder = plan.out / REGION_DIR
+    console.print(
+        f"{summary.done} counties done, {summary.skipped} already finished, in "
+        f"{summary.seconds:.1f} s → {folder}",
+        highlight=False,
+    )

@@ -75,13 +75,49 @@ def run_command(
     figures: bool = typer.Option(
         True, "--figures/--no-figures", help="Draw figures into DIR/figures/."
     ),
+    workers: int | None = typer.Option(
+        None, "--workers",
+        help="A region file only: worker processes (default one per CPU; 0 = this process).",
+    ),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler",
+        help="A region file only: Dask scheduler address (needs the edusim\\[cluster] extra).",
+    ),
+    resume: bool = typer.Option(
+        False, "--resume",
+        help="A region file only: continue the region in --out (finished counties are kept).",
+    ),
 ) -> None:
     """Simulate a scenario and write manifest, county and school tables, and events.
 
-    Exit status 2, before anything is simulated, on a bad scenario or option or an --out that
-    is refused or cannot be written, or that another command is writing (it holds the lock).
+    A region (a TOML file with [[counties]], or a bundled region's name such as
+    example_province) runs each county as a task instead
+    (--workers, --scheduler, --resume) and writes the region folder (region/region.csv,
+    counties.csv, region.png). Exit status 2, before anything is simulated, on a bad scenario
+    or option or an --out that is refused or cannot be written, or that another command is
+    writing (it holds the lock).
     """
+    from sim.experiment.region import region_path
+
+    if region_path(scenario) is not None:
+        with user_errors():
+            refused = [name for name, given in (("--set", set_), ("--years", years is not None),
+                                                ("--replicates", replicates is not None),
+                                                ("--force", force)) if given]
+            if refused:
+                raise EdusimError(f"{', '.join(refused)}: not for a region file; set a "
+                                  "county's keys in the region file's [[counties]] entries")
+        from sim.cli.experiment import run_region_file
+
+        run_region_file(scenario, out, seed, workers, scheduler, resume)
+        return
     with user_errors():
+        given = [name for name, on in (("--workers", workers is not None),
+                                       ("--scheduler", scheduler is not None),
+                                       ("--resume", resume)) if on]
+        if given:
+            raise EdusimError(f"{', '.join(given)}: only for a region file (a TOML file "
+                              "with [[counties]]); a scenario runs its replicates here")
         overrides = list(set_) + ([f"years={years}"] if years is not None else [])
         loaded = load_scenario(scenario, overrides)
         root, replicates = _seed_and_replicates(scenario, loaded.seed, seed, replicates)

@@ -72,6 +72,8 @@ RESUME_KEYS = (
     "seed",
     "second_order",
     "version",
+    "counties",
+    "scenarios",
 )
 
 
@@ -416,16 +418,18 @@ def run_sweep(
 
 def _tasks(todo: pd.DataFrame, plan: SweepPlan) -> Iterator[Task]:
     keys = plan.keys
-    scenario = plan.spec["scenario"]
+    # A region (sim.experiment.region) gives each point its own scenario.
+    per_point = plan.spec.get("scenarios")
     for row in todo.itertuples(index=False):
         values = dict(zip(todo.columns, row))
+        point = int(values["point"])
         yield Task(
             run_id=str(values["run_id"]),
-            point=int(values["point"]),
+            point=point,
             replicate=int(values["replicate"]),
             seed=int(values["seed"]),
             params={k: _python(values[k]) for k in keys},
-            scenario=scenario,
+            scenario=plan.spec["scenario"] if per_point is None else per_point[point],
         )
 
 
@@ -457,8 +461,11 @@ def _check_same(store: SweepStore, spec: Mapping[str, Any], runs: pd.DataFrame) 
                     f" and {len(changed) - 5} more" if len(changed) > 5 else ""
                 )
                 diffs.append(f"scenario keys {shown}")
-        elif old.get(key) != spec[key]:
-            diffs.append(f"{key}: stored {old.get(key)!r}, now {spec[key]!r}")
+        elif key == "scenarios":  # a region's counties
+            if old.get(key) != spec.get(key):
+                diffs.append("the counties' scenarios")
+        elif old.get(key) != spec.get(key):
+            diffs.append(f"{key}: stored {old.get(key)!r}, now {spec.get(key)!r}")
     if diffs:
         raise ExperimentError(
             f"--resume {store.root}: the stored sweep was made with different arguments: "

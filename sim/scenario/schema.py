@@ -521,7 +521,17 @@ class ChoiceConfig(Strict):
         6, ge=1, le=30, description="Nearest schools of the right level each pupil considers (K)."
     )
     include_county_town: Bool = Field(
-        True, description="Also consider every county-town school of the right level."
+        True, description="Also consider county-town schools of the right level "
+        "(county_town_candidates of them)."
+    )
+    county_town_candidates: Int = Field(
+        4, ge=0, le=30,
+        description="County-town schools of the right level every pupil also considers (M): "
+        "all of them when the town has at most M, else the M of the highest quality last year "
+        "(the schools 择校 aims at). Bounds the candidate set at candidates + M whatever the "
+        "county's size. Rationale: a default county has 4 county-town primary and 2 junior "
+        "schools, so 4 leaves its choices unchanged; families choosing a town school compare "
+        "a few well-known ones, not every school of a large city.",
     )
     beta_quality: Weight = Field(
         3.0, description="Utility per unit of school quality (Q in 0-1). Assumption."

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +39,7 @@ def build_world(
     Returns
     -------
     World
-        The county's settlements, roads and initial schools.
+        The county's settlements, roads, initial schools and commutes (``travel``).
 
     Raises
     ------
@@ -49,5 +50,9 @@ def build_world(
         folder = Path(scenario.county.file).expanduser()
         if not folder.is_absolute():
             folder = Path(base_dir if base_dir is not None else Path.cwd()) / folder
-        return load_county(folder, scenario)
-    return generate_world(scenario, rng)
+        world = load_county(folder, scenario)
+    else:
+        world = generate_world(scenario, rng)
+    if world.travel is None:
+        world = replace(world, travel=travel_times(world, scenario.roads))
+    return world

@@ -244,12 +244,13 @@ def _with_schools(world: World, scenario: Scenario, rng: np.random.Generator) ->
             rows.append((f"{names[v]} Teaching Point", v, _TP, 1, sc.teaching_point_top_grade))
 
     name, settlement, level, gmin, gmax = (np.array(col) for col in zip(*rows))
+    travel = travel_times(world, scenario.roads)  # the schools do not change the roads
     expected = school_expected_pupils(
         pop[:, None] * per_resident[None, :],
         settlement,
         gmin,
         gmax,
-        travel_times(world, scenario.roads).minutes,
+        travel.minutes,
     )
     classrooms = classrooms_for_roll(expected, gmin, gmax, sc)
     primary_grade = np.arange(1, 10) <= 6
@@ -267,6 +268,7 @@ def _with_schools(world: World, scenario: Scenario, rng: np.random.Generator) ->
         school_grade_max=gmax.astype(np.int8),
         school_classrooms=classrooms.astype(np.int16),
         school_beds=beds.astype(np.int32),
+        travel=travel,
     )
 
 

@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from sim.scenario.schema import ROAD_CLASSES, SETTLEMENT_KINDS, RoadsConfig
-from sim.world.types import World
+from sim.world.types import TravelTimes, World
 
-
-@dataclass(frozen=True, eq=False)
-class TravelTimes:
-    """Settlement-to-settlement commutes; the model takes columns ``minutes[:, school_settlement]``.
-
-    Attributes
-    ----------
-    minutes : ndarray of float32, shape (S, S)
-        Daily one-way commute (minutes) from a home in settlement a to a school in settlement b;
-        ``inf`` when no road joins them.
-    km : ndarray of float32, shape (S, S)
-        Shortest road distance (km).
-    """
-
-    minutes: np.ndarray
-    km: np.ndarray
+#: Settlements whose shortest paths are computed together (bounds the float64 temporaries at
+#: SOURCE_BLOCK x S x 8 bytes; 256 x 10,000 settlements is 20 MB).
+SOURCE_BLOCK = 256
 
 
 def travel_times(world: World, roads_cfg: RoadsConfig) -> TravelTimes:
@@ -54,20 +39,27 @@ def travel_times(world: World, roads_cfg: RoadsConfig) -> TravelTimes:
     """
     speed_kmh = np.array([roads_cfg.ride_speed_kmh[c] for c in ROAD_CLASSES])[world.road_class]
     speed_kmh = speed_kmh * roads_cfg.terrain_speed_factor[world.terrain]
-    km = _shortest(world, world.road_km.astype(np.float64))
-    ride = _shortest(world, world.road_km / speed_kmh * 60.0)
-    minutes = np.where(
-        km < roads_cfg.walk_max_km,
-        km / roads_cfg.walk_speed_kmh * 60.0,
-        ride + roads_cfg.ride_access_minutes,
-    )
+    km_graph = _graph(world, world.road_km.astype(np.float64))
+    ride_graph = _graph(world, world.road_km / speed_kmh * 60.0)
+    n = world.n_settlements
+    km = np.empty((n, n), dtype=np.float32)
+    minutes = np.empty((n, n), dtype=np.float32)
+    # Sources in blocks: the float64 Dijkstra output of one block at a time, not of all S x S.
+    for first in range(0, n, SOURCE_BLOCK):
+        rows = np.arange(first, min(first + SOURCE_BLOCK, n))
+        block_km = dijkstra(km_graph, directed=False, indices=rows)
+        block_ride = dijkstra(ride_graph, directed=False, indices=rows)
+        km[rows] = block_km
+        minutes[rows] = np.where(block_km < roads_cfg.walk_max_km,
+                                 block_km / roads_cfg.walk_speed_kmh * 60.0,
+                                 block_ride + roads_cfg.ride_access_minutes)
     local = np.array([roads_cfg.local_minutes[k] for k in SETTLEMENT_KINDS])
     np.fill_diagonal(minutes, local[world.settlement_kind])
-    return TravelTimes(minutes=minutes.astype(np.float32), km=km.astype(np.float32))
+    return TravelTimes(minutes=minutes, km=km)
 
 
-def _shortest(world: World, weight: np.ndarray) -> np.ndarray:
-    """All-pairs shortest path lengths (S, S) over the roads with edge ``weight``."""
+def _graph(world: World, weight: np.ndarray) -> csr_matrix:
+    """The road graph (S, S) with edge ``weight``, for Dijkstra."""
     n = world.n_settlements
     lo = np.minimum(world.road_src, world.road_dst).astype(np.int64)
     hi = np.maximum(world.road_src, world.road_dst).astype(np.int64)
@@ -75,5 +67,4 @@ def _shortest(world: World, weight: np.ndarray) -> np.ndarray:
     order = np.lexsort((weight, hi, lo))
     key = lo[order] * n + hi[order]
     first = order[np.r_[True, key[1:] != key[:-1]]] if len(key) else order
-    graph = csr_matrix((weight[first], (lo[first], hi[first])), shape=(n, n))
-    return dijkstra(graph, directed=False)
+    return csr_matrix((weight[first], (lo[first], hi[first])), shape=(n, n))

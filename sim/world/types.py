@@ -11,6 +11,23 @@ from sim.scenario.schema import LEVELS, ROAD_CLASSES, SETTLEMENT_KINDS, TIERS
 
 
 @dataclass(frozen=True, eq=False)
+class TravelTimes:
+    """Settlement-to-settlement commutes; the model takes columns ``minutes[:, school_settlement]``.
+
+    Attributes
+    ----------
+    minutes : ndarray of float32, shape (S, S)
+        Daily one-way commute (minutes) from a home in settlement a to a school in settlement b;
+        ``inf`` when no road joins them.
+    km : ndarray of float32, shape (S, S)
+        Shortest road distance (km).
+    """
+
+    minutes: np.ndarray
+    km: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
 class World:
     """Settlements, roads and the initial schools of one county (arrays, one row per item).
 
@@ -51,6 +68,9 @@ class World:
         Total classrooms (the model splits them evenly over the grades served).
     school_beds : ndarray of int32, shape (N,)
         Boarding beds.
+    travel : TravelTimes or None
+        Commutes over the roads, when already computed (``build_world`` always sets them: a
+        synthetic county computes them once to size its schools, a real one after loading).
     """
 
     terrain: str
@@ -72,6 +92,7 @@ class World:
     school_grade_max: np.ndarray
     school_classrooms: np.ndarray
     school_beds: np.ndarray
+    travel: TravelTimes | None = None
 
     @property
     def n_settlements(self) -> int:

@@ -139,3 +139,67 @@ def test_under_hard_caps_the_step_equals_the_reference_and_catchment_is_no_right
 def rank_current_or_sent(ranked, t):
     """The pupils' own and sent schools, ranked like ``ranked['pools']``."""
     return ranked["take"](t["current"] | t["sent"])
+
+
+def test_candidate_width_does_not_grow_with_the_county():
+    scale = {"county.residents": 1_000_000, "county.townships": 40, "county.villages": 600,
+             "county.area_km2": 8000}
+    small = EducationModel(sim.load_scenario("baseline"), seed=1)
+    large = EducationModel(sim.load_scenario("baseline", scale), seed=1)
+    from sim.state import COUNTY_TOWN_TIER
+
+    s = large.schools
+    assert ((s.tier == COUNTY_TOWN_TIER) & s.serves(1)).sum() > 4  # more than M town schools
+    bound = small.scenario.choice.candidates + small.scenario.choice.county_town_candidates
+    assert small.candidates.schools.shape[2] == large.candidates.schools.shape[2] == bound
+
+
+def test_the_county_town_candidates_are_the_best_ones_and_follow_quality():
+    from sim.behaviour.choice import refresh_county_town
+    from sim.state import COUNTY_TOWN_TIER
+
+    model = EducationModel(sim.load_scenario("baseline", {"choice.county_town_candidates": 2}),
+                           seed=1)
+    s = model.schools
+    town = np.flatnonzero((s.tier == COUNTY_TOWN_TIER) & s.serves(1))
+    assert town.size == 4
+    s.quality[town] = [0.2, 0.9, 0.5, 0.8]
+    refresh_county_town(model)
+    assert model.candidates.town[1].tolist() == [town[1], town[3]]  # the best two, row order
+    village = int(np.argmax(model.travel.minutes[:, model.county_town]))  # the farthest
+    listed = model.candidates.schools[1, village]
+    assert not np.isin(model.candidates.nearest[1, village], town).any()
+    assert set(town[[1, 3]]) <= set(listed) and town[0] not in listed
+
+
+def test_the_nearest_columns_are_those_of_a_stable_sort():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from hypothesis.extra.numpy import arrays
+
+    from sim.behaviour.choice import _nearest_columns
+
+    @settings(max_examples=60, deadline=None)
+    @given(arrays(np.float32, st.tuples(st.integers(1, 6), st.integers(1, 12)),
+                  elements=st.sampled_from([0.0, 1.5, 3.0, 10.0, np.inf])),
+           st.integers(1, 14))
+    def check(minutes, k):
+        expected = np.argsort(minutes, axis=1, kind="stable")[:, :k]
+        np.testing.assert_array_equal(_nearest_columns(minutes, k), expected)
+
+    check()
+
+
+def test_utilities_in_chunks_change_no_choice(monkeypatch):
+    import sim.behaviour.choice as choice
+
+    def county(chunk):
+        monkeypatch.setattr(choice, "CHOICE_CHUNK", chunk)
+        model = EducationModel(sim.load_scenario("small_county"), seed=4)
+        for _ in range(3):
+            model.step()
+        return model.children.school.copy(), model.children.boarding.copy()
+
+    whole, chunked = county(1 << 20), county(97)  # chunks that do not divide the roll
+    np.testing.assert_array_equal(whole[0], chunked[0])
+    np.testing.assert_array_equal(whole[1], chunked[1])

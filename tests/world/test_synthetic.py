@@ -12,7 +12,7 @@ from sim.scenario.schema import LEVELS, SETTLEMENT_KINDS, TIERS, Scenario
 from sim.world import World, build_world, travel_times
 from sim.world.synthetic import classrooms_for_roll, school_expected_pupils, split_integer
 
-ARRAYS = [f for f in World.__dataclass_fields__ if f != "terrain"]
+ARRAYS = [f for f in World.__dataclass_fields__ if f not in ("terrain", "travel")]
 
 
 def world_of(seed, **county):
@@ -30,6 +30,7 @@ def test_same_seed_same_world():
     _, b = world_of(7)
     for field in ARRAYS:
         np.testing.assert_array_equal(getattr(a, field), getattr(b, field), err_msg=field)
+    np.testing.assert_array_equal(a.travel.minutes, b.travel.minutes)
 
 
 def test_different_seed_different_world():

@@ -90,3 +90,17 @@ def test_unreachable_settlements_are_infinitely_far():
     tt = travel_times(cut, RoadsConfig())
     assert np.isinf(tt.km[0, 2]) and np.isinf(tt.minutes[0, 2]) and np.isinf(tt.minutes[2, 1])
     assert np.isfinite(tt.minutes[0, 1])
+
+
+def test_blocks_of_sources_give_the_all_pairs_result(monkeypatch):
+    import sim.world.travel as travel
+
+    scenario = Scenario()
+    world = build_world(scenario, np.random.default_rng(3))
+    whole = travel_times(world, scenario.roads)
+    monkeypatch.setattr(travel, "SOURCE_BLOCK", 7)  # blocks that do not divide S
+    blocked = travel_times(world, scenario.roads)
+    np.testing.assert_array_equal(whole.minutes, blocked.minutes)
+    np.testing.assert_array_equal(whole.km, blocked.km)
+    assert whole.minutes.dtype == np.float32 and world.travel is not None
+    np.testing.assert_array_equal(world.travel.minutes, whole.minutes)  # built once, kept
