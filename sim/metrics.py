@@ -60,7 +60,6 @@ from sim.state import (
     COMPLETED,
     COUNTY_TOWN_TIER,
     ENROLLED,
-    GRADES,
     IN_TOWN,
     JUNIOR,
     NINE_YEAR,
@@ -447,15 +446,15 @@ def enrolment_patterns(model, enrolled: np.ndarray) -> dict[str, float]:
 def _nearest_minutes(model) -> np.ndarray:
     """Minutes from each settlement to the nearest open school teaching each grade.
 
-    Shape (GRADES + 1, n_settlements); infinite where no open school teaches the grade.
+    Shape (GRADES + 1, n_settlements); infinite where no open school teaches the grade. The
+    nearest is the first of the candidate sets (``model.candidates.nearest``, current since the
+    last layout change), so this costs one lookup per settlement, not a search of all schools.
     """
-    s = model.schools
-    minutes = model.travel.minutes[:, s.settlement]
-    out = np.full((GRADES + 1, minutes.shape[0]), np.inf)
-    for grade in range(1, GRADES + 1):
-        serves = s.serves(grade)
-        if serves.any():
-            out[grade] = minutes[:, serves].min(axis=1)
+    first = model.candidates.nearest[:, :, 0].astype(np.int64)
+    here = np.arange(first.shape[1])[None, :]
+    minutes = model.travel.minutes[here, model.schools.settlement[np.maximum(first, 0)]]
+    out = np.where(first >= 0, minutes, np.inf)
+    out[0] = np.inf
     return out
 
 

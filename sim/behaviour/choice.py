@@ -59,6 +59,7 @@ from sim.state import (
     FIRST_GRADE,
     GRADES,
     NO_SCHOOL,
+    OPEN,
     PARENTS_AWAY,
     POOLS_PER_SCHOOL,
     PRESCHOOL,
@@ -110,6 +111,11 @@ class Candidates:
         families (cumulative share of classrooms; 1 for the last zone and the padding).
     county_town : int
         The county town's settlement.
+    town_bounded : bool
+        Some grade has more county-town schools than ``choice.county_town_candidates`` (with
+        ``choice.include_county_town``): a pupil's own school may then be missing from its
+        candidates, and :func:`utility_terms` adds it as an option of its own (a school keeps
+        its pupils).
     """
 
     schools: np.ndarray
@@ -119,6 +125,16 @@ class Candidates:
     zone_schools: np.ndarray
     zone_bounds: np.ndarray
     county_town: int
+    town_bounded: bool = False
+
+    @property
+    def options(self) -> int:
+        """Options per pupil in :func:`utility_terms`.
+
+        The candidates, the catchment school and, when :attr:`town_bounded`, the pupil's own
+        county-town school.
+        """
+        return self.schools.shape[2] + 1 + int(self.town_bounded)
 
 
 @dataclass(frozen=True)
@@ -243,9 +259,11 @@ def build_candidates(model) -> Candidates:
             zone_bounds[grade, : town.size] = np.cumsum(rooms) / rooms.sum()
             zone_bounds[grade, town.size - 1 :] = 1.0
     town = _county_town_candidates(model, zone_schools)
+    bounded = scn.choice.include_county_town and bool(
+        ((zone_schools >= 0).sum(axis=1) > (town >= 0).sum(axis=1)).any())
     return Candidates(schools=_combine(nearest, town), nearest=nearest, town=town,
                       catchment=catchment, zone_schools=zone_schools, zone_bounds=zone_bounds,
-                      county_town=int(model.county_town))
+                      county_town=int(model.county_town), town_bounded=bounded)
 
 
 def refresh_county_town(model) -> None:
@@ -282,8 +300,10 @@ def _county_town_candidates(model, zone_schools: np.ndarray) -> np.ndarray:
     quality = model.schools.quality
     for grade in range(1, GRADES + 1):
         ids = zone_schools[grade][zone_schools[grade] >= 0]
-        if ids.size > m:  # the best m, highest quality first; ties by the lower row
-            ids = np.sort(ids[np.lexsort((ids, -quality[ids].astype(np.float64)))[:m]])
+        if ids.size > m:  # the best m: highest quality, then most classrooms, then lower row
+            rooms = model.schools.classrooms[ids].astype(np.float64)
+            best = np.lexsort((ids, -rooms, -quality[ids].astype(np.float64)))[:m]
+            ids = np.sort(ids[best])
         town[grade, : ids.size] = ids
     return town
 
@@ -295,11 +315,12 @@ def _combine(nearest: np.ndarray, town: np.ndarray) -> np.ndarray:
     padded to the widest grade.
     """
     listed = (nearest >= 0).any(axis=1).sum(axis=1)  # nearest columns in use, per grade
-    width = int((listed + town.shape[1]).max()) if listed.size else 0
+    in_town = (town >= 0).sum(axis=1)  # county-town candidates, per grade
+    width = int((listed + in_town).max()) if listed.size else 0
     schools = np.full(nearest.shape[:2] + (width,), NO_SCHOOL, dtype=np.int32)
     for grade in range(nearest.shape[0]):
         near = nearest[grade, :, : listed[grade]]
-        extra = np.broadcast_to(town[grade], (near.shape[0], town.shape[1]))
+        extra = np.broadcast_to(town[grade, : in_town[grade]], (near.shape[0], in_town[grade]))
         dup = (extra[:, :, None] == near[:, None, :]).any(axis=2)
         table = np.concatenate([near, np.where(dup, NO_SCHOOL, extra)], axis=1)
         schools[grade, :, : table.shape[1]] = table
@@ -328,11 +349,19 @@ def catchment_of(model, family: np.ndarray, home: np.ndarray, grade: np.ndarray)
     school = cands.catchment[grade, home].astype(np.int64)
     in_town = home == cands.county_town
     if in_town.any():
-        address = (np.asarray(family, dtype=np.float64)[in_town] * _ZONE_STEP) % 1.0
-        bounds = cands.zone_bounds[grade[in_town]]
-        zone = np.minimum((bounds <= address[:, None]).sum(axis=1), bounds.shape[1] - 1)
-        zoned = cands.zone_schools[grade[in_town], zone]
-        school[in_town] = np.where(zoned >= 0, zoned, school[in_town])
+        rows = np.flatnonzero(in_town)
+        address = (np.asarray(family, dtype=np.float64)[rows] * _ZONE_STEP) % 1.0
+        town_grade = grade[rows]
+        zone = np.empty(rows.size, dtype=np.int64)
+        # The zone is the number of zone bounds at or below the address (bounds ascend), found
+        # by a binary search per grade: log(zones) per pupil, not zones.
+        for g in np.unique(town_grade):
+            of_grade = town_grade == g
+            zone[of_grade] = np.searchsorted(cands.zone_bounds[g], address[of_grade],
+                                             side="right")
+        zone = np.minimum(zone, cands.zone_bounds.shape[1] - 1)
+        zoned = cands.zone_schools[town_grade, zone]
+        school[rows] = np.where(zoned >= 0, zoned, school[rows])
     return school
 
 
@@ -354,7 +383,9 @@ def utility_terms(model, idx: np.ndarray, current: np.ndarray | None = None,
     ``utility``; (n,) ``outside``: the outside option's deterministic utility; and
     ``taste_scale`` (float): the scale of the taste shocks, ``choice.taste_scale``. The
     candidates are those of the pupil's settlement plus, when missing, its catchment school
-    (last column).
+    and (when the county-town candidates are bounded, ``Candidates.town_bounded``) its own
+    county-town school if it still teaches the grade, as the last columns
+    (``Candidates.options`` in all).
     """
     scn = model.scenario
     c, s = model.children, model.schools
@@ -364,10 +395,21 @@ def utility_terms(model, idx: np.ndarray, current: np.ndarray | None = None,
     home = model.families.settlement[family]
     cands = model.candidates
     catch = catchment_of(model, family, home, grade)
+    if current is None:
+        current = c.school[idx]
     if schools is None:
         listed = cands.schools[grade, home]
         missing = np.where((listed == catch[:, None]).any(axis=1), NO_SCHOOL, catch)
-        school = np.concatenate([listed, missing[:, None].astype(listed.dtype)], axis=1)
+        columns = [listed, missing[:, None].astype(listed.dtype)]
+        if cands.town_bounded:
+            # The pupil's own county-town school, when it still teaches the grade and is not
+            # among the others (the bound on county-town candidates must not drop it).
+            held = np.maximum(current, 0)
+            keeps = ((current >= 0) & (s.tier[held] == COUNTY_TOWN_TIER) & (s.status[held] == OPEN)
+                     & (s.grade_min[held] <= grade) & (s.grade_max[held] >= grade)
+                     & ~(listed == current[:, None]).any(axis=1) & (current != catch))
+            columns.append(np.where(keeps, current, NO_SCHOOL)[:, None].astype(listed.dtype))
+        school = np.concatenate(columns, axis=1)
     else:
         school = np.asarray(schools)
     valid = school >= 0
@@ -411,8 +453,6 @@ def utility_terms(model, idx: np.ndarray, current: np.ndarray | None = None,
         # the township school closed).
         zone = catchment & (home != model.county_town)[:, None]
         feasible &= (s.tier[safe] != COUNTY_TOWN_TIER) | town_admitted[:, None] | sent | zone
-    if current is None:
-        current = c.school[idx]
     is_current = valid & (school == current[:, None])
     sibling = valid & _has_sibling_at(model, family, school, idx)
     terms = {
@@ -546,7 +586,7 @@ def rank_options(t: dict[str, np.ndarray], grade: np.ndarray, draws: ChoiceDraws
     dict of ndarray
         Ranked best first, (n, K): ``pools`` (-1 padded), ``priority``, ``bed_pool`` (-1: no
         bed), ``by_right``, ``acceptable``, ``board``, ``bus``, ``commute``; and ``order``
-        (int8), the columns of ``t`` in that ranking.
+        (int16), the columns of ``t`` in that ranking.
     """
     if taste_scale is None:
         taste_scale = t["taste_scale"]
@@ -576,7 +616,7 @@ def rank_options(t: dict[str, np.ndarray], grade: np.ndarray, draws: ChoiceDraws
                  | (t["catchment"] & t["intake_open"] & catchment_by_right)) & acceptable
     return {"pools": pools, "priority": priority, "bed_pool": np.where(board, school, -1),
             "by_right": right, "acceptable": acceptable, "board": board, "bus": take(t["bus"]),
-            "commute": commute, "order": order.astype(np.int8)}
+            "commute": commute, "order": order.astype(np.int16)}
 
 
 def rank_and_assign(t: dict[str, np.ndarray], grade: np.ndarray, draws: ChoiceDraws,
@@ -699,9 +739,9 @@ def assign(model, idx: np.ndarray, town_admitted: np.ndarray | None = None,
         return {key: idx for key in ("placed", "dropped", "without_place", "out_of_reach",
                                      "diverted", "deferred")}
     # The draws come first, for every pupil at once (their order is the model's random stream);
-    # a pupil's options are its candidates plus its catchment school (utility_terms).
-    width = model.candidates.schools.shape[2] + 1
-    draws = ChoiceDraws.draw(rng, (idx.size, width), model.effects.catchment_strictness > 0)
+    # a pupil's options are Candidates.options wide (utility_terms).
+    draws = ChoiceDraws.draw(rng, (idx.size, model.candidates.options),
+                             model.effects.catchment_strictness > 0)
     hard = bool(model.effects.hard_class_caps)
     ranked, t = _rank_in_chunks(model, idx, previous, town_admitted, returning, draws,
                                 catchment_by_right=not hard)

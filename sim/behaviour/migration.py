@@ -303,18 +303,25 @@ def migration_phase(model) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     terms = family_terms(model)
     u = utilities(model, terms)
-    u[~terms["active"] | (f.status == FAMILY_LEFT)] = [0.0] + [-np.inf] * (len(ALTERNATIVES) - 1)
-    choice = _draw_logit(u, model.rng)
+    deciding = terms["active"] & (f.status != FAMILY_LEFT)
+    choice = _draw_logit(u, model.rng, deciding)
     return apply_moves(model, choice)
 
 
-def _draw_logit(u: np.ndarray, rng) -> np.ndarray:
-    """One draw per row from softmax(u) by inverting the cumulative probabilities."""
-    z = u - u.max(axis=1, keepdims=True)
-    p = np.exp(z)
-    cum = np.cumsum(p, axis=1)
-    draw = rng.random(u.shape[0]) * cum[:, -1]
-    return (cum < draw[:, None]).sum(axis=1)
+def _draw_logit(u: np.ndarray, rng, rows: np.ndarray | None = None) -> np.ndarray:
+    """One draw per row from softmax(u) by inverting the cumulative probabilities.
+
+    ``rows`` (bool per row) marks the rows that decide; the others stay (alternative 0). A
+    uniform is drawn for every row all the same, so the random stream does not depend on who
+    decides.
+    """
+    uniform = rng.random(u.shape[0])
+    choice = np.zeros(u.shape[0], dtype=np.int64)
+    rows = np.ones(u.shape[0], dtype=bool) if rows is None else rows
+    z = u[rows] - u[rows].max(axis=1, keepdims=True)
+    cum = np.cumsum(np.exp(z), axis=1)
+    choice[rows] = (cum < (uniform[rows] * cum[:, -1])[:, None]).sum(axis=1)
+    return choice
 
 
 def apply_moves(model, choice: np.ndarray) -> np.ndarray:

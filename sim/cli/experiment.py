@@ -401,7 +401,7 @@ def _print_frame(frame: pd.DataFrame, title: str) -> None:
 
 
 def run_region_file(path: str, out: Path | None, seed: int | None, workers: int | None,
-                    scheduler: str | None, resume: bool) -> None:
+                    scheduler: str | None, resume: bool, figures: bool = True) -> None:
     """``edusim run REGION.toml``: run the counties as tasks, then aggregate and draw.
 
     Exit status 2 on a bad region file, county or --out (before any county runs); 1 when some
@@ -432,7 +432,8 @@ def run_region_file(path: str, out: Path | None, seed: int | None, workers: int 
             raise typer.Exit(INTERRUPTED) from None
         if summary.failed:
             _report_failures(summary)
-        write_region_figure(plan.out)  # run_region wrote the tables
+        if figures:
+            write_region_figure(plan.out)  # run_region wrote the tables
         folder = plan.out / REGION_DIR
     console.print(
         f"{summary.done} counties done, {summary.skipped} already finished, in "

@@ -109,7 +109,7 @@ def run_command(
                                   "county's keys in the region file's [[counties]] entries")
         from sim.cli.experiment import run_region_file
 
-        run_region_file(scenario, out, seed, workers, scheduler, resume)
+        run_region_file(scenario, out, seed, workers, scheduler, resume, figures)
         return
     with user_errors():
         given = [name for name, on in (("--workers", workers is not None),

@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sim.errors import EdusimError, ScenarioError
 from sim.experiment.calibration.targets import describe_errors
 from sim.experiment.executors import Executor
+from sim.experiment.locks import FolderLock, lock_inside
 from sim.experiment.storage import SweepStore
 from sim.experiment.sweep import (
     SECOND_ORDER,
@@ -60,10 +61,28 @@ SUMMED = (
     "entrants_deferred", "migrant_children_refused", "reused_buildings", "sold_buildings",
     "births", "returned_dropouts", "classes_46_55", "classes_56_65", "classes_66_plus",
 )
-#: Ratios the region recomputes from its sums (numerator, denominator); every other metric is
-#: the pupil-weighted mean of the counties' values (exact for shares of pupils).
+#: Ratios the region recomputes from its sums (numerator, denominator).
 RECOMPUTED = {"hollow_share": ("hollow_schools", "schools_open"),
               "cost_per_pupil": ("cost_total", "pupils")}
+#: Means weighted by their own denominators (or the nearest count the county table has);
+#: every other metric is weighted by pupils, exact for the shares of all pupils.
+WEIGHTS = {
+    "mean_commute_min": lambda d: d["pupils"] - d["boarders"],  # over day pupils
+    "share_primary_over_30min": lambda d: d["pupils_primary"],
+    "share_junior_over_60min": lambda d: d["pupils_junior"],
+    "retention_rate": lambda d: d["pupils_junior"],
+    "boarders_far_share": lambda d: d["boarders"],
+    "displaced_mean_commute_min": lambda d: d["pupils_displaced"],
+    "quality_town": lambda d: d["pupils"] * d["county_town_pupil_share"],
+    "quality_rural": lambda d: d["pupils"] * (1 - d["county_town_pupil_share"]),
+    "town_residents_in_town_schools": lambda d: d["pupils"] * d["county_town_pupil_share"],
+    "rural_teacher_attrition": lambda d: d["teachers"],
+    "large_class_share": lambda d: d["schools_open"],  # classes are not counted: schools
+    "superlarge_class_share": lambda d: d["schools_open"],
+}
+#: Statistics of a county's distribution (a percentile, coefficients of variation): the
+#: region's value is not a mean of them, so region.csv names them ``<metric>_county_mean``.
+NOT_ADDITIVE = ("p90_commute_min", "cv_primary", "cv_junior")
 #: Per-county columns of counties.csv: the first and the last year's values.
 COUNTY_SUMMARY = ("pupils", "schools_open", "hollow_share", "hard_access_share",
                   "county_town_pupil_share", "mean_commute_min")
@@ -220,7 +239,8 @@ def run_region(plan: SweepPlan, *, workers: int | None = None, scheduler: str | 
     summary = execute_sweep(plan, workers=workers, scheduler=scheduler, executor=executor,
                             progress=progress, notify=notify)
     if not summary.failed and len(SweepStore(plan.out).finished()) == len(plan.runs):
-        aggregate_region(plan.out)
+        with FolderLock(lock_inside(plan.out), plan.out, "region"):
+            aggregate_region(plan.out)
     return summary
 
 
@@ -228,28 +248,32 @@ def region_table(county: pd.DataFrame) -> pd.DataFrame:
     """Aggregate counties' yearly rows (``runs/county``) into the region's, one row per year.
 
     Counts (:data:`SUMMED`) are summed, :data:`RECOMPUTED` ratios recomputed from the sums,
-    and every other metric is the mean of the counties' values weighted by their pupils that
-    year; ``counties`` says how many counties the year has.
+    the means and shares weighted by their denominators (:data:`WEIGHTS`, else pupils), the
+    :data:`NOT_ADDITIVE` statistics given as the pupil-weighted mean of the counties' values
+    under ``<metric>_county_mean``; a county without a value (NaN) is left out of a mean.
+    ``counties`` says how many counties the year has.
     """
     metrics = [c for c in county.columns if c not in ("run_id", "point", "replicate", "seed",
                                                        "year", "county")
                and pd.api.types.is_numeric_dtype(county[c])]
-    summed = [c for c in metrics if c in SUMMED]
-    weighted = [c for c in metrics if c not in SUMMED and c not in RECOMPUTED]
     groups = county.groupby("year", sort=True)
-    out = groups[summed].sum()
-    weights = county["pupils"].astype(np.float64)
-    for column in weighted:
+    out = groups[[c for c in metrics if c in SUMMED]].sum()
+    for column in metrics:
+        if column in SUMMED or column in RECOMPUTED:
+            continue
+        weights = WEIGHTS.get(column, lambda d: d["pupils"])(county).astype(np.float64)
         values = county[column].astype(np.float64)
-        has = values.notna()
-        total = (values.where(has, 0.0) * weights).groupby(county["year"]).sum()
+        has = values.notna() & (weights > 0)
+        total = (values.where(has, 0.0) * weights.where(has, 0.0)).groupby(county["year"]).sum()
         weight = weights.where(has, 0.0).groupby(county["year"]).sum()
-        out[column] = total / weight.replace(0.0, np.nan)
+        name = f"{column}_county_mean" if column in NOT_ADDITIVE else column
+        out[name] = total / weight.replace(0.0, np.nan)
     for column, (numerator, denominator) in RECOMPUTED.items():
         if numerator in out and denominator in out:
             out[column] = out[numerator] / out[denominator].replace(0, np.nan)
     out["counties"] = groups.size()
-    return out.reset_index()[["year", "counties"] + [c for c in metrics if c in out]]
+    names = [f"{c}_county_mean" if c in NOT_ADDITIVE else c for c in metrics]
+    return out.reset_index()[["year", "counties"] + [c for c in names if c in out]]
 
 
 def county_summary(county: pd.DataFrame, names: list[str]) -> pd.DataFrame:
@@ -289,6 +313,6 @@ def aggregate_region(folder: str | Path) -> Path:
     return target
 
 
-__all__ = ["REGION_DIR", "RECOMPUTED", "SUMMED", "CountyEntry", "RegionFile",
-           "aggregate_region", "bundled_regions", "county_summary", "load_region",
+__all__ = ["NOT_ADDITIVE", "REGION_DIR", "RECOMPUTED", "SUMMED", "WEIGHTS", "CountyEntry",
+           "RegionFile", "aggregate_region", "bundled_regions", "county_summary", "load_region",
            "plan_region", "region_path", "region_table", "run_region"]

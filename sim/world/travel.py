@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
@@ -35,27 +37,40 @@ def travel_times(world: World, roads_cfg: RoadsConfig) -> TravelTimes:
     Returns
     -------
     TravelTimes
-        Commute minutes and road km between every pair of settlements.
+        Commute minutes between every pair of settlements, and road km on first use.
     """
     speed_kmh = np.array([roads_cfg.ride_speed_kmh[c] for c in ROAD_CLASSES])[world.road_class]
     speed_kmh = speed_kmh * roads_cfg.terrain_speed_factor[world.terrain]
     km_graph = _graph(world, world.road_km.astype(np.float64))
     ride_graph = _graph(world, world.road_km / speed_kmh * 60.0)
     n = world.n_settlements
-    km = np.empty((n, n), dtype=np.float32)
     minutes = np.empty((n, n), dtype=np.float32)
     # Sources in blocks: the float64 Dijkstra output of one block at a time, not of all S x S.
-    for first in range(0, n, SOURCE_BLOCK):
-        rows = np.arange(first, min(first + SOURCE_BLOCK, n))
-        block_km = dijkstra(km_graph, directed=False, indices=rows)
-        block_ride = dijkstra(ride_graph, directed=False, indices=rows)
-        km[rows] = block_km
-        minutes[rows] = np.where(block_km < roads_cfg.walk_max_km,
-                                 block_km / roads_cfg.walk_speed_kmh * 60.0,
-                                 block_ride + roads_cfg.ride_access_minutes)
+    # Walking needs road km only below walk_max_km: a search limited to it is exact there.
+    for rows in _blocks(n):
+        near_km = dijkstra(km_graph, directed=False, indices=rows, limit=roads_cfg.walk_max_km)
+        ride = dijkstra(ride_graph, directed=False, indices=rows)
+        minutes[rows] = np.where(near_km < roads_cfg.walk_max_km,
+                                 near_km / roads_cfg.walk_speed_kmh * 60.0,
+                                 ride + roads_cfg.ride_access_minutes)
     local = np.array([roads_cfg.local_minutes[k] for k in SETTLEMENT_KINDS])
     np.fill_diagonal(minutes, local[world.settlement_kind])
-    return TravelTimes(minutes=minutes, km=km)
+    return TravelTimes(minutes=minutes, km_of=partial(_all_km, km_graph))
+
+
+def _all_km(km_graph: csr_matrix) -> np.ndarray:
+    """All-pairs road km (float32), in blocks of sources."""
+    n = km_graph.shape[0]
+    km = np.empty((n, n), dtype=np.float32)
+    for rows in _blocks(n):
+        km[rows] = dijkstra(km_graph, directed=False, indices=rows)
+    return km
+
+
+def _blocks(n: int):  # noqa: ANN202 - an iterator of index arrays
+    """Source settlements in blocks of :data:`SOURCE_BLOCK`."""
+    for first in range(0, n, SOURCE_BLOCK):
+        yield np.arange(first, min(first + SOURCE_BLOCK, n))
 
 
 def _graph(world: World, weight: np.ndarray) -> csr_matrix:

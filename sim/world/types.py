@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -19,12 +21,18 @@ class TravelTimes:
     minutes : ndarray of float32, shape (S, S)
         Daily one-way commute (minutes) from a home in settlement a to a school in settlement b;
         ``inf`` when no road joins them.
-    km : ndarray of float32, shape (S, S)
-        Shortest road distance (km).
+    km_of : callable
+        Computes :attr:`km` (called once, on first use: only bus routing and the bus policy
+        read road distances, and at 10^6 pupils the all-pairs pass costs seconds).
     """
 
     minutes: np.ndarray
-    km: np.ndarray
+    km_of: Callable[[], np.ndarray]
+
+    @cached_property
+    def km(self) -> np.ndarray:
+        """Shortest road distance (km), float32 (S, S)."""
+        return self.km_of()
 
 
 @dataclass(frozen=True, eq=False)

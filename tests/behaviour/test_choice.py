@@ -203,3 +203,36 @@ def test_utilities_in_chunks_change_no_choice(monkeypatch):
     whole, chunked = county(1 << 20), county(97)  # chunks that do not divide the roll
     np.testing.assert_array_equal(whole[0], chunked[0])
     np.testing.assert_array_equal(whole[1], chunked[1])
+
+
+def test_a_pupil_keeps_its_own_school_as_an_option_when_town_candidates_are_bounded():
+    from sim.state import COUNTY_TOWN_TIER
+
+    model = EducationModel(sim.load_scenario("baseline", {"choice.county_town_candidates": 2}),
+                           seed=1)
+    c, s = model.children, model.schools
+    town = np.flatnonzero((s.tier == COUNTY_TOWN_TIER) & s.serves(1))
+    s.quality[town] = [0.2, 0.9, 0.5, 0.8]  # town[0] and town[2] drop out of the best two
+    model.step()  # the step re-picks the candidates on this quality
+    assert model.candidates.town[1].tolist() == [town[1], town[3]]
+    assert model.candidates.town_bounded
+    pupils = np.flatnonzero((c.status == ENROLLED) & np.isin(c.school, town[[0, 2]])
+                            & (model.families.settlement[c.family] != model.county_town))
+    assert pupils.size
+    t = utility_terms(model, pupils)
+    assert t["school"].shape[1] == model.candidates.options
+    assert t["current"].any(axis=1).all()  # its own school is among its options
+    # Every option teaches the grade: an own school that does not (a pupil entering junior
+    # school from a primary one) is not offered.
+    everyone = np.flatnonzero(c.status == ENROLLED)
+
+    def options_teach_the_grade() -> bool:
+        t = utility_terms(model, everyone)
+        grade = c.grade[everyone][:, None]
+        school = np.maximum(t["school"], 0)
+        teaches = (s.grade_min[school] <= grade) & (s.grade_max[school] >= grade)
+        return bool(teaches[t["school"] >= 0].all())
+
+    assert options_teach_the_grade()
+    c.grade[everyone] = np.minimum(c.grade[everyone] + 1, 9)  # as if each moved up a grade
+    assert options_teach_the_grade()

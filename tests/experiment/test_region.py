@@ -125,13 +125,28 @@ def test_the_bundled_example_province_is_80_counties_of_about_4_million_pupils()
     assert 38e6 < residents < 46e6  # ≈ 0.096 pupils per resident in the default county
 
 
-def test_region_table_weights_shares_by_pupils_and_skips_missing_values():
+def test_region_table_weights_each_mean_by_its_denominator_and_skips_missing_values():
     county = pd.DataFrame({"point": [0, 1], "year": [2024, 2024], "pupils": [100, 300],
-                           "schools_open": [4, 6], "hollow_schools": [1, 0],
+                           "boarders": [50, 0], "schools_open": [4, 6], "hollow_schools": [1, 0],
                            "hollow_share": [0.25, 0.0], "cv_primary": [0.4, np.nan],
-                           "catchment_share": [0.5, 0.9]})
+                           "catchment_share": [0.5, 0.9], "mean_commute_min": [30.0, 10.0]})
     row = region_table(county).iloc[0]
     assert row["pupils"] == 400 and row["counties"] == 2
     assert row["hollow_share"] == pytest.approx(0.1)  # 1 of 10 schools, not the mean share
     assert row["catchment_share"] == pytest.approx(0.8)  # (50 + 270) / 400
-    assert row["cv_primary"] == pytest.approx(0.4)  # the county without a value is left out
+    assert row["mean_commute_min"] == pytest.approx((50 * 30 + 300 * 10) / 350)  # day pupils
+    # a CV is not additive: named as a mean of counties; the county without one is left out
+    assert "cv_primary" not in row and row["cv_primary_county_mean"] == pytest.approx(0.4)
+
+
+def test_a_region_runs_on_a_dask_cluster_with_one_command(region_file, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        result = CliRunner().invoke(app, ["run", str(region_file), "--out", str(tmp_path / "d"),
+                                          "--scheduler", cluster.scheduler_address])
+    assert result.exit_code == 0, result.output
+    run_region(plan_region(region_file, out=tmp_path / "local"), workers=0)
+    dasked = pd.read_csv(tmp_path / "d" / REGION_DIR / "region.csv")
+    local = pd.read_csv(tmp_path / "local" / REGION_DIR / "region.csv")
+    pd.testing.assert_frame_equal(dasked, local)
