@@ -17,11 +17,16 @@ from sim.scenario import Scenario, describe_bundled, load_scenario
 
 @app.command("scenarios")
 def scenarios_command() -> None:
-    """List the bundled scenarios with a one-line description each."""
+    """List the bundled scenarios with a one-line description each, then the bundled regions."""
+    from sim.experiment.region import bundled_regions, load_region, region_path
+
     table = Table("name", "description", box=None, header_style="bold")
     with user_errors():
         for name, line in describe_bundled():
             table.add_row(name, line)
+        for name in bundled_regions():
+            region = load_region(region_path(name))
+            table.add_row(name, f"(region, edusim run {name}) {region.description}")
     console.print(table)
 
 

@@ -22,6 +22,7 @@ def test_scenarios_lists_every_bundled_scenario_with_its_description(invoke):
     for name in bundled_names():
         first_line = load_scenario(name).description.strip().splitlines()[0]
         assert f"{name} {_flat(first_line)}" in flat, name
+    assert "example_province (region, edusim run example_province)" in flat
 
 
 def test_validate_a_good_file_exits_0(invoke, scenarios_dir):
