@@ -466,7 +466,11 @@ def utility_terms(model, idx: np.ndarray, current: np.ndarray | None = None,
         "choice_fee": -ch.beta_fee * ch.choice_fee_yuan * (valid & ~catchment & ~is_current
                                                             & ~sent),
     }
-    intake_open = valid & (((s.intake_closed[safe].astype(np.int64) >> grade[:, None]) & 1) == 0)
+    if s.intake_closed.any():
+        intake_open = valid & (((s.intake_closed[safe].astype(np.int64) >> grade[:, None]) & 1)
+                               == 0)
+    else:  # no school has closed a grade's intake (the usual case): a cheap copy
+        intake_open = valid.copy()
     utility = sum(terms.values())
     outside = (np.where(stage == 0, ch.dropout_utility.primary, ch.dropout_utility.junior)
                + ch.dropout_per_grade * (grade - 1))
@@ -485,18 +489,29 @@ def _has_sibling_at(model, family: np.ndarray, school: np.ndarray,
     The child itself does not count.
     """
     c = model.children
-    enrolled = np.flatnonzero((c.status == ENROLLED) & (c.school >= 0))
+    held = (c.status == ENROLLED) & (c.school >= 0)
+    enrolled = np.flatnonzero(held)
+    holds = held[children]
+    out = np.zeros(school.shape, dtype=bool)
+    # Only children with another enrolled child in the family can have a sibling anywhere;
+    # the search is over their families' pupils alone.
+    others = np.bincount(c.family[enrolled], minlength=model.families.n)[family] - holds
+    rows = np.flatnonzero(others > 0)
+    if rows.size == 0:
+        return out
+    asked = np.zeros(model.families.n, dtype=bool)
+    asked[family[rows]] = True
+    enrolled = enrolled[asked[c.family[enrolled]]]
     n_schools = max(model.schools.n, 1)
     keys, counts = np.unique(c.family[enrolled].astype(np.int64) * n_schools + c.school[enrolled],
                              return_counts=True)
-    query = family[:, None].astype(np.int64) * n_schools + np.maximum(school, 0)
-    if keys.size == 0:
-        return np.zeros(query.shape, dtype=bool)
+    at = school[rows]
+    query = family[rows][:, None].astype(np.int64) * n_schools + np.maximum(at, 0)
     pos = np.minimum(np.searchsorted(keys, query), keys.size - 1)
     found = np.where(keys[pos] == query, counts[pos], 0)
-    holds = (c.status[children] == ENROLLED) & (c.school[children] >= 0)
-    own = holds[:, None] & (school == c.school[children][:, None])
-    return (found - own) > 0
+    own = holds[rows][:, None] & (at == c.school[children[rows]][:, None])
+    out[rows] = (found - own) > 0
+    return out
 
 
 @dataclass(frozen=True)
@@ -604,16 +619,19 @@ def rank_options(t: dict[str, np.ndarray], grade: np.ndarray, draws: ChoiceDraws
     commute = take(t["commute_min"])
     grade_column = np.asarray(grade, dtype=np.int64)[:, None]
     pools = np.where(acceptable, school * POOLS_PER_SCHOOL + grade_column, -1)
+    own = take(t["current"] | t["sent"])
+    catchment = take(t["catchment"])
     priority = (
-        np.where(take(t["current"]) | take(t["sent"]), _CURRENT_BAND,
-                 np.where(take(t["catchment"]), _CATCHMENT_BAND, 2 * _CATCHMENT_BAND))
+        np.where(own, _CURRENT_BAND,
+                 np.where(catchment, _CATCHMENT_BAND, 2 * _CATCHMENT_BAND))
         + np.where(take(t["sibling"]), 0.0, _SIBLING_BAND)
         + np.minimum(commute, _TIME_CAP_MIN)
         + take(draws.lottery)  # lottery within equal times
     )
     priority = np.where(acceptable, priority, 0.0)
-    right = take(t["current"] | t["sent"]
-                 | (t["catchment"] & t["intake_open"] & catchment_by_right)) & acceptable
+    if catchment_by_right:
+        own |= catchment & take(t["intake_open"])
+    right = own & acceptable
     return {"pools": pools, "priority": priority, "bed_pool": np.where(board, school, -1),
             "by_right": right, "acceptable": acceptable, "board": board, "bus": take(t["bus"]),
             "commute": commute, "order": order.astype(np.int16)}
