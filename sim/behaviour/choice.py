@@ -69,10 +69,8 @@ from sim.state import (
 )
 
 __all__ = ["deferred_acceptance", "Candidates", "build_candidates", "refresh_county_town",
-           "catchment_of",
-           "utility_terms", "rank_options", "assign", "continuing_dropout", "BoardingRules",
-           "boarding_rules",
-           "intake_bit"]
+           "catchment_of", "utility_terms", "rank_options", "assign", "continuing_dropout",
+           "BoardingRules", "boarding_rules", "intake_bit"]
 
 SCHOOL_DAYS_A_WEEK = 5.0  # a boarder commutes once a week: its time term is T / 5
 LOGIT_EXPONENT_CAP = 50  # |U_current - U_outside| beyond this gives p = 0 or 1 (no overflow)
@@ -273,6 +271,8 @@ def refresh_county_town(model) -> None:
     ``choice.county_town_candidates`` (every one is a candidate then).
     """
     cands = model.candidates
+    if not cands.town_bounded:
+        return
     town = _county_town_candidates(model, cands.zone_schools)
     if not np.array_equal(town, cands.town):
         model.candidates = replace(cands, town=town, schools=_combine(cands.nearest, town))

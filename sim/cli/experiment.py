@@ -193,19 +193,11 @@ def sweep_command(
         console.print(_plan_line(plan, replicates, where_runs(workers, scheduler)), highlight=False)
         for note in plan.spec.get("notes", []):
             console.print(f"  {note}", highlight=False)
-        try:
-            with _bar("sweep") as bar:
-                summary = execute_sweep(
-                    plan, executor=executor, notify=say,
-                    progress=lambda s: bar.update(s.completed, s.total, s.failed),
-                )
-        except KeyboardInterrupt:
-            err_console.print(
-                f"interrupted: finished runs are kept in {plan.out}; continue with the same "
-                "command and --resume",
-                highlight=False,
-            )
-            raise typer.Exit(INTERRUPTED) from None
+        summary = _resumable(
+            "sweep", "runs", plan.out,
+            lambda progress: execute_sweep(plan, executor=executor, notify=say,
+                                           progress=progress),
+        )
     console.print(
         f"{summary.done} runs done, {summary.failed} failed, {summary.skipped} already finished, "
         f"in {summary.seconds:.1f} s → {summary.out}",
@@ -213,6 +205,23 @@ def sweep_command(
     )
     if summary.failed:
         _report_failures(summary)
+
+
+def _resumable(label: str, things: str, out: Path, work):  # noqa: ANN001, ANN202
+    """Run ``work(progress)`` (a sweep's runs) under a bar; on Ctrl-C say what is kept, exit 130.
+
+    ``progress`` takes a ``SweepProgress``; ``things`` names what finishes ("runs", "counties").
+    """
+    try:
+        with _bar(label) as bar:
+            return work(lambda s: bar.update(s.completed, s.total, s.failed))
+    except KeyboardInterrupt:
+        err_console.print(
+            f"interrupted: finished {things} are kept in {out}; continue with the same command "
+            "and --resume",
+            highlight=False,
+        )
+        raise typer.Exit(INTERRUPTED) from None
 
 
 def _plan_line(plan, replicates: int, where: str) -> str:  # noqa: ANN001 - SweepPlan
@@ -418,18 +427,10 @@ def run_region_file(path: str, out: Path | None, seed: int | None, workers: int 
         resuming = " (resuming)" if plan.resume else ""
         console.print(f"region {plan.spec['region']}: {len(plan.runs)} counties on "
                       f"{where_runs(workers, scheduler)} → {plan.out}{resuming}", highlight=False)
-        try:
-            with _bar("counties") as bar:
-                summary = run_region(plan, executor=executor, notify=say,
-                                     progress=lambda s: bar.update(s.completed, s.total,
-                                                                   s.failed))
-        except KeyboardInterrupt:
-            err_console.print(
-                f"interrupted: finished counties are kept in {plan.out}; continue with the same "
-                "command and --resume",
-                highlight=False,
-            )
-            raise typer.Exit(INTERRUPTED) from None
+        summary = _resumable(
+            "counties", "counties", plan.out,
+            lambda progress: run_region(plan, executor=executor, notify=say, progress=progress),
+        )
         if summary.failed:
             _report_failures(summary)
         if figures:

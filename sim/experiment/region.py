@@ -40,7 +40,7 @@ from sim.experiment.sweep import (
     SweepPlan,
     SweepProgress,
     SweepSummary,
-    _check_sweep_folder,
+    check_sweep_folder,
     execute_sweep,
 )
 from sim.outputs import write_csv
@@ -223,7 +223,7 @@ def plan_region(path: str | Path, out: str | Path | None = None, resume: bool = 
         "version": package_version(),
     }
     out_path = Path(out) if out is not None else Path("outputs") / f"region-{region.name}"
-    reuse = _check_sweep_folder(out_path, spec, runs, resume)
+    reuse = check_sweep_folder(out_path, spec, runs, resume)
     return SweepPlan(out=out_path, spec=spec, specs=[], runs=runs, resume=reuse)
 
 

@@ -238,11 +238,11 @@ def plan_sweep(
         "runs": len(runs),
         "version": package_version(),
     }
-    reuse = _check_sweep_folder(out_path, spec, runs, resume)
+    reuse = check_sweep_folder(out_path, spec, runs, resume)
     return SweepPlan(out=out_path, spec=spec, specs=specs, runs=runs, resume=reuse)
 
 
-def _check_sweep_folder(
+def check_sweep_folder(
     out: Path, spec: Mapping[str, Any], runs: pd.DataFrame, resume: bool
 ) -> bool:
     """Check the sweep folder before anything runs; True when it holds this sweep (resume).
