@@ -35,6 +35,7 @@ from sim.state import (
     Teachers,
     YearCounts,
     assert_consistent,
+    rows_marked,
 )
 from sim.world import build_world
 
@@ -189,13 +190,13 @@ class EducationModel(mesa.Model):
             Of those, the dropouts who return this year (counted in ``counts.returned_dropouts``).
         """
         needing = placement.needing_placement(self, entrants, movers)
-        continuing = np.setdiff1d(
-            np.flatnonzero(self.children.status == ENROLLED), needing, assume_unique=True
-        )
+        continuing_mask = self.children.status == ENROLLED
+        continuing_mask[needing] = False
+        continuing = np.flatnonzero(continuing_mask)
         demography.drop_out(self, choice.continuing_dropout(self, continuing))
         returning = placement.returning_dropouts(self)
         self.counts.returned_dropouts += int(returning.size)
-        return np.union1d(needing, returning), returning
+        return rows_marked(self.children.n, needing, returning), returning
 
     def choice_and_assignment(self, needing: np.ndarray, returning: np.ndarray) -> None:
         """County-town admission check, then rank candidates and assign by deferred acceptance.

@@ -272,14 +272,16 @@ def utilities(model, terms: dict[str, np.ndarray]) -> np.ndarray:
     u = np.full((f.n, len(ALTERNATIVES)), -np.inf)
     u[:, STAY] = 0.0
     can_move = (home | away | (in_town & at_seat)) & (f.settlement != town)
-    u[can_move, TOWN] = town_u[can_move]
+    # Column by column through masked copies: whole columns, no gathered temporaries.
+    np.copyto(u[:, TOWN], town_u, where=can_move)
     villager = model.settlements.kind[f.settlement] == VILLAGE
     to_seat = (home | away) & villager & (terms["seat"] >= 0)
-    u[to_seat, SEAT] = seat_u[to_seat]
-    u[home & rural, AWAY] = (cfg.away_constant + cfg.beta_income_away * log_income)[home & rural]
-    u[home | in_town | away, LEAVE] = cfg.leave_constant
-    u[in_town, RETURN] = return_u[in_town]
-    u[away, RETURN] = cfg.return_constant
+    np.copyto(u[:, SEAT], seat_u, where=to_seat)
+    np.copyto(u[:, AWAY], cfg.away_constant + cfg.beta_income_away * log_income,
+              where=home & rural)
+    np.copyto(u[:, LEAVE], cfg.leave_constant, where=home | in_town | away)
+    np.copyto(u[:, RETURN], return_u, where=in_town)
+    np.copyto(u[:, RETURN], cfg.return_constant, where=away)
     return u
 
 
@@ -317,10 +319,14 @@ def _draw_logit(u: np.ndarray, rng, rows: np.ndarray | None = None) -> np.ndarra
     """
     uniform = rng.random(u.shape[0])
     choice = np.zeros(u.shape[0], dtype=np.int64)
-    rows = np.ones(u.shape[0], dtype=bool) if rows is None else rows
-    z = u[rows] - u[rows].max(axis=1, keepdims=True)
-    cum = np.cumsum(np.exp(z), axis=1)
-    choice[rows] = (cum < (uniform[rows] * cum[:, -1])[:, None]).sum(axis=1)
+    deciding = u if rows is None else u[rows]
+    deciding = deciding - deciding.max(axis=1, keepdims=True)
+    cum = np.cumsum(np.exp(deciding, out=deciding), axis=1)
+    drawn = (cum < ((uniform if rows is None else uniform[rows]) * cum[:, -1])[:, None]).sum(axis=1)
+    if rows is None:
+        choice[:] = drawn
+    else:
+        choice[rows] = drawn
     return choice
 
 

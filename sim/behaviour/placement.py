@@ -20,6 +20,7 @@ from sim.state import (
     OPEN,
     PRESCHOOL,
     Schools,
+    rows_marked,
 )
 
 
@@ -52,8 +53,7 @@ def needing_placement(model, entrants: np.ndarray, movers: np.ndarray) -> np.nda
     displaced = enrolled[~keeps]
     staying = enrolled[keeps]
     switching = model.rng.random(staying.size) < model.scenario.choice.voluntary_switch_share
-    return np.unique(np.concatenate([entrants, displaced, staying[switching], movers])
-                     .astype(np.int64))
+    return rows_marked(c.n, entrants, displaced, staying[switching], movers)
 
 
 def returning_dropouts(model) -> np.ndarray:
