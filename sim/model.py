@@ -20,6 +20,7 @@ from sim.behaviour import (
 from sim.behaviour.schools import ClassStructure
 from sim.metrics import EVENT_COLUMNS, collect
 from sim.policies import build_policies
+from sim.rows import rows_marked
 from sim.scenario import Scenario
 from sim.seeds import replicate_rng, world_rng
 from sim.state import (
@@ -35,7 +36,6 @@ from sim.state import (
     Teachers,
     YearCounts,
     assert_consistent,
-    rows_marked,
 )
 from sim.world import build_world
 

@@ -299,17 +299,6 @@ def _pair_key(settlement: np.ndarray, school: np.ndarray) -> np.ndarray:
     return settlement.astype(np.int64) * (1 << 31) + school.astype(np.int64)
 
 
-def rows_marked(n: int, *parts: np.ndarray) -> np.ndarray:
-    """The sorted, distinct rows of a table of ``n`` rows named in any of ``parts`` (int64).
-
-    A mask over the table, not a sort: linear in ``n`` (``np.unique`` of the joined parts sorts).
-    """
-    marked = np.zeros(n, dtype=bool)
-    for part in parts:
-        marked[part] = True
-    return np.flatnonzero(marked)
-
-
 def leave_school(children: "Children", idx: np.ndarray, status: int, year: int) -> None:
     """Children ``idx`` leave school with ``status`` (dropped out, completed, left the county).
 

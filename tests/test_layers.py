@@ -2,7 +2,7 @@
 
 The layers, lowest first::
 
-    scenario (and the base utilities errors, outputs, seeds, version)
+    scenario (and the base utilities errors, outputs, rows, seeds, version)
     world, state
     behaviour, metrics  ->  policies  ->  agents
     model  ->  results, runner
@@ -37,6 +37,7 @@ RANKS = {
     "sim.folders": 0,
     "sim.seeds": 0,
     "sim.version": 0,
+    "sim.rows": 0,
     "sim.world": 1,
     "sim.state": 1,
     "sim.behaviour": 2,

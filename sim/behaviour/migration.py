@@ -33,6 +33,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.behaviour.incomes import housing_cost, income_median
+from sim.rows import row_count, row_cumsum, row_max
 from sim.state import (
     CHILD_LEFT,
     COUNTY_TOWN_TIER,
@@ -320,9 +321,9 @@ def _draw_logit(u: np.ndarray, rng, rows: np.ndarray | None = None) -> np.ndarra
     uniform = rng.random(u.shape[0])
     choice = np.zeros(u.shape[0], dtype=np.int64)
     deciding = u if rows is None else u[rows]
-    deciding = deciding - deciding.max(axis=1, keepdims=True)
-    cum = np.cumsum(np.exp(deciding, out=deciding), axis=1)
-    drawn = (cum < ((uniform if rows is None else uniform[rows]) * cum[:, -1])[:, None]).sum(axis=1)
+    deciding = deciding - row_max(deciding)[:, None]
+    cum = row_cumsum(np.exp(deciding, out=deciding))
+    drawn = row_count(cum < ((uniform if rows is None else uniform[rows]) * cum[:, -1])[:, None])
     if rows is None:
         choice[:] = drawn
     else:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.behaviour.choice import catchment_of
+from sim.rows import rows_marked
 from sim.state import (
     DROPPED_OUT,
     ENROLLED,
@@ -20,7 +21,6 @@ from sim.state import (
     OPEN,
     PRESCHOOL,
     Schools,
-    rows_marked,
 )
 
 
