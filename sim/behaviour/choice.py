@@ -53,7 +53,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from sim.behaviour.assignment import deferred_acceptance
-from sim.rows import row_any, row_gather, row_has
+from sim.rows import row_any, row_gather, row_has, rows_marked
 from sim.state import (
     COUNTY_TOWN_TIER,
     ENROLLED,
@@ -500,16 +500,28 @@ def _has_sibling_at(model, family: np.ndarray, school: np.ndarray,
     rows = np.flatnonzero(others > 0)
     if rows.size == 0:
         return out
-    asked = np.zeros(model.families.n, dtype=bool)
-    asked[family[rows]] = True
-    enrolled = enrolled[asked[c.family[enrolled]]]
-    n_schools = max(model.schools.n, 1)
-    keys, counts = np.unique(c.family[enrolled].astype(np.int64) * n_schools + c.school[enrolled],
-                             return_counts=True)
+    # The schools of each asked family's enrolled children, one column per child (padded
+    # with -2, which matches no option): filled in rounds, each taking one more child of every
+    # family (a family has few), so no sort is needed.
+    slot = np.full(model.families.n, -1, dtype=np.int64)
+    asked = rows_marked(model.families.n, family[rows])
+    slot[asked] = np.arange(asked.size)
+    left = enrolled[slot[c.family[enrolled]] >= 0]
+    columns = [np.full(asked.size, -2, dtype=np.int64)]
+    while left.size:
+        slots = slot[c.family[left]]
+        taken = np.full(asked.size, -1, dtype=np.int64)
+        np.maximum.at(taken, slots, left)
+        column = np.full(asked.size, -2, dtype=np.int64)
+        column[taken >= 0] = c.school[taken[taken >= 0]]
+        columns.append(column)
+        left = left[taken[slots] != left]
+    schools_of = np.stack(columns, axis=1)
     at = school[rows]
-    query = family[rows][:, None].astype(np.int64) * n_schools + np.maximum(at, 0)
-    pos = np.minimum(np.searchsorted(keys, query), keys.size - 1)
-    found = np.where(keys[pos] == query, counts[pos], 0)
+    held_by = schools_of[slot[family[rows]]]
+    found = np.zeros(at.shape, dtype=np.int64)
+    for j in range(held_by.shape[1]):
+        found += at == held_by[:, j][:, None]
     own = holds[rows][:, None] & (at == c.school[children[rows]][:, None])
     out[rows] = (found - own) > 0
     return out

@@ -437,7 +437,9 @@ def town_admission(model, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         leave_county(model, families[pick == 2])
         moved = np.zeros(f.n, bool)
         moved[back] = True
-        extra = np.setdiff1d(np.flatnonzero(moved[c.family] & (c.status == ENROLLED)), idx)
+        also = moved[c.family] & (c.status == ENROLLED)
+        also[idx] = False
+        extra = np.flatnonzero(also)
     children = np.concatenate([idx, extra]).astype(np.int64)
     admitted = np.concatenate([passed, _passes(model, extra)])
     order = np.argsort(children, kind="stable")
