@@ -502,12 +502,13 @@ def _has_sibling_at(model, family: np.ndarray, school: np.ndarray,
         return out
     # The schools of each asked family's enrolled children, one column per child (padded
     # with -2, which matches no option): filled in rounds, each taking one more child of every
-    # family (a family has few), so no sort is needed.
+    # family (a family has few), so no sort is needed. Every asked family has an enrolled
+    # child, so there is at least one round.
     slot = np.full(model.families.n, -1, dtype=np.int64)
     asked = rows_marked(model.families.n, family[rows])
     slot[asked] = np.arange(asked.size)
     left = enrolled[slot[c.family[enrolled]] >= 0]
-    columns = [np.full(asked.size, -2, dtype=np.int64)]
+    columns = []
     while left.size:
         slots = slot[c.family[left]]
         taken = np.full(asked.size, -1, dtype=np.int64)

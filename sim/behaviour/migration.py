@@ -320,14 +320,10 @@ def _draw_logit(u: np.ndarray, rng, rows: np.ndarray | None = None) -> np.ndarra
     """
     uniform = rng.random(u.shape[0])
     choice = np.zeros(u.shape[0], dtype=np.int64)
-    deciding = u if rows is None else u[rows]
-    deciding = deciding - row_max(deciding)[:, None]
+    rows = slice(None) if rows is None else rows
+    deciding = u[rows] - row_max(u[rows])[:, None]
     cum = row_cumsum(np.exp(deciding, out=deciding))
-    drawn = row_count(cum < ((uniform if rows is None else uniform[rows]) * cum[:, -1])[:, None])
-    if rows is None:
-        choice[:] = drawn
-    else:
-        choice[rows] = drawn
+    choice[rows] = row_count(cum < (uniform[rows] * cum[:, -1])[:, None])
     return choice
 
 
